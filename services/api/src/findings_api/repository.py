@@ -1,0 +1,131 @@
+"""Read queries over the store's tables. Every SQL statement of the API is here.
+
+The API only reads: it owns no tables and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_REPORT_COLUMNS = """
+    r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
+    r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
+    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilter:
+    la_code: str | None = None
+    report_type: str | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    report_id: str | None = None
+    la_code: str | None = None
+    category: str | None = None
+    judgement_area: str | None = None
+    q: str | None = None
+
+
+class ReadRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def ping(self) -> None:
+        await self.session.execute(text("select 1 from store.reports limit 1"))
+
+    async def list_reports(
+        self, where: ReportFilter, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        clauses = ["true"]
+        if where.la_code:
+            clauses.append("r.la_code = :la_code")
+        if where.report_type:
+            clauses.append("r.report_type = :report_type")
+        if where.published_from:
+            clauses.append("coalesce(r.published, r.inspection_end) >= :published_from")
+        if where.published_to:
+            clauses.append("coalesce(r.published, r.inspection_end) <= :published_to")
+        sql = f"""
+            select {_REPORT_COLUMNS} from store.reports r
+            where {" and ".join(clauses)}
+            order by coalesce(r.published, r.inspection_end) desc nulls last, r.report_id
+            limit :limit offset :offset
+        """
+        rows = await self.session.execute(
+            text(sql), {**_fields(where), "limit": limit, "offset": offset}
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def get_report(self, report_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                text(f"select {_REPORT_COLUMNS} from store.reports r where r.report_id = :id"),
+                {"id": report_id},
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def judgements_of(self, report_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            text("select area, label, grade from store.judgements where report_id = :id"),
+            {"id": report_id},
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def findings_of(self, report_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            text(
+                """select finding_id, ordinal, category, section, judgement_area, paragraph, text
+                   from store.findings where report_id = :id order by ordinal"""
+            ),
+            {"id": report_id},
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def search_findings(
+        self, where: FindingFilter, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        clauses = ["true"]
+        if where.report_id:
+            clauses.append("f.report_id = :report_id")
+        if where.la_code:
+            clauses.append("r.la_code = :la_code")
+        if where.category:
+            clauses.append("f.category = :category")
+        if where.judgement_area:
+            clauses.append("f.judgement_area = :judgement_area")
+        if where.q:
+            clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+            rank = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
+            order = f"{rank} desc, f.report_id, f.ordinal"
+        else:
+            rank = "null::real"
+            order = "coalesce(r.published, r.inspection_end) desc nulls last, f.report_id, f.ordinal"
+        sql = f"""
+            select f.finding_id, f.ordinal, f.category, f.section, f.judgement_area,
+                   f.paragraph, f.text, f.report_id, r.report_type, r.la_code,
+                   r.la_name as local_authority_name, r.inspection_start, r.published,
+                   {rank} as rank
+            from store.findings f join store.reports r on r.report_id = f.report_id
+            where {" and ".join(clauses)}
+            order by {order}
+            limit :limit offset :offset
+        """
+        rows = await self.session.execute(
+            text(sql), {**_fields(where), "limit": limit, "offset": offset}
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+def _fields(value: ReportFilter | FindingFilter) -> dict[str, Any]:
+    return asdict(value)

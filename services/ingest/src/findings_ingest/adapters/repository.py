@@ -1,0 +1,175 @@
+"""The ingest ledger in PostgreSQL (schema `ingest`). Every SQL statement of ingest is here.
+
+Methods flush, never commit: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from findings_shared.database import NAMING_CONVENTION
+
+metadata = MetaData(schema="ingest", naming_convention=NAMING_CONVENTION)
+
+objects = Table(
+    "objects",
+    metadata,
+    Column("object_uri", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("sha256", String(64)),
+    Column("content_type", Text),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("object_uri", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("announce_count", Integer, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("announced_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenObject:
+    object_uri: str
+    name: str
+    size: int
+    mtime_ns: int
+    seen_at: datetime
+    sha256: str | None = None
+    content_type: str | None = None
+    rejection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReport:
+    report_id: str
+    object_uri: str
+    name: str
+    size: int
+    content_type: str
+    received_at: datetime
+    announce_count: int
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def known_versions(self) -> dict[str, tuple[int, int]]:
+        """(size, mtime_ns) of every object already recorded, by URI."""
+        rows = await self.session.execute(
+            select(objects.c.object_uri, objects.c.size, objects.c.mtime_ns)
+        )
+        return {uri: (size, mtime) for uri, size, mtime in rows}
+
+    async def record_object(self, seen: SeenObject) -> None:
+        values = {
+            "object_uri": seen.object_uri,
+            "name": seen.name,
+            "size": seen.size,
+            "mtime_ns": seen.mtime_ns,
+            "sha256": seen.sha256,
+            "content_type": seen.content_type,
+            "status": "rejected" if seen.rejection else "accepted",
+            "reason": seen.rejection,
+            "seen_at": seen.seen_at,
+        }
+        statement = insert(objects).values(values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[objects.c.object_uri],
+                set_={k: statement.excluded[k] for k in values if k != "object_uri"},
+            )
+        )
+
+    async def add_report(self, seen: SeenObject) -> bool:
+        """Record a new report for these bytes; False if the same bytes are known already."""
+        assert seen.sha256 is not None and seen.content_type is not None
+        result = await self.session.execute(
+            insert(reports)
+            .values(
+                report_id=seen.sha256,
+                object_uri=seen.object_uri,
+                name=seen.name,
+                size=seen.size,
+                content_type=seen.content_type,
+                status="pending",
+                announce_count=0,
+                received_at=seen.seen_at,
+            )
+            .on_conflict_do_nothing(index_elements=[reports.c.report_id])
+            .returning(reports.c.report_id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def reports_to_announce(self, announced_before: datetime) -> list[PendingReport]:
+        """Reports never announced, and announced ones with no outcome since `announced_before`."""
+        rows = await self.session.execute(
+            select(
+                reports.c.report_id,
+                reports.c.object_uri,
+                reports.c.name,
+                reports.c.size,
+                reports.c.content_type,
+                reports.c.received_at,
+                reports.c.announce_count,
+            )
+            .where(
+                or_(
+                    reports.c.status == "pending",
+                    (reports.c.status == "announced")
+                    & (reports.c.announced_at < announced_before),
+                )
+            )
+            .order_by(reports.c.received_at)
+        )
+        return [PendingReport(*row) for row in rows]
+
+    async def mark_announced(self, report_id: str, at: datetime) -> None:
+        await self.session.execute(
+            update(reports)
+            .where(reports.c.report_id == report_id, reports.c.status.in_(["pending", "announced"]))
+            .values(
+                status="announced", announced_at=at, announce_count=reports.c.announce_count + 1
+            )
+        )
+
+    async def mark_finished(
+        self, report_id: str, status: str, at: datetime, reason: str | None = None
+    ) -> None:
+        await self.session.execute(
+            update(reports)
+            .where(reports.c.report_id == report_id)
+            .values(status=status, reason=reason, finished_at=at)
+        )

@@ -1,0 +1,194 @@
+"""Composition root of ingest: watch the bucket, keep the ledger, announce reports.
+
+Delivery: the ledger commit comes first, the announcement after it; a report stays
+`pending`/`announced` until store says it is stored (or parse says it failed), and is
+announced again after `reannounce_after_s`. A crash or a broker that lost its data
+therefore delays a report but never loses it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from findings_ingest.adapters.folder import FolderBucket, FolderEntry
+from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
+from findings_ingest.core.admission import Admitted, admit
+from findings_ingest.settings import IngestSettings
+from findings_shared.bucket import uri_of
+from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
+from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
+from findings_shared.kafka import ensure_topics, event_key, make_broker
+
+log = logging.getLogger("findings.ingest")
+LEDGER_GROUP = "findings-ingest-ledger"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ingest:
+    def __init__(
+        self,
+        settings: IngestSettings,
+        broker: KafkaBroker,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.sessions = sessions
+        self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        self.bucket = FolderBucket(settings.inbox)
+        self.known: dict[str, tuple[int, int]] = {}
+        self.last_reconcile = 0.0
+
+    async def load_known(self) -> None:
+        async with self.sessions() as session:
+            self.known = await LedgerRepository(session).known_versions()
+
+    async def poll_once(self) -> int:
+        """One pass over the bucket; returns how many reports were announced."""
+        entries = [e for e in self.bucket.scan() if self._is_new(e)]
+        settle_ns = int(self.settings.settle_s * 1e9)
+        announced = 0
+        for entry in self.bucket.settled(entries, time.time_ns(), settle_ns):
+            announced += await self.take_object(entry)
+        if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
+            announced += await self.reconcile(self.settings.reannounce_after_s)
+        return announced
+
+    def _is_new(self, entry: FolderEntry) -> bool:
+        return self.known.get(uri_of(entry.path)) != (entry.size, entry.mtime_ns)
+
+    async def take_object(self, entry: FolderEntry) -> int:
+        uri = uri_of(entry.path)
+        try:
+            content = await asyncio.to_thread(self.bucket.read, entry.path)
+        except OSError as error:
+            log.warning("cannot read %s: %s", entry.path, error)
+            return 0
+        verdict = admit(entry.path.name, content[:4096], len(content), self.settings.max_file_bytes)
+        seen = SeenObject(
+            object_uri=uri,
+            name=entry.path.name,
+            size=len(content),
+            mtime_ns=entry.mtime_ns,
+            seen_at=_now(),
+            sha256=report_id_of(content),
+            content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
+            rejection=None if isinstance(verdict, Admitted) else verdict.reason,
+        )
+        async with self.sessions.begin() as session:
+            ledger = LedgerRepository(session)
+            await ledger.record_object(seen)
+            is_new_report = seen.rejection is None and await ledger.add_report(seen)
+        self.known[uri] = (entry.size, entry.mtime_ns)
+        if seen.rejection:
+            log.warning("rejected %s: %s", entry.path.name, seen.rejection)
+            return 0
+        if not is_new_report:
+            log.info("%s has the same content as a known report %s", seen.name, seen.sha256)
+            return 0
+        return await self.reconcile(self.settings.reannounce_after_s)
+
+    async def reconcile(self, reannounce_after_s: float) -> int:
+        """Announce pending reports, and again those announced long ago without an outcome."""
+        self.last_reconcile = time.monotonic()
+        cutoff = _now() - timedelta(seconds=reannounce_after_s)
+        async with self.sessions() as session:
+            due = await LedgerRepository(session).reports_to_announce(cutoff)
+        for report in due:
+            await self.announce(report)
+        return len(due)
+
+    async def announce(self, report: PendingReport) -> None:
+        event = ReportReceived(
+            report_id=report.report_id,
+            object_uri=report.object_uri,
+            name=report.name,
+            size=report.size,
+            sha256=report.report_id,
+            content_type=report.content_type,
+            received_at=report.received_at,
+            attempt=report.announce_count + 1,
+        )
+        await self.broker.publish(
+            event.model_dump(mode="json"), self.topics.received, key=event_key(event)
+        )
+        async with self.sessions.begin() as session:
+            await LedgerRepository(session).mark_announced(report.report_id, _now())
+        log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
+
+    async def record_outcome(self, body: bytes, topic: str) -> None:
+        try:
+            if topic == self.topics.stored:
+                stored = ReportStored.model_validate_json(body)
+                status, reason, report_id = "stored", None, stored.report_id
+            else:
+                failed = ReportFailed.model_validate_json(body)
+                status, reason, report_id = "failed", failed.reason, failed.report_id
+        except ValidationError as error:
+            log.error("ignoring an invalid event on %s: %s", topic, error)
+            return
+        async with self.sessions.begin() as session:
+            await LedgerRepository(session).mark_finished(report_id, status, _now(), reason)
+
+
+def subscribe_outcomes(ingest: Ingest) -> None:
+    kafka = ingest.settings.kafka
+    subscriber = ingest.broker.subscriber(
+        ingest.topics.stored,
+        ingest.topics.failed,
+        group_id=f"{kafka.topic_namespace}-{LEDGER_GROUP}",
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        session_timeout_ms=kafka.session_timeout_ms,
+        heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+    )
+
+    @subscriber
+    async def on_outcome(message: KafkaMessage) -> None:
+        await ingest.record_outcome(message.body, message.raw_message.topic)  # type: ignore[union-attr]
+
+
+async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    engine = make_engine(settings.database)
+    await wait_for_database(engine)
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    await ensure_topics(settings.kafka, topics.all())
+    broker = make_broker(settings.kafka)
+    ingest = Ingest(settings, broker, make_sessionmaker(engine))
+    subscribe_outcomes(ingest)
+    await broker.start()
+    try:
+        await ingest.load_known()
+        # After a restart, every report not yet stored is announced again.
+        await ingest.reconcile(reannounce_after_s=0)
+        log.info("watching %s", settings.inbox.resolve())
+        while not stop.is_set():
+            await _guarded(ingest.poll_once)
+            try:
+                await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
+            except TimeoutError:
+                pass
+    finally:
+        await broker.stop()
+        await engine.dispose()
+
+
+async def _guarded(step: Callable[[], Awaitable[int]]) -> None:
+    """A failed pass (database or broker away) is retried on the next poll, not fatal."""
+    try:
+        await step()
+    except Exception:
+        log.exception("ingest pass failed; retrying on the next poll")

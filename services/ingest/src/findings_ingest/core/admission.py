@@ -1,0 +1,43 @@
+"""Which files are reports worth announcing. Pure: bytes and names in, a verdict out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+PDF_MAGIC = b"%PDF-"
+TEXT_SUFFIXES = {".txt", ".text"}
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    reason: str
+
+
+def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejected:
+    """Decide from the file's name, first bytes and size; parse judges the content."""
+    suffix = PurePath(name).suffix.lower()
+    if size == 0:
+        return Rejected("the file is empty")
+    if size > max_bytes:
+        return Rejected(f"the file is {size} bytes, over the {max_bytes}-byte limit")
+    if PDF_MAGIC in head[:1024]:
+        return Admitted("application/pdf")
+    if suffix == ".pdf":
+        kind = "an HTML page" if b"<html" in head[:2048].lower() else "not a PDF"
+        return Rejected(f"named .pdf but the content is {kind}")
+    if suffix in TEXT_SUFFIXES:
+        if b"\x00" in head:
+            return Rejected("named .txt but the content is binary")
+        return Admitted("text/plain")
+    return Rejected(f"not a report: only PDF and .txt files are read (got {suffix or 'no suffix'})")
+
+
+def is_hidden_or_partial(name: str) -> bool:
+    """Editors and copy tools write temporary files first: never announce those."""
+    return name.startswith(".") or name.endswith((".part", ".tmp", ".crdownload", "~"))

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from findings_shared.settings import DatabaseSettings, KafkaSettings
+
+
+class IngestSettings(BaseSettings):
+    """`FINDINGS_INGEST_*`: where to watch and how patiently."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_INGEST_", extra="ignore")
+
+    inbox: Path = Path("inbox")
+    poll_interval_s: float = 0.5
+    # A file is announced once its size and mtime stayed the same for this long.
+    settle_s: float = 0.3
+    # Announced but not stored after this long: announce again (recovers lost events).
+    reannounce_after_s: float = 120.0
+    max_file_bytes: int = 100 * 1024 * 1024
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)

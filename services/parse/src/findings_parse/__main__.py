@@ -1,0 +1,15 @@
+"""`python -m findings_parse`: run the parse service."""
+
+from findings_shared.service import run_service
+
+from findings_parse.app import run
+from findings_parse.settings import ParseSettings
+
+
+def main() -> None:
+    settings = ParseSettings()
+    run_service("parse", lambda stop: run(settings, stop))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Body lines to blocks: headings, bullets, numbered paragraphs and narrative paragraphs.
+
+A block is one whole item, joined across line wraps and page breaks. Which lines are
+headings is partly generic (a larger font in a PDF) and partly the report family's
+knowledge, passed in as `is_heading`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from findings_parse.core.extract import Line
+
+BlockKind = Literal["heading", "bullet", "numbered", "paragraph"]
+
+# Bullet glyphs seen in Ofsted reports, plus any Private Use Area glyph (Wingdings/Symbol).
+_BULLET = re.compile(r"^(?:[▪●•◼■◦‣∙·➢✓\u2500\u0336\uf000-\uf8ff]|[-–](?=\s))\s*")
+_NUMBERED = re.compile(r"^(?P<number>\d{1,3})(?:(?P<stop>[.)])(?!\d)\s*|\s+)(?P<rest>\S.*)$")
+_SENTENCE_END = (".", "?", "!", ":", ";", ")", "’", "'", '"', "”")
+
+
+@dataclass(slots=True)
+class Block:
+    kind: BlockKind
+    text: str
+    page: int
+    number: int | None = None
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, text: str) -> None:
+        self.parts.append(text)
+        self.text = join_wrapped(self.parts)
+
+
+def join_wrapped(parts: Sequence[str]) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.strip() for p in parts)).strip()
+
+
+def _starts_lower(text: str) -> bool:
+    first = text.lstrip("‘'\"(“")[:1]
+    return first.islower()
+
+
+def split_blocks(
+    lines: Sequence[Line],
+    *,
+    is_heading: Callable[[str], bool],
+    body_size: float,
+    plain_text: bool,
+) -> list[Block]:
+    """Group lines into blocks. Multi-line headings are joined when they match together."""
+    blocks: list[Block] = []
+    expected_number = 1
+    current: Block | None = None
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        text = line.text
+
+        heading_span = _heading_span(lines, index, is_heading, body_size)
+        if heading_span:
+            heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
+            current = Block(kind="heading", text=heading_text, page=line.page)
+            blocks.append(current)
+            index += heading_span
+            continue
+
+        bullet = _BULLET.match(text)
+        # Plain-text exports often lose the bullet glyph but keep its leading space.
+        lost_glyph = plain_text and text.startswith(" ") and not text.startswith("  ")
+        content = text[bullet.end() :] if bullet else text.strip()
+        continues = (
+            current is not None
+            and current.kind != "heading"
+            and not current.text.endswith(_SENTENCE_END)
+            and _starts_lower(content)
+        )
+        numbered = _NUMBERED.match(content)
+        if continues:
+            assert current is not None
+            current.add(content)
+        elif (
+            numbered
+            and _is_next_number(int(numbered["number"]), expected_number)
+            # Without its full stop, a number opens a paragraph only after a finished one.
+            and (numbered["stop"] or current is None or current.text.endswith(_SENTENCE_END))
+        ):
+            number = int(numbered["number"])
+            current = Block(kind="numbered", text="", page=line.page, number=number)
+            current.add(numbered["rest"])
+            blocks.append(current)
+            expected_number = number + 1
+        elif bullet or (lost_glyph and content[:1].isupper()):
+            current = Block(kind="bullet", text="", page=line.page)
+            current.add(content)
+            blocks.append(current)
+        elif current is None or current.kind == "heading" or line.gap_before:
+            current = Block(kind="paragraph", text="", page=line.page)
+            current.add(content)
+            blocks.append(current)
+        else:
+            current.add(content)
+        index += 1
+    return blocks
+
+
+def _is_next_number(number: int, expected: int) -> bool:
+    # Tolerate one skipped number (a misprint) but not a jump to an unrelated figure.
+    return expected <= number <= expected + 1
+
+
+def _heading_span(
+    lines: Sequence[Line], index: int, is_heading: Callable[[str], bool], body_size: float
+) -> int:
+    """How many lines from `index` form a heading (0 if none)."""
+    for span in (1, 2, 3):
+        chunk = lines[index : index + span]
+        if len(chunk) < span:
+            break
+        if span > 1 and chunk[-1].gap_before and body_size == 0:
+            break
+        if is_heading(join_wrapped([ln.text for ln in chunk])):
+            return span
+    line = lines[index]
+    if body_size and line.size >= body_size * 1.1 and len(line.text) < 160:
+        span = 1
+        while (
+            index + span < len(lines)
+            and lines[index + span].size == line.size
+            and not lines[index + span].gap_before
+            and span < 4
+        ):
+            span += 1
+        return span
+    return 0

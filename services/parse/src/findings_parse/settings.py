@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from findings_shared.settings import KafkaSettings
+
+
+class ParseSettings(BaseSettings):
+    """`FINDINGS_PARSE_*`."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_PARSE_", extra="ignore")
+
+    # PDFium is not thread-safe: parallelism is by processes, one document per task.
+    workers: int = 1
+    max_file_bytes: int = 100 * 1024 * 1024
+    retry_backoff_s: float = 1.0
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)

@@ -1,0 +1,120 @@
+"""Composition root of store: parsed and failed events in, rows committed, stored out.
+
+One transaction per event (the handler boundary); *stored* is published only after
+the commit; the offset is committed only after that (AckPolicy.NACK_ON_ERROR).
+Redelivery is harmless: a report already stored by the same or a newer parser
+version is left as it is, and failures are keyed by their event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
+from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Topics
+from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_store.repository import ReportRepository, version_key
+from findings_store.settings import StoreSettings
+
+log = logging.getLogger("findings.store")
+STORE_GROUP = "findings-store"
+
+
+class Store:
+    def __init__(
+        self, settings: StoreSettings, broker: KafkaBroker, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.sessions = sessions
+        self.topics = Topics(namespace=settings.kafka.topic_namespace)
+
+    async def on_parsed(self, body: bytes) -> None:
+        try:
+            event = ReportParsedEvent.model_validate_json(body)
+        except ValidationError as error:
+            log.error("skipping an invalid parsed event: %s", error.errors()[:1])
+            return
+        report = event.report
+        now = datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            repository = ReportRepository(session)
+            stored = await repository.stored_version(report.report_id)
+            if stored is None or version_key(stored) < version_key(report.parser_version):
+                await repository.replace_report(report, event.object_uri, now)
+                finding_count = len(report.findings)
+                parser_version = report.parser_version
+            else:
+                finding_count = await repository.finding_count(report.report_id)
+                parser_version = stored
+        # Re-announcing the outcome of a redelivered event is harmless and lets the
+        # ledger converge after a lost stored event.
+        stored_event = ReportStored(
+            report_id=report.report_id,
+            parser_version=parser_version,
+            finding_count=finding_count,
+            stored_at=now,
+        )
+        await self.broker.publish(
+            stored_event.model_dump(mode="json"), self.topics.stored, key=event_key(stored_event)
+        )
+        log.info("stored %s: %d findings", report.report_id[:12], finding_count)
+
+    async def on_failed(self, body: bytes) -> None:
+        try:
+            failure = ReportFailed.model_validate_json(body)
+        except ValidationError as error:
+            log.error("skipping an invalid failed event: %s", error.errors()[:1])
+            return
+        async with self.sessions.begin() as session:
+            await ReportRepository(session).record_failure(failure)
+        log.info("recorded failure of %s: %s", failure.report_id[:12], failure.reason)
+
+
+def subscribe(store: Store) -> None:
+    kafka = store.settings.kafka
+    subscriber = store.broker.subscriber(
+        store.topics.parsed,
+        store.topics.failed,
+        group_id=f"{kafka.topic_namespace}-{STORE_GROUP}",
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        session_timeout_ms=kafka.session_timeout_ms,
+        heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+        max_partition_fetch_bytes=16 * 1024 * 1024,
+    )
+
+    @subscriber
+    async def on_event(message: KafkaMessage) -> None:
+        topic = message.raw_message.topic  # type: ignore[union-attr]
+        try:
+            if topic == store.topics.parsed:
+                await store.on_parsed(message.body)
+            else:
+                await store.on_failed(message.body)
+        except Exception:
+            log.exception("store failed transiently; the event will be redelivered")
+            await asyncio.sleep(store.settings.retry_backoff_s)
+            raise
+
+
+async def run(settings: StoreSettings, stop: asyncio.Event) -> None:
+    engine = make_engine(settings.database)
+    await wait_for_database(engine)
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    await ensure_topics(settings.kafka, topics.all())
+    broker = make_broker(settings.kafka)
+    subscribe(Store(settings, broker, make_sessionmaker(engine)))
+    await broker.start()
+    try:
+        await stop.wait()
+    finally:
+        await broker.stop()
+        await engine.dispose()

@@ -1,0 +1,188 @@
+"""Reports, judgements, findings and failures in PostgreSQL (schema `store`).
+
+Every SQL statement of store is here. Methods flush, never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from findings_shared.database import NAMING_CONVENTION
+from findings_shared.events import ReportFailed, ReportParsed
+
+metadata = MetaData(schema="store", naming_convention=NAMING_CONVENTION)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("parser_version", Text, nullable=False),
+    Column("report_type", Text, nullable=False),
+    Column("title", Text),
+    Column("la_name", Text),
+    Column("ofsted_urn", Text),
+    Column("la_code", String(3)),
+    Column("ons_code", String(9)),
+    Column("inspection_start", Date),
+    Column("inspection_end", Date),
+    Column("published", Date),
+    Column("lead_inspector", Text),
+    Column("object_uri", Text, nullable=False),
+    Column("coverage", Float, nullable=False),
+    Column("warnings", JSONB, nullable=False),
+    Column("finding_count", Integer, nullable=False),
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+judgements = Table(
+    "judgements",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("area", Text, primary_key=True),
+    Column("label", Text, nullable=False),
+    Column("grade", Text, nullable=False),
+)
+findings = Table(
+    "findings",
+    metadata,
+    Column("finding_id", String(32), primary_key=True),
+    Column("report_id", String(64), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("section", Text, nullable=False),
+    Column("judgement_area", Text),
+    Column("paragraph", Integer),
+    Column("text", Text, nullable=False),
+)
+failures = Table(
+    "failures",
+    metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("report_id", String(64), nullable=False),
+    Column("object_uri", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("error_type", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+class ReportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def stored_version(self, report_id: str) -> str | None:
+        """The parser version stored for a report, locking its row until commit."""
+        result = await self.session.execute(
+            select(reports.c.parser_version)
+            .where(reports.c.report_id == report_id)
+            .with_for_update()
+        )
+        return result.scalar_one_or_none()
+
+    async def replace_report(self, report: ReportParsed, object_uri: str, at: datetime) -> None:
+        """Write the report with its judgements and findings, replacing any older version."""
+        await self.session.execute(delete(findings).where(findings.c.report_id == report.report_id))
+        await self.session.execute(
+            delete(judgements).where(judgements.c.report_id == report.report_id)
+        )
+        authority = report.local_authority
+        values = {
+            "report_id": report.report_id,
+            "parser_version": report.parser_version,
+            "report_type": report.report_type.value,
+            "title": report.title,
+            "la_name": authority.name if authority else None,
+            "ofsted_urn": authority.ofsted_urn if authority else None,
+            "la_code": authority.la_code if authority else None,
+            "ons_code": authority.ons_code if authority else None,
+            "inspection_start": report.inspection_start,
+            "inspection_end": report.inspection_end,
+            "published": report.published,
+            "lead_inspector": report.lead_inspector,
+            "object_uri": object_uri,
+            "coverage": report.quality.coverage,
+            "warnings": report.quality.warnings,
+            "finding_count": len(report.findings),
+            "stored_at": at,
+        }
+        statement = insert(reports).values(values)
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[reports.c.report_id],
+                set_={k: statement.excluded[k] for k in values if k != "report_id"},
+            )
+        )
+        if report.judgements:
+            await self.session.execute(
+                insert(judgements),
+                [
+                    {
+                        "report_id": report.report_id,
+                        "area": j.area.value,
+                        "label": j.label,
+                        "grade": j.grade.value,
+                    }
+                    for j in report.judgements
+                ],
+            )
+        if report.findings:
+            await self.session.execute(
+                insert(findings),
+                [
+                    {
+                        "finding_id": f.finding_id,
+                        "report_id": report.report_id,
+                        "ordinal": f.ordinal,
+                        "category": f.category.value,
+                        "section": f.section,
+                        "judgement_area": f.judgement_area.value if f.judgement_area else None,
+                        "paragraph": f.paragraph,
+                        "text": f.text,
+                    }
+                    for f in report.findings
+                ],
+            )
+        await self.session.flush()
+
+    async def finding_count(self, report_id: str) -> int:
+        result = await self.session.execute(
+            select(reports.c.finding_count).where(reports.c.report_id == report_id)
+        )
+        return result.scalar_one()
+
+    async def record_failure(self, failure: ReportFailed) -> None:
+        await self.session.execute(
+            insert(failures)
+            .values(
+                event_id=failure.event_id,
+                report_id=failure.report_id,
+                object_uri=failure.object_uri,
+                stage=failure.stage.value,
+                error_type=failure.error_type,
+                reason=failure.reason,
+                attempt=failure.attempt,
+                occurred_at=failure.occurred_at,
+            )
+            .on_conflict_do_nothing(index_elements=[failures.c.event_id])
+        )

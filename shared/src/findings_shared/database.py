@@ -1,0 +1,93 @@
+"""PostgreSQL plumbing: engines, session factories and Alembic migrations per service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+from findings_shared.settings import DatabaseSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_engine(settings: DatabaseSettings) -> AsyncEngine:
+    return create_async_engine(settings.url, pool_size=settings.pool_size, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def wait_for_database(engine: AsyncEngine, attempts: int = 60) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("select 1"))
+            return
+        except (OSError, OperationalError, DBAPIError):
+            if attempt == attempts:
+                raise
+            log.info("waiting for PostgreSQL")
+            await asyncio.sleep(min(0.2 * attempt, 2.0))
+
+
+def alembic_config(migrations_dir: Path, url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def upgrade_to_head(migrations_dir: Path, url: str) -> None:
+    """Apply a service's migrations (sync: call it in a thread from async code)."""
+    command.upgrade(alembic_config(migrations_dir, url), "head")
+
+
+async def migrate(migrations_dir: Path, url: str) -> None:
+    await asyncio.to_thread(upgrade_to_head, migrations_dir, url)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def run_alembic_env(schema: str) -> None:
+    """Body of a service's Alembic env.py: migrations and their version table live in
+    the service's own schema, so services never touch each other's tables."""
+    from alembic import context
+    from sqlalchemy import pool
+
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None
+
+    def run(connection: object) -> None:
+        context.configure(
+            connection=connection,  # type: ignore[arg-type]
+            version_table_schema=schema,
+            include_schemas=True,
+        )
+        with context.begin_transaction():
+            context.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.begin() as connection:
+            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            await connection.run_sync(run)
+        await engine.dispose()
+
+    asyncio.run(main())

@@ -1,0 +1,28 @@
+"""Settings shared by every service: one class per adapter, shared env names."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """`FINDINGS_KAFKA_*`: the broker every service talks to."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_KAFKA_", extra="ignore")
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    topic_namespace: str = "findings"
+    partitions: int = 3
+    replication_factor: int = 1
+    # Group joins on the embedded broker take about half the session timeout.
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 1500
+
+
+class DatabaseSettings(BaseSettings):
+    """`FINDINGS_DATABASE_*`: the PostgreSQL server (each service owns its schema)."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_DATABASE_", extra="ignore")
+
+    url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/findings"
+    pool_size: int = 5
