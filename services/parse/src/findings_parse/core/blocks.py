@@ -17,7 +17,7 @@ from findings_parse.core.extract import Line
 BlockKind = Literal["heading", "bullet", "numbered", "paragraph"]
 
 # Bullet glyphs seen in Ofsted reports, plus any Private Use Area glyph (Wingdings/Symbol).
-_BULLET = re.compile(r"^(?:[▪●•◼■◦‣∙·➢✓\u2500\u0336\uf000-\uf8ff]|[-–](?=\s))\s*")
+_BULLET = re.compile(r"^(?:[▪●•◼■◦‣∙·➢✓\u2500\u0336\uf000-\uf8ff]|[-–−o](?=\s))\s*")
 _NUMBERED = re.compile(r"^(?P<number>\d{1,3})(?:(?P<stop>[.)])(?!\d)\s*|\s+)(?P<rest>\S.*)$")
 _SENTENCE_END = (".", "?", "!", ":", ";", ")", "’", "'", '"', "”")
 
@@ -28,6 +28,7 @@ class Block:
     text: str
     page: int
     number: int | None = None
+    glyph: str = ""
     parts: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
@@ -79,7 +80,17 @@ def split_blocks(
             and _starts_lower(content)
         )
         numbered = _NUMBERED.match(content)
-        if continues:
+        glyph = text[:1] if bullet else ""
+        # A sub-list ("… the response to children: − experiencing neglect") belongs to
+        # the item that introduces it.
+        sub_item = (
+            bullet is not None
+            and current is not None
+            and current.kind == "bullet"
+            and glyph != current.glyph
+            and ":" in current.text
+        )
+        if continues or sub_item:
             assert current is not None
             current.add(content)
         elif (
@@ -94,7 +105,7 @@ def split_blocks(
             blocks.append(current)
             expected_number = number + 1
         elif bullet or (lost_glyph and content[:1].isupper()):
-            current = Block(kind="bullet", text="", page=line.page)
+            current = Block(kind="bullet", text="", page=line.page, glyph=glyph)
             current.add(content)
             blocks.append(current)
         elif current is None or current.kind == "heading" or line.gap_before:

@@ -77,7 +77,7 @@ class _SectionRule:
 
 _ILACS_IMPROVE = re.compile(r"^what needs to improve\b[^.]{0,80}\??$", re.IGNORECASE)
 _ILACS_JUDGEMENT = re.compile(
-    rf"^(?P<label>(?:the|overall|impact)\b[^.]{{5,160}}?)\s*[:–-]?\s*(?P<grade>{GRADE_PATTERN})$",
+    rf"^(?P<label>(?:the|overall|impact)\b[^.]{{5,160}}?)\s*[:–-]?\s*(?P<grade>{GRADE_PATTERN})\.?$",
     re.IGNORECASE,
 )
 _ILACS_RULES = (

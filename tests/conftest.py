@@ -1,0 +1,108 @@
+"""Session fixtures start the real broker (Tansu) and a real PostgreSQL cluster once;
+function fixtures isolate each test with its own topic namespace and database."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres
+from findings_shared.settings import DatabaseSettings, KafkaSettings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPORTS = FIXTURES / "reports"
+
+
+@pytest.fixture(scope="session")
+def kafka() -> Iterator[EmbeddedKafka]:
+    broker = EmbeddedKafka().start()
+    yield broker
+    broker.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[EmbeddedPostgres]:
+    # Not pytest's tmp_path: it is private to root, and the server runs as `postgres`.
+    base = Path(tempfile.mkdtemp(prefix="findings-pg-"))
+    base.chmod(0o755)
+    server = EmbeddedPostgres(data_dir=base / "data").start()
+    yield server
+    server.stop("immediate")
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def namespace() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def kafka_settings(kafka: EmbeddedKafka, namespace: str) -> KafkaSettings:
+    return KafkaSettings(
+        bootstrap_servers=kafka.bootstrap_servers,
+        topic_namespace=namespace,
+        partitions=3,
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=1000,
+    )
+
+
+@pytest.fixture
+async def database_settings(postgres: EmbeddedPostgres) -> AsyncIterator[DatabaseSettings]:
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=postgres.port, user="postgres", database="postgres"
+    )
+    await connection.execute(f'create database "{name}"')
+    await connection.close()
+    yield DatabaseSettings(url=f"postgresql+asyncpg://postgres@127.0.0.1:{postgres.port}/{name}")
+    connection = await asyncpg.connect(
+        host="127.0.0.1", port=postgres.port, user="postgres", database="postgres"
+    )
+    await connection.execute(f'drop database if exists "{name}" with (force)')
+    await connection.close()
+
+
+async def expect_events(
+    bootstrap_servers: str,
+    topic: str,
+    count: int,
+    timeout_s: float = 30.0,
+) -> list[bytes]:
+    """Read `count` events from the start of `topic`; fail after `timeout_s`.
+
+    Reads a little longer than needed so an unexpected extra event is seen too.
+    """
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap_servers, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    values: list[bytes] = []
+    try:
+        async with asyncio.timeout(timeout_s):
+            while len(values) < count:
+                batch = await consumer.getmany(timeout_ms=200)
+                values += [record.value for records in batch.values() for record in records]
+        # Grace period: anything more than expected would show up here.
+        batch = await consumer.getmany(timeout_ms=500)
+        values += [record.value for records in batch.values() for record in records]
+    except TimeoutError:
+        pytest.fail(f"expected {count} events on {topic}, got {len(values)} in {timeout_s}s")
+    finally:
+        await consumer.stop()
+    return values
+
+
+def copy_fixture(name: str, target: Path, as_name: str | None = None) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    destination = target / (as_name or name)
+    shutil.copyfile(REPORTS / name, destination)
+    return destination

@@ -1,0 +1,66 @@
+"""Bad input gets a clear, one-line reason, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from findings_parse.core.extract import UnreadableReport, extract_text
+from findings_parse.core.parser import parse_report
+from tests.golden import FIXTURES, REPORTS
+
+A_PDF = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "reason"),
+    [
+        pytest.param(b"", "empty.pdf", "empty", id="empty"),
+        pytest.param(
+            (FIXTURES / "bad" / "inspection_birmingham_2012-10-19.pdf").read_bytes(),
+            "inspection_birmingham_2012-10-19.pdf",
+            "HTML page",
+            id="html-error-page",
+        ),
+        pytest.param(A_PDF[: len(A_PDF) // 3], "truncated.pdf", "cannot be opened", id="truncated"),
+        pytest.param(b"\x00\x01\x02junk" * 100, "junk.txt", "binary", id="binary-as-txt"),
+        pytest.param(b"%PDF-1.7\n garbage", "junk.pdf", "cannot be opened", id="pdf-header-only"),
+        pytest.param(b"just some words", "note.pdf", "not a PDF", id="text-named-pdf"),
+    ],
+)
+def test_unreadable_inputs_have_a_reason(content: bytes, name: str, reason: str) -> None:
+    with pytest.raises(UnreadableReport, match=reason) as raised:
+        parse_report(content, name)
+    assert "\n" not in str(raised.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=st.binary(max_size=4096), name=st.sampled_from(["x.txt", "x.pdf", "x"]))
+def test_arbitrary_bytes_give_a_report_or_a_reason(content: bytes, name: str) -> None:
+    try:
+        report = parse_report(content, name)
+    except UnreadableReport as error:
+        assert str(error)
+    else:
+        assert report.report_id
+
+
+@settings(max_examples=100, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=len(A_PDF)))
+def test_truncated_pdfs_never_crash(cut: int) -> None:
+    try:
+        extract_text(A_PDF[:cut], "cut.pdf")
+    except UnreadableReport:
+        pass
+
+
+def test_unknown_documents_are_kept_whole_with_a_warning() -> None:
+    text = "A note about something\n\nFirst paragraph of it.\n\nSecond paragraph of it.\n"
+    report = parse_report(text.encode(), "note.txt")
+    assert report.report_type.value == "unknown"
+    assert [f.text for f in report.findings] == [
+        "First paragraph of it.",
+        "Second paragraph of it.",
+    ]
+    assert any("not recognised" in w for w in report.quality.warnings)
