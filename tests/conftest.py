@@ -4,11 +4,13 @@ function fixtures isolate each test with its own topic namespace and database.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -106,3 +108,25 @@ def copy_fixture(name: str, target: Path, as_name: str | None = None) -> Path:
     destination = target / (as_name or name)
     shutil.copyfile(REPORTS / name, destination)
     return destination
+
+
+@contextlib.asynccontextmanager
+async def running(
+    service: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
+) -> AsyncIterator[asyncio.Task[None]]:
+    """Run a service's `run(settings, stop)` in this event loop for the duration."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(service(stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def wait_until(
+    condition: Callable[[], Coroutine[Any, Any, bool]], timeout_s: float = 30.0
+) -> None:
+    async with asyncio.timeout(timeout_s):
+        while not await condition():
+            await asyncio.sleep(0.1)

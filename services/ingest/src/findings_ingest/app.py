@@ -172,11 +172,14 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
     await broker.start()
     try:
         await ingest.load_known()
-        # After a restart, every report not yet stored is announced again.
-        await ingest.reconcile(reannounce_after_s=0)
         log.info("watching %s", settings.inbox.resolve())
+        restart_reconcile_at = time.monotonic() + settings.restart_reannounce_after_s
         while not stop.is_set():
             await _guarded(ingest.poll_once)
+            if restart_reconcile_at and time.monotonic() >= restart_reconcile_at:
+                # Recovers reports whose events a crash or a broker restart lost.
+                await _guarded(lambda: ingest.reconcile(reannounce_after_s=0))
+                restart_reconcile_at = 0.0
             try:
                 await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
             except TimeoutError:

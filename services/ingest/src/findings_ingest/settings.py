@@ -16,9 +16,12 @@ class IngestSettings(BaseSettings):
     inbox: Path = Path("inbox")
     poll_interval_s: float = 0.5
     # A file is announced once its size and mtime stayed the same for this long.
-    settle_s: float = 0.3
+    settle_s: float = 1.0
     # Announced but not stored after this long: announce again (recovers lost events).
     reannounce_after_s: float = 120.0
+    # After a (re)start every unstored report is announced again, once the ledger has
+    # had this long to read the outcomes published while ingest was down.
+    restart_reannounce_after_s: float = 10.0
     max_file_bytes: int = 100 * 1024 * 1024
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

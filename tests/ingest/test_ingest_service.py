@@ -1,0 +1,143 @@
+"""ingest against the real broker and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from findings_ingest.app import run
+from findings_ingest.migrations_path import MIGRATIONS
+from findings_ingest.settings import IngestSettings
+from findings_shared.database import make_engine, migrate
+from findings_shared.events import ReportReceived, ReportStored, Topics
+from findings_shared.kafka import ensure_topics, make_broker
+from findings_shared.settings import DatabaseSettings, KafkaSettings
+from tests.conftest import REPORTS, copy_fixture, expect_events, running, wait_until
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def settings(
+    tmp_path: Path, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> IngestSettings:
+    await migrate(MIGRATIONS, database_settings.url)
+    await ensure_topics(kafka_settings, Topics(namespace=kafka_settings.topic_namespace).all())
+    return IngestSettings(
+        inbox=tmp_path / "inbox",
+        poll_interval_s=0.1,
+        settle_s=0.3,
+        restart_reannounce_after_s=6.0,
+        kafka=kafka_settings,
+        database=database_settings,
+    )
+
+
+async def ledger(settings: IngestSettings, sql: str) -> list[tuple[object, ...]]:
+    engine = make_engine(settings.database)
+    async with engine.connect() as connection:
+        rows = [tuple(row) for row in await connection.execute(text(sql))]
+    await engine.dispose()
+    return rows
+
+
+async def received(settings: IngestSettings, count: int) -> list[ReportReceived]:
+    topic = Topics(namespace=settings.kafka.topic_namespace).received
+    values = await expect_events(settings.kafka.bootstrap_servers, topic, count)
+    return [ReportReceived.model_validate_json(value) for value in values]
+
+
+async def test_reports_are_announced_once_per_content(settings: IngestSettings) -> None:
+    letter = "letter_wandsworth_2011-07-07.txt"
+    copy_fixture(letter, settings.inbox)  # present before the service starts
+    async with running(lambda stop: run(settings, stop)):
+        pdf = copy_fixture("inspection_salford_2018-11-12.pdf", settings.inbox)
+        copy_fixture(letter, settings.inbox, as_name="the same letter again.txt")
+        copy_fixture(letter, settings.inbox / "sub", as_name="and again.txt")
+        (settings.inbox / "empty.pdf").write_bytes(b"")
+        (settings.inbox / "page.pdf").write_text("<!DOCTYPE html><html>error</html>")
+        (settings.inbox / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+        events = await received(settings, 2)
+        await asyncio.sleep(1)
+
+    assert len(events) == 2
+    by_name = {event.name: event for event in events}
+    assert set(by_name) == {letter, pdf.name}
+    pdf_event = by_name[pdf.name]
+    assert pdf_event.report_id == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert pdf_event.sha256 == pdf_event.report_id
+    assert pdf_event.content_type == "application/pdf"
+    assert pdf_event.object_uri == pdf.resolve().as_uri()
+    assert pdf_event.size == pdf.stat().st_size
+    assert by_name[letter].content_type == "text/plain"
+
+    objects = await ledger(settings, "select name, status, reason from ingest.objects order by name")
+    assert [(name, status) for name, status, _ in objects] == [
+        ("and again.txt", "accepted"),
+        ("empty.pdf", "rejected"),
+        ("inspection_salford_2018-11-12.pdf", "accepted"),
+        ("letter_wandsworth_2011-07-07.txt", "accepted"),
+        ("page.pdf", "rejected"),
+        ("photo.jpg", "rejected"),
+        ("the same letter again.txt", "accepted"),
+    ]
+    reasons = {name: reason for name, _, reason in objects}
+    assert reasons["empty.pdf"] == "the file is empty"
+    assert "HTML page" in str(reasons["page.pdf"])
+    assert "only PDF and .txt" in str(reasons["photo.jpg"])
+    reports = await ledger(settings, "select status, announce_count from ingest.reports")
+    assert sorted(reports) == [("announced", 1), ("announced", 1)]
+
+
+async def test_a_file_is_announced_only_once_completely_written(settings: IngestSettings) -> None:
+    content = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
+    target = settings.inbox / "slow.pdf"
+    settings.inbox.mkdir(parents=True)
+    async with running(lambda stop: run(settings, stop)):
+        with target.open("wb") as fh:
+            for start in range(0, len(content), len(content) // 10):
+                fh.write(content[start : start + len(content) // 10])
+                fh.flush()
+                await asyncio.sleep(0.15)  # a slow copy, shorter pauses than settle_s
+        events = await received(settings, 1)
+    assert [event.report_id for event in events] == [hashlib.sha256(content).hexdigest()]
+
+
+async def test_unstored_reports_are_announced_again_after_a_restart(
+    settings: IngestSettings,
+) -> None:
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    async with running(lambda stop: run(settings, stop)):
+        first = await received(settings, 1)
+    # Nothing stored it: a restart (or a broker that lost the event) announces it again.
+    quick = settings.model_copy(update={"restart_reannounce_after_s": 0.5})
+    async with running(lambda stop: run(quick, stop)):
+        both = await received(settings, 2)
+    assert [event.attempt for event in both] == [1, 2]
+    assert {event.report_id for event in both} == {first[0].report_id}
+
+    broker = make_broker(settings.kafka)
+    await broker.start()
+    stored = ReportStored(
+        report_id=first[0].report_id,
+        parser_version="0.1.0",
+        finding_count=27,
+        stored_at=first[0].received_at,
+    )
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    await broker.publish(stored.model_dump(mode="json"), topics.stored, key=b"k")
+    await broker.stop()
+    async with running(lambda stop: run(settings, stop)):
+
+        async def is_stored() -> bool:
+            rows = await ledger(settings, "select status from ingest.reports")
+            return rows == [("stored",)]
+
+        await wait_until(is_stored)
+        await asyncio.sleep(settings.restart_reannounce_after_s - 3)
+    # Stored reports are not announced again.
+    assert len(await received(settings, 2)) == 2

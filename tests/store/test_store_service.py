@@ -1,0 +1,107 @@
+"""store against the real broker and PostgreSQL: idempotent, versioned, stored after commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from findings_parse.core.parser import parse_report
+from findings_shared.database import make_engine, migrate
+from findings_shared.events import (
+    ReportFailed,
+    ReportParsedEvent,
+    ReportStored,
+    Stage,
+    Topics,
+)
+from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.settings import DatabaseSettings, KafkaSettings
+from findings_store.app import run
+from findings_store.migrations_path import MIGRATIONS
+from findings_store.settings import StoreSettings
+from tests.conftest import REPORTS, expect_events, running
+
+pytestmark = pytest.mark.integration
+
+
+async def rows(settings: DatabaseSettings, sql: str) -> list[tuple[object, ...]]:
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        result = [tuple(row) for row in await connection.execute(text(sql))]
+    await engine.dispose()
+    return result
+
+
+async def test_store_is_idempotent_and_replaces_older_parser_versions(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    path = REPORTS / "inspection_wandsworth_2023-01-13.pdf"
+    report = parse_report(path.read_bytes(), path.name)
+    uri = path.resolve().as_uri()
+    first = ReportParsedEvent(report_id=report.report_id, object_uri=uri, report=report)
+    newer = ReportParsedEvent(
+        report_id=report.report_id,
+        object_uri=uri,
+        report=report.model_copy(
+            update={"parser_version": "0.10.0", "findings": report.findings[:5]}
+        ),
+    )
+    older = ReportParsedEvent(
+        report_id=report.report_id,
+        object_uri=uri,
+        report=report.model_copy(update={"parser_version": "0.0.9", "findings": []}),
+    )
+    failure = ReportFailed(
+        report_id="f" * 64,
+        object_uri="file:///x.pdf",
+        stage=Stage.PARSE,
+        error_type="unreadable_report",
+        reason="the file is empty",
+    )
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    for event in (first, first, first):  # redelivery
+        await broker.publish(event.model_dump(mode="json"), topics.parsed, key=event_key(event))
+    for _ in range(2):
+        await broker.publish(failure.model_dump(mode="json"), topics.failed, key=event_key(failure))
+
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        stored = await expect_events(kafka_settings.bootstrap_servers, topics.stored, 3)
+        counts = await rows(
+            database_settings,
+            "select (select count(*) from store.reports), (select count(*) from store.findings),"
+            " (select count(*) from store.judgements), (select count(*) from store.failures)",
+        )
+        assert counts == [(1, 51, 4, 1)]
+
+        await broker.publish(newer.model_dump(mode="json"), topics.parsed, key=event_key(newer))
+        await broker.publish(older.model_dump(mode="json"), topics.parsed, key=event_key(older))
+        stored = await expect_events(kafka_settings.bootstrap_servers, topics.stored, 5)
+    await broker.stop()
+
+    outcomes = [ReportStored.model_validate_json(v) for v in stored]
+    assert [(o.parser_version, o.finding_count) for o in outcomes] == [
+        ("0.1.0", 51),
+        ("0.1.0", 51),
+        ("0.1.0", 51),
+        ("0.10.0", 5),
+        ("0.10.0", 5),  # the older version changed nothing
+    ]
+    assert await rows(
+        database_settings, "select parser_version, finding_count from store.reports"
+    ) == [("0.10.0", 5)]
+    assert await rows(database_settings, "select count(*) from store.findings") == [(5,)]
+    searchable = await rows(
+        database_settings,
+        "select count(*) from store.findings where search @@ websearch_to_tsquery('english', 'senior leadership')",
+    )
+    assert searchable[0][0] >= 1
+    failures = await rows(database_settings, "select stage, reason from store.failures")
+    assert failures == [("parse", "the file is empty")]
+    assert datetime.now(UTC) >= outcomes[-1].stored_at
