@@ -1,0 +1,152 @@
+"""The HTTP API over a real PostgreSQL filled by the store's repository."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from findings_api.app import create_app
+from findings_api.settings import ApiSettings
+from findings_parse.core.parser import parse_report
+from findings_shared.database import make_engine, make_sessionmaker, migrate
+from findings_shared.events import ReportParsed
+from findings_shared.settings import DatabaseSettings
+from findings_store.migrations_path import MIGRATIONS
+from findings_store.repository import ReportRepository
+from tests.conftest import REPORTS
+
+pytestmark = pytest.mark.integration
+
+FILES = [
+    "inspection_wandsworth_2023-01-13.pdf",
+    "letter_wandsworth_2011-07-07.txt",
+    "inspection_salford_2018-11-12.pdf",
+]
+
+
+@pytest.fixture
+async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
+    await migrate(MIGRATIONS, database_settings.url)
+    engine = make_engine(database_settings)
+    reports = {}
+    async with make_sessionmaker(engine).begin() as session:
+        for name in FILES:
+            path = REPORTS / name
+            report = parse_report(path.read_bytes(), name)
+            await ReportRepository(session).replace_report(
+                report, path.as_uri(), datetime.now(UTC)
+            )
+            reports[name] = report
+    await engine.dispose()
+    return reports
+
+
+@pytest.fixture
+async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(ApiSettings(database=database_settings))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            yield client
+
+
+async def test_health_checks_the_database(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+async def test_reports_are_listed_and_filtered(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    everything = (await client.get("/reports")).json()
+    assert len(everything["items"]) == 3
+    assert everything["next_offset"] is None
+    wandsworth = (await client.get("/reports", params={"la_code": "212"})).json()["items"]
+    assert {r["report_id"] for r in wandsworth} == {
+        stored[FILES[0]].report_id,
+        stored[FILES[1]].report_id,
+    }
+    letters = (
+        await client.get("/reports", params={"report_type": "annual_unannounced_inspection"})
+    ).json()["items"]
+    assert [r["local_authority"]["name"] for r in letters] == ["Wandsworth"]
+    since = (await client.get("/reports", params={"published_from": "2020-01-01"})).json()
+    assert [r["title"] for r in since["items"]] == [stored[FILES[0]].title]
+    page = (await client.get("/reports", params={"limit": 2})).json()
+    assert len(page["items"]) == 2 and page["next_offset"] == 2
+
+
+async def test_a_report_comes_with_its_judgements_and_findings(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    report = stored[FILES[0]]
+    body = (await client.get(f"/reports/{report.report_id}")).json()
+    assert body["local_authority"] == report.local_authority.model_dump()  # type: ignore[union-attr]
+    assert body["lead_inspector"] == "Amanda Maxwell"
+    assert body["inspection_start"] == "2022-11-07"
+    assert [j["area"] for j in body["judgements"]] == [j.area.value for j in report.judgements]
+    assert [f["text"] for f in body["findings"]] == [f.text for f in report.findings]
+    assert body["quality"]["coverage"] == report.quality.coverage
+
+
+async def test_unknown_and_malformed_report_ids(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    missing = await client.get(f"/reports/{'0' * 64}")
+    assert missing.status_code == 404
+    assert "No report" in missing.json()["detail"]
+    assert (await client.get("/reports/not-a-sha")).status_code == 422
+    assert (await client.get("/reports", params={"la_code": "12"})).status_code == 422
+    assert (await client.get("/findings", params={"category": "nonsense"})).status_code == 422
+
+
+async def test_findings_are_filtered_and_searched(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    letter = stored[FILES[1]]
+    strengths = (
+        await client.get(
+            "/findings", params={"report_id": letter.report_id, "category": "strength"}
+        )
+    ).json()["items"]
+    assert [f["text"] for f in strengths] == [
+        f.text for f in letter.findings if f.category.value == "strength"
+    ]
+    help_protection = (
+        await client.get(
+            "/findings",
+            params={"la_code": "355", "judgement_area": "help_and_protection", "limit": 500},
+        )
+    ).json()["items"]
+    expected = [
+        f for f in stored[FILES[2]].findings if f.judgement_area
+        and f.judgement_area.value == "help_and_protection"
+    ]
+    assert len(help_protection) == len(expected)
+    assert {f["local_authority_name"] for f in help_protection} == {"Salford"}
+
+    hits = (await client.get("/findings", params={"q": "domestic abuse"})).json()["items"]
+    assert hits and all("domestic abuse" in f["text"].lower() for f in hits[:5])
+    ranks = [f["rank"] for f in hits]
+    assert ranks == sorted(ranks, reverse=True)
+    none = (await client.get("/findings", params={"q": "zyzzyva"})).json()["items"]
+    assert none == []
+
+
+async def test_local_authorities(client: httpx.AsyncClient) -> None:
+    authorities = (await client.get("/local-authorities")).json()
+    wandsworth = next(a for a in authorities if a["la_code"] == "212")
+    assert wandsworth == {
+        "la_code": "212",
+        "name": "Wandsworth",
+        "ofsted_urn": "80518",
+        "ons_code": "E09000032",
+        "region": "London",
+        "la_type": "London Borough",
+    }

@@ -1,0 +1,209 @@
+"""The whole pipeline: four services as separate processes, real broker and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from findings_cli.embedded import free_port, wait_for_port
+from findings_cli.stack import SERVICES, ServiceProcess, service_env
+from findings_shared.settings import DatabaseSettings, KafkaSettings
+from tests.conftest import copy_fixture
+from tests.golden import expected_path
+
+pytestmark = pytest.mark.e2e
+
+TEXTS = [
+    "inspection_wandsworth_2023-01-13.txt",
+    "letter_wandsworth_2011-07-07.txt",
+    "letter_wolverhampton_2010-10-13.txt",
+]
+PDFS = [
+    "inspection_wandsworth_2023-01-13.pdf",
+    "inspection_salford_2018-11-12.pdf",
+    "inspection_bolton_2023-10-27.pdf",
+    "inspection_brent_2026-06-17.pdf",
+    "inspection_cheshire-east_2020-01-09.pdf",
+]
+
+
+def golden_count(name: str) -> int:
+    count: int = json.loads(expected_path(Path(name)).read_text())["finding_count"]
+    return count
+
+
+class Pipeline:
+    def __init__(self, inbox: Path, api_port: int, env: dict[str, str]) -> None:
+        self.inbox = inbox
+        self.api = f"http://127.0.0.1:{api_port}"
+        self.api_port = api_port
+        self.services = {name: ServiceProcess(name, env) for name in SERVICES}
+
+    def start(self) -> None:
+        for service in self.services.values():
+            service.start()
+        wait_for_port(self.api_port, 60, None)
+
+    def stop(self) -> None:
+        for service in self.services.values():
+            service.stop()
+
+    async def reports(self) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(base_url=self.api) as client:
+            items: list[dict[str, Any]] = (
+                await client.get("/reports", params={"limit": 500})
+            ).json()["items"]
+            return items
+
+    async def wait_for_reports(self, count: int, timeout_s: float = 120) -> list[dict[str, Any]]:
+        async with asyncio.timeout(timeout_s):
+            while len(reports := await self.reports()) < count:
+                await asyncio.sleep(0.25)
+        return reports
+
+
+@pytest.fixture
+def pipeline(
+    tmp_path: Path, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> Iterator[Pipeline]:
+    api_port = free_port()
+    env = service_env(
+        bootstrap=kafka_settings.bootstrap_servers,
+        database_url=database_settings.url,
+        inbox=tmp_path / "inbox",
+        api_port=api_port,
+        namespace=kafka_settings.topic_namespace,
+    )
+    env["FINDINGS_INGEST_SETTLE_S"] = "0.3"
+    env["FINDINGS_INGEST_POLL_INTERVAL_S"] = "0.1"
+    pipeline = Pipeline(tmp_path / "inbox", api_port, env)
+    pipeline.start()
+    yield pipeline
+    pipeline.stop()
+
+
+async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -> None:
+    for name in TEXTS + PDFS:
+        copy_fixture(name, pipeline.inbox)
+    reports = await pipeline.wait_for_reports(len(TEXTS + PDFS))
+
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        for name in TEXTS + PDFS:
+            sha = __import__("hashlib").sha256((pipeline.inbox / name).read_bytes()).hexdigest()
+            detail = (await client.get(f"/reports/{sha}")).json()
+            assert len(detail["findings"]) == golden_count(name), name
+            findings = (
+                await client.get("/findings", params={"report_id": sha, "limit": 500})
+            ).json()["items"]
+            assert len(findings) == golden_count(name)
+
+        # The same bytes under another name: still one report, one set of findings.
+        copy_fixture(PDFS[1], pipeline.inbox, as_name="salford again.pdf")
+        await asyncio.sleep(3)
+        again = await pipeline.reports()
+        assert sorted(r["report_id"] for r in again) == sorted(r["report_id"] for r in reports)
+        total = sum(r["finding_count"] for r in again)
+        assert total == sum(golden_count(n) for n in TEXTS + PDFS)
+
+
+async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) -> None:
+    names = TEXTS + PDFS
+    for name in names:
+        copy_fixture(name, pipeline.inbox)
+    await pipeline.wait_for_reports(1)
+    parse = pipeline.services["parse"]
+    assert parse.process is not None
+    parse.process.send_signal(signal.SIGKILL)
+    parse.process.wait()
+    parse.start()
+
+    reports = await pipeline.wait_for_reports(len(names))
+    await asyncio.sleep(2)  # any duplicate would have shown by now
+    reports = await pipeline.reports()
+    assert len(reports) == len(names)
+    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        findings = (await client.get("/findings", params={"limit": 500})).json()["items"]
+        findings += (
+            await client.get("/findings", params={"limit": 500, "offset": 500})
+        ).json()["items"]
+    ids = [f["finding_id"] for f in findings]
+    assert len(ids) == len(set(ids)) == sum(golden_count(n) for n in names)
+
+
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="findings-up-"))
+    path.chmod(0o755)
+    yield path
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+@pytest.fixture
+async def findings_up(state_dir: Path) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
+    api_port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "findings_cli.main",
+            "up",
+            "--inbox",
+            str(state_dir / "inbox"),
+            "--api-port",
+            str(api_port),
+            "--state-dir",
+            str(state_dir),
+        ],
+        env=env,
+    )
+    yield process, api_port
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
+    findings_up: tuple[subprocess.Popen[bytes], int], state_dir: Path
+) -> None:
+    process, api_port = findings_up
+    await asyncio.to_thread(wait_for_port, api_port, 90, process)
+    drop = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "findings_cli.main",
+            "drop",
+            "--inbox",
+            str(state_dir / "inbox"),
+            str(Path(__file__).parents[1] / "fixtures/reports" / TEXTS[1]),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert "dropped" in drop.stdout
+    sha = __import__("hashlib").sha256(
+        (state_dir / "inbox" / TEXTS[1]).read_bytes()
+    ).hexdigest()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as client:
+        async with asyncio.timeout(60):
+            while (response := await client.get(f"/reports/{sha}")).status_code != 200:
+                await asyncio.sleep(0.25)
+        assert len(response.json()["findings"]) == golden_count(TEXTS[1])
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(process.wait, 30) == 0
