@@ -9,8 +9,16 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).parent.parent / "shared/src/findings_shared/data/local_authorities.csv"
-FIELDS = ["ofsted_urn", "la_code", "ons_code", "name", "region", "la_type", "aliases",
-          "stat_neighbours"]
+FIELDS = [
+    "ofsted_urn",
+    "la_code",
+    "ons_code",
+    "name",
+    "region",
+    "la_type",
+    "aliases",
+    "stat_neighbours",
+]
 
 
 def aliases_of(row: dict[str, str]) -> list[str]:

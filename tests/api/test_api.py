@@ -36,9 +36,7 @@ async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]
         for name in FILES:
             path = REPORTS / name
             report = parse_report(path.read_bytes(), name)
-            await ReportRepository(session).replace_report(
-                report, path.as_uri(), datetime.now(UTC)
-            )
+            await ReportRepository(session).replace_report(report, path.as_uri(), datetime.now(UTC))
             reports[name] = report
     await engine.dispose()
     return reports
@@ -79,7 +77,8 @@ async def test_reports_are_listed_and_filtered(
     since = (await client.get("/reports", params={"published_from": "2020-01-01"})).json()
     assert [r["title"] for r in since["items"]] == [stored[FILES[0]].title]
     page = (await client.get("/reports", params={"limit": 2})).json()
-    assert len(page["items"]) == 2 and page["next_offset"] == 2
+    assert len(page["items"]) == 2
+    assert page["next_offset"] == 2
 
 
 async def test_a_report_comes_with_its_judgements_and_findings(
@@ -125,14 +124,16 @@ async def test_findings_are_filtered_and_searched(
         )
     ).json()["items"]
     expected = [
-        f for f in stored[FILES[2]].findings if f.judgement_area
-        and f.judgement_area.value == "help_and_protection"
+        f
+        for f in stored[FILES[2]].findings
+        if f.judgement_area and f.judgement_area.value == "help_and_protection"
     ]
     assert len(help_protection) == len(expected)
     assert {f["local_authority_name"] for f in help_protection} == {"Salford"}
 
     hits = (await client.get("/findings", params={"q": "domestic abuse"})).json()["items"]
-    assert hits and all("domestic abuse" in f["text"].lower() for f in hits[:5])
+    assert hits
+    assert all("domestic abuse" in f["text"].lower() for f in hits[:5])
     ranks = [f["rank"] for f in hits]
     assert ranks == sorted(ranks, reverse=True)
     none = (await client.get("/findings", params={"q": "zyzzyva"})).json()["items"]
@@ -150,3 +151,12 @@ async def test_local_authorities(client: httpx.AsyncClient) -> None:
         "region": "London",
         "la_type": "London Borough",
     }
+
+
+async def test_an_unmigrated_database_gives_503_not_500(client: httpx.AsyncClient) -> None:
+    health = await client.get("/health")
+    assert health.status_code == 503
+    assert health.json()["status"] == "unhealthy"
+    reports = await client.get("/reports")
+    assert reports.status_code == 503
+    assert "not available" in reports.json()["detail"]

@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,11 @@ class Pipeline:
         for service in self.services.values():
             service.start()
         wait_for_port(self.api_port, 60, None)
+        # Healthy once store has created its tables.
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{self.api}/health").status_code != 200:
+            assert time.monotonic() < deadline, "the API never became healthy"
+            time.sleep(0.1)
 
     def stop(self) -> None:
         for service in self.services.values():
@@ -135,9 +141,9 @@ async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) 
     assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
     async with httpx.AsyncClient(base_url=pipeline.api) as client:
         findings = (await client.get("/findings", params={"limit": 500})).json()["items"]
-        findings += (
-            await client.get("/findings", params={"limit": 500, "offset": 500})
-        ).json()["items"]
+        findings += (await client.get("/findings", params={"limit": 500, "offset": 500})).json()[
+            "items"
+        ]
     ids = [f["finding_id"] for f in findings]
     assert len(ids) == len(set(ids)) == sum(golden_count(n) for n in names)
 
@@ -151,11 +157,9 @@ def state_dir() -> Iterator[Path]:
 
 
 @pytest.fixture
-async def findings_up(state_dir: Path) -> AsyncIterator[tuple[subprocess.Popen[bytes], int]]:
+def findings_up(state_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     api_port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINDINGS_")}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -182,7 +186,8 @@ async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
 ) -> None:
     process, api_port = findings_up
     await asyncio.to_thread(wait_for_port, api_port, 90, process)
-    drop = subprocess.run(
+    drop = await asyncio.to_thread(
+        subprocess.run,
         [
             sys.executable,
             "-m",
@@ -197,9 +202,7 @@ async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
         text=True,
     )
     assert "dropped" in drop.stdout
-    sha = __import__("hashlib").sha256(
-        (state_dir / "inbox" / TEXTS[1]).read_bytes()
-    ).hexdigest()
+    sha = __import__("hashlib").sha256((state_dir / "inbox" / TEXTS[1]).read_bytes()).hexdigest()
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as client:
         async with asyncio.timeout(60):
             while (response := await client.get(f"/reports/{sha}")).status_code != 200:

@@ -75,7 +75,9 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
     assert pdf_event.size == pdf.stat().st_size
     assert by_name[letter].content_type == "text/plain"
 
-    objects = await ledger(settings, "select name, status, reason from ingest.objects order by name")
+    objects = await ledger(
+        settings, "select name, status, reason from ingest.objects order by name"
+    )
     assert [(name, status) for name, status, _ in objects] == [
         ("and again.txt", "accepted"),
         ("empty.pdf", "rejected"),

@@ -81,7 +81,8 @@ async def test_parse_publishes_the_report_its_findings_and_failures(
     assert len(parsed) == 1
     assert report.report_id == events[0].report_id
     assert parsed[0].object_uri == events[0].object_uri
-    assert report.local_authority is not None and report.local_authority.la_code == "355"
+    assert report.local_authority is not None
+    assert report.local_authority.la_code == "355"
     assert sorted(f.finding.ordinal for f in findings) == list(range(1, len(report.findings) + 1))
     assert {f.report_id for f in findings} == {report.report_id}
     assert {f.la_code for f in findings} == {"355"}

@@ -132,9 +132,11 @@ def test_ilacs_reports_have_every_section(report_file: Path) -> None:
     report = parsed(report_file)
     assert report.report_type is ReportType.ILACS_INSPECTION
     assert report.local_authority is not None
-    assert report.inspection_start and report.inspection_end
+    assert report.inspection_start
+    assert report.inspection_end
     assert report.inspection_start <= report.inspection_end
-    assert report.lead_inspector and "Inspector" not in report.lead_inspector
+    assert report.lead_inspector
+    assert "Inspector" not in report.lead_inspector
     categories = {f.category for f in report.findings}
     assert categories == {FindingCategory.EVIDENCE, FindingCategory.IMPROVEMENT}
     areas = {f.judgement_area for f in report.findings if f.judgement_area}

@@ -39,9 +39,11 @@ def test_the_table_is_complete_and_tidy() -> None:
     assert len(authorities) >= 150
     assert len({a.la_code for a in authorities}) == len(authorities)
     for authority in authorities:
-        assert len(authority.la_code) == 3 and authority.la_code.isdigit()
+        assert len(authority.la_code) == 3
+        assert authority.la_code.isdigit()
         assert authority.ons_code.startswith("E")
         assert authority.ofsted_urn.isdigit()
     wandsworth = local_authority_by_code("212")
-    assert wandsworth is not None and wandsworth.ons_code == "E09000032"
+    assert wandsworth is not None
+    assert wandsworth.ons_code == "E09000032"
     assert len(wandsworth.stat_neighbours) == 10

@@ -99,8 +99,10 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     assert await rows(database_settings, "select count(*) from store.findings") == [(5,)]
     searchable = await rows(
         database_settings,
-        "select count(*) from store.findings where search @@ websearch_to_tsquery('english', 'senior leadership')",
+        "select count(*) from store.findings"
+        " where search @@ websearch_to_tsquery('english', 'senior leadership')",
     )
+    assert isinstance(searchable[0][0], int)
     assert searchable[0][0] >= 1
     failures = await rows(database_settings, "select stage, reason from store.failures")
     assert failures == [("parse", "the file is empty")]

@@ -1,9 +1,9 @@
 """`findings`: the command line for people.
 
-    findings up      run the whole pipeline (embedded broker and PostgreSQL by default)
-    findings parse   parse one file and print its ReportParsed JSON
-    findings drop    put files into the inbox (atomically)
-    findings tail    print finding events as they arrive
+findings up      run the whole pipeline (embedded broker and PostgreSQL by default)
+findings parse   parse one file and print its ReportParsed JSON
+findings drop    put files into the inbox (atomically)
+findings tail    print finding events as they arrive
 """
 
 from __future__ import annotations
@@ -98,9 +98,11 @@ def drop_command(files: list[Path], inbox: Path | None) -> int:
             print(f"findings drop: {source} is not a file", file=sys.stderr)  # noqa: T201
             return 2
         # Write under a hidden name, then rename: ingest never sees half a file.
-        with tempfile.NamedTemporaryFile(dir=target, prefix=".", suffix=".part", delete=False) as t:
-            with source.open("rb") as fh:
-                shutil.copyfileobj(fh, t)
+        with (
+            tempfile.NamedTemporaryFile(dir=target, prefix=".", suffix=".part", delete=False) as t,
+            source.open("rb") as fh,
+        ):
+            shutil.copyfileobj(fh, t)
         os.replace(t.name, target / source.name)
         print(f"dropped {source.name} into {target}")  # noqa: T201
     return 0

@@ -68,7 +68,9 @@ def service_env(
 
 
 def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s up     %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s up     %(message)s", datefmt="%H:%M:%S"
+    )
     state_dir.mkdir(parents=True, exist_ok=True)
     inbox.mkdir(parents=True, exist_ok=True)
     stopping = threading.Event()
@@ -112,7 +114,9 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
         for service in services:
             service.start()
         wait_for_port(api_port, 60, None)
-        log.info("API on http://127.0.0.1:%d (docs at /docs); drop reports into %s", api_port, inbox)
+        log.info(
+            "API on http://127.0.0.1:%d (docs at /docs); drop reports into %s", api_port, inbox
+        )
         while not stopping.wait(0.5):
             for service in services:
                 code = service.exited()

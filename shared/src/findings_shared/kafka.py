@@ -20,9 +20,7 @@ TOPIC_ALREADY_EXISTS = 36
 def make_broker(settings: KafkaSettings) -> KafkaBroker:
     # acks="all" for durability on real Kafka; no idempotent producer (the embedded
     # broker rejects it), so consumers are idempotent instead.
-    return KafkaBroker(
-        settings.bootstrap_servers, acks="all", logger=log, log_level=logging.DEBUG
-    )
+    return KafkaBroker(settings.bootstrap_servers, acks="all", logger=log, log_level=logging.DEBUG)
 
 
 def event_key(event: Event) -> bytes:

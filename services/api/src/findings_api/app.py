@@ -50,6 +50,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     _add_routes(app)
+
+    @app.exception_handler(DBAPIError)
+    async def database_unavailable(request: Request, error: DBAPIError) -> JSONResponse:
+        # Before store's first migration, or while PostgreSQL is down: say so, not 500.
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "The database is not available yet; retry shortly."},
+        )
+
     return app
 
 

@@ -110,7 +110,9 @@ class ReadRepository:
             order = f"{rank} desc, f.report_id, f.ordinal"
         else:
             rank = "null::real"
-            order = "coalesce(r.published, r.inspection_end) desc nulls last, f.report_id, f.ordinal"
+            order = (
+                "coalesce(r.published, r.inspection_end) desc nulls last, f.report_id, f.ordinal"
+            )
         sql = f"""
             select f.finding_id, f.ordinal, f.category, f.section, f.judgement_area,
                    f.paragraph, f.text, f.report_id, r.report_type, r.la_code,

@@ -1,10 +1,9 @@
 """`python -m findings_ingest`: run the ingest service."""
 
-from findings_shared.service import run_service
-
 from findings_ingest.app import run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings
+from findings_shared.service import run_service
 
 
 def main() -> None:

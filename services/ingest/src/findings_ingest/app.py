@@ -9,6 +9,7 @@ therefore delays a report but never loses it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -180,10 +181,8 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
                 # Recovers reports whose events a crash or a broker restart lost.
                 await _guarded(lambda: ingest.reconcile(reannounce_after_s=0))
                 restart_reconcile_at = 0.0
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
-            except TimeoutError:
-                pass
     finally:
         await broker.stop()
         await engine.dispose()

@@ -1,9 +1,8 @@
 """`python -m findings_parse`: run the parse service."""
 
-from findings_shared.service import run_service
-
 from findings_parse.app import run
 from findings_parse.settings import ParseSettings
+from findings_shared.service import run_service
 
 
 def main() -> None:

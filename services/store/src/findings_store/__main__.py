@@ -1,7 +1,6 @@
 """`python -m findings_store`: run the store service (migrates its schema first)."""
 
 from findings_shared.service import run_service
-
 from findings_store.app import run
 from findings_store.migrations_path import MIGRATIONS
 from findings_store.settings import StoreSettings

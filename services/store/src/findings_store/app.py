@@ -29,7 +29,10 @@ STORE_GROUP = "findings-store"
 
 class Store:
     def __init__(
-        self, settings: StoreSettings, broker: KafkaBroker, sessions: async_sessionmaker[AsyncSession]
+        self,
+        settings: StoreSettings,
+        broker: KafkaBroker,
+        sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         self.settings = settings
         self.broker = broker

@@ -169,7 +169,7 @@ class ReportRepository:
         result = await self.session.execute(
             select(reports.c.finding_count).where(reports.c.report_id == report_id)
         )
-        return result.scalar_one()
+        return int(result.scalar_one())
 
     async def record_failure(self, failure: ReportFailed) -> None:
         await self.session.execute(

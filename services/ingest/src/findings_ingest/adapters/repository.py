@@ -115,7 +115,8 @@ class LedgerRepository:
 
     async def add_report(self, seen: SeenObject) -> bool:
         """Record a new report for these bytes; False if the same bytes are known already."""
-        assert seen.sha256 is not None and seen.content_type is not None
+        assert seen.sha256 is not None
+        assert seen.content_type is not None
         result = await self.session.execute(
             insert(reports)
             .values(
@@ -148,8 +149,7 @@ class LedgerRepository:
             .where(
                 or_(
                     reports.c.status == "pending",
-                    (reports.c.status == "announced")
-                    & (reports.c.announced_at < announced_before),
+                    (reports.c.status == "announced") & (reports.c.announced_at < announced_before),
                 )
             )
             .order_by(reports.c.received_at)

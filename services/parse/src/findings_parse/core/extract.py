@@ -8,6 +8,7 @@ footers, page numbers and footnotes are removed here, so nothing downstream sees
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -181,7 +182,7 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
     spacings = [
         prev.bottom - cur.bottom
         for lines in pages
-        for prev, cur in zip(lines, lines[1:], strict=False)
+        for prev, cur in itertools.pairwise(lines)
         if prev.size == cur.size == body_size and 0 < prev.bottom - cur.bottom < 40
     ]
     line_spacing = statistics.median(spacings) if spacings else 14.0

@@ -6,13 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from findings_parse.core.extract import Line
 from findings_shared.events import Grade, Judgement, JudgementArea
 
-from findings_parse.core.extract import Line
-
-GRADE_PATTERN = (
-    r"outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
-)
+GRADE_PATTERN = r"outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
 _GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
 _TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
 _MAX_LABEL_LINES = 3

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from findings_parse.core.blocks import Block, join_wrapped, split_blocks
+from findings_parse.core.dates import parse_date_range, parse_single_date
+from findings_parse.core.extract import ExtractedText, Line, extract_text
+from findings_parse.core.judgements import GRADE_PATTERN, area_of_label, parse_grade_table
 from findings_shared.events import (
     Finding,
     FindingCategory,
@@ -19,11 +24,6 @@ from findings_shared.events import (
     report_id_of,
 )
 from findings_shared.local_authorities import find_local_authority
-
-from findings_parse.core.blocks import Block, join_wrapped, split_blocks
-from findings_parse.core.dates import parse_date_range, parse_single_date
-from findings_parse.core.extract import ExtractedText, Line, extract_text
-from findings_parse.core.judgements import GRADE_PATTERN, area_of_label, parse_grade_table
 
 PARSER_VERSION = "0.1.0"
 
@@ -142,7 +142,9 @@ def _ilacs_title(parts: list[str]) -> str | None:
 
 _LETTER_TITLE = re.compile(r"^annual unannounced inspection of\b", re.IGNORECASE)
 _LETTER_RULES = (
-    _SectionRule(re.compile(r"^(?:areas of )?strengths?$", re.IGNORECASE), FindingCategory.STRENGTH),
+    _SectionRule(
+        re.compile(r"^(?:areas of )?strengths?$", re.IGNORECASE), FindingCategory.STRENGTH
+    ),
     _SectionRule(
         re.compile(r"^the service meets the requirements of statutory guidance\b", re.IGNORECASE),
         FindingCategory.MEETS_REQUIREMENTS,
@@ -282,7 +284,7 @@ def _numbering_warnings(blocks: list[Block]) -> list[str]:
     numbers = [block.number for block in blocks if block.number is not None]
     return [
         f"paragraph numbering gap: {before} is followed by {after}"
-        for before, after in zip(numbers, numbers[1:], strict=False)
+        for before, after in itertools.pairwise(numbers)
         if after != before + 1
     ]
 

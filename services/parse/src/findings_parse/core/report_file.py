@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from findings_shared.bucket import ObjectMissing, read_object
-from findings_shared.events import ReportParsed, report_id_of
-
 from findings_parse.core.extract import UnreadableReport
 from findings_parse.core.parser import parse_report
+from findings_shared.bucket import ObjectMissing, read_object
+from findings_shared.events import ReportParsed, report_id_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +16,9 @@ class ParseFailure:
     reason: str
 
 
-def parse_object(uri: str, name: str, report_id: str, max_bytes: int) -> ReportParsed | ParseFailure:
+def parse_object(
+    uri: str, name: str, report_id: str, max_bytes: int
+) -> ReportParsed | ParseFailure:
     """Read the object by its URI (claim-check) and parse it; failures are values."""
     try:
         content = read_object(uri, max_bytes=max_bytes)

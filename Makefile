@@ -1,0 +1,37 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both install what they need.
+UV := python3 -m uv
+N ?= 200
+
+.PHONY: setup run test lint check bench bench-parser asyncapi golden clean
+
+setup:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9"
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
+	@$(UV) sync --frozen --quiet
+
+run: setup  ## the whole pipeline: broker, PostgreSQL, four services, inbox ./inbox, API :8000
+	$(UV) run --frozen findings up
+
+lint: setup
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+
+test: lint  ## lint, type-check, then every test (unit, integration, end-to-end)
+	$(UV) run --frozen pytest
+
+bench: setup  ## N unique reports through the embedded stack
+	$(UV) run --frozen python -m benchmarks.pipeline --reports $(N)
+
+bench-parser: setup
+	$(UV) run --frozen python -m benchmarks.parser
+
+asyncapi: setup
+	$(UV) run --frozen python -m findings_shared.asyncapi > docs/asyncapi.json
+
+golden: setup  ## regenerate the parser's golden files; review the diff before committing
+	$(UV) run --frozen python -m tests.golden
+
+clean:
+	rm -rf .findings inbox .pytest_cache .mypy_cache .ruff_cache

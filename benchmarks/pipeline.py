@@ -1,0 +1,134 @@
+"""Throughput and latency of the whole embedded pipeline.
+
+    uv run python -m benchmarks.pipeline --reports 200
+
+Starts the embedded broker and PostgreSQL and the four services as processes, drops N
+uniquely modified copies of the fixture PDFs into the inbox (all at once), and watches
+the HTTP API until every report is there. Prints reports/s, findings/s and the
+drop-to-API latency percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
+from findings_cli.stack import SERVICES, ServiceProcess, service_env
+
+FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
+
+
+def unique_copies(count: int, target: Path) -> list[tuple[Path, bytes]]:
+    """N distinct files: a fixture PDF with a comment after its end (PDF readers ignore it)."""
+    sources = sorted(FIXTURES.glob("*.pdf"))
+    staged: list[tuple[Path, bytes]] = []
+    for index in range(count):
+        source = sources[index % len(sources)]
+        content = source.read_bytes() + f"\n% findings-benchmark copy {index}\n".encode()
+        staged.append((target / f"{index:05d}-{source.name}", content))
+    return staged
+
+
+async def run(reports: int, parse_workers: int) -> dict[str, float]:
+    base = Path(tempfile.mkdtemp(prefix="findings-bench-"))
+    base.chmod(0o755)
+    kafka = EmbeddedKafka().start()
+    postgres = EmbeddedPostgres(data_dir=base / "postgres").start()
+    api_port = free_port()
+    inbox = base / "inbox"
+    env = service_env(
+        bootstrap=kafka.bootstrap_servers,
+        database_url=postgres.url,
+        inbox=inbox,
+        api_port=api_port,
+        namespace="bench",
+    )
+    env |= {
+        "FINDINGS_PARSE_WORKERS": str(parse_workers),
+        "FINDINGS_INGEST_SETTLE_S": "0.2",
+        "FINDINGS_INGEST_POLL_INTERVAL_S": "0.1",
+        "FINDINGS_LOG_LEVEL": "WARNING",
+    }
+    services = [ServiceProcess(name, env) for name in SERVICES]
+    try:
+        for service in services:
+            service.start()
+        wait_for_port(api_port, 60, None)
+        staging = base / "staging"
+        staging.mkdir()
+        files = unique_copies(reports, staging)
+        for path, content in files:
+            path.write_bytes(content)
+        ids = {hashlib.sha256(content).hexdigest(): path.name for path, content in files}
+        await asyncio.sleep(8)  # consumer groups settle before the clock starts
+        inbox.mkdir(exist_ok=True)
+        dropped_at: dict[str, float] = {}
+        for path, content in files:
+            os.replace(path, inbox / path.name)
+            dropped_at[hashlib.sha256(content).hexdigest()] = time.monotonic()
+        started = min(dropped_at.values())
+        arrived: dict[str, float] = {}
+        findings = 0
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as client:
+            async with asyncio.timeout(max(120, reports * 2)):
+                while len(arrived) < len(ids):
+                    offset = 0
+                    while True:
+                        page = (
+                            await client.get("/reports", params={"limit": 500, "offset": offset})
+                        ).json()
+                        now = time.monotonic()
+                        for item in page["items"]:
+                            if item["report_id"] not in arrived:
+                                arrived[item["report_id"]] = now
+                                findings += item["finding_count"]
+                        if page["next_offset"] is None:
+                            break
+                        offset = page["next_offset"]
+                    await asyncio.sleep(0.05)
+        elapsed = max(arrived.values()) - started
+        latencies = sorted(arrived[r] - dropped_at[r] for r in ids)
+        quantiles = statistics.quantiles(latencies, n=100)
+        return {
+            "reports": len(ids),
+            "findings": findings,
+            "seconds": elapsed,
+            "reports_per_s": len(ids) / elapsed,
+            "findings_per_s": findings / elapsed,
+            "latency_p50_s": quantiles[49],
+            "latency_p95_s": quantiles[94],
+            "latency_max_s": latencies[-1],
+        }
+    finally:
+        for service in services:
+            service.stop()
+        kafka.stop()
+        postgres.stop("immediate")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--parse-workers", type=int, default=2)
+    args = parser.parse_args()
+    result = asyncio.run(run(args.reports, args.parse_workers))
+    print(f"{'metric':<18} {'value':>10}")  # noqa: T201
+    print(f"{'-' * 18} {'-' * 10}")  # noqa: T201
+    for name, value in result.items():
+        shown = f"{value:>10.0f}" if name in ("reports", "findings") else f"{value:>10.2f}"
+        print(f"{name:<18} {shown}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
