@@ -32,6 +32,7 @@ async def settings(
         poll_interval_s=0.1,
         settle_s=0.3,
         restart_reannounce_after_s=6.0,
+        max_file_bytes=2_000_000,
         kafka=kafka_settings,
         database=database_settings,
     )
@@ -61,6 +62,7 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
         (settings.inbox / "empty.pdf").write_bytes(b"")
         (settings.inbox / "page.pdf").write_text("<!DOCTYPE html><html>error</html>")
         (settings.inbox / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 jpeg")
+        (settings.inbox / "huge.pdf").write_bytes(b"%PDF-1.7" + b"0" * settings.max_file_bytes)
         events = await received(settings, 2)
         await asyncio.sleep(1)
 
@@ -81,6 +83,7 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
     assert [(name, status) for name, status, _ in objects] == [
         ("and again.txt", "accepted"),
         ("empty.pdf", "rejected"),
+        ("huge.pdf", "rejected"),
         ("inspection_salford_2018-11-12.pdf", "accepted"),
         ("letter_wandsworth_2011-07-07.txt", "accepted"),
         ("page.pdf", "rejected"),
@@ -89,6 +92,7 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
     ]
     reasons = {name: reason for name, _, reason in objects}
     assert reasons["empty.pdf"] == "the file is empty"
+    assert "over the 2000000-byte limit" in str(reasons["huge.pdf"])
     assert "HTML page" in str(reasons["page.pdf"])
     assert "only PDF and .txt" in str(reasons["photo.jpg"])
     reports = await ledger(settings, "select status, announce_count from ingest.reports")

@@ -73,18 +73,21 @@ class Ingest:
     async def take_object(self, entry: FolderEntry) -> int:
         uri = uri_of(entry.path)
         try:
-            content = await asyncio.to_thread(self.bucket.read, entry.path)
+            # An oversized file is judged by its size alone, without reading it.
+            too_big = entry.size > self.settings.max_file_bytes
+            content = b"" if too_big else await asyncio.to_thread(self.bucket.read, entry.path)
         except OSError as error:
             log.warning("cannot read %s: %s", entry.path, error)
             return 0
-        verdict = admit(entry.path.name, content[:4096], len(content), self.settings.max_file_bytes)
+        size = entry.size if too_big else len(content)
+        verdict = admit(entry.path.name, content[:4096], size, self.settings.max_file_bytes)
         seen = SeenObject(
             object_uri=uri,
             name=entry.path.name,
-            size=len(content),
+            size=size,
             mtime_ns=entry.mtime_ns,
             seen_at=_now(),
-            sha256=report_id_of(content),
+            sha256=None if too_big else report_id_of(content),
             content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
             rejection=None if isinstance(verdict, Admitted) else verdict.reason,
         )
