@@ -1,6 +1,6 @@
 """Parser speed on the fixture reports, in one process.
 
-    uv run python -m benchmarks.parser
+uv run python -m benchmarks.parser
 """
 
 from __future__ import annotations
