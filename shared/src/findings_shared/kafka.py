@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
-from faststream.kafka import KafkaBroker
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
 
 from findings_shared.events import Event
 from findings_shared.settings import KafkaSettings
@@ -51,3 +53,89 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str], attempts
             await asyncio.sleep(min(0.2 * attempt, 2.0))
         finally:
             await admin.close()
+
+
+EventHandler = Callable[[str, bytes], Awaitable[None]]
+BatchHandler = Callable[[list[tuple[str, bytes]]], Awaitable[None]]
+
+
+def subscribe_at_least_once(
+    broker: KafkaBroker,
+    settings: KafkaSettings,
+    group: str,
+    topics: Sequence[str],
+    handler: EventHandler,
+    *,
+    retry_backoff_s: float = 1.0,
+    **options: Any,
+) -> None:
+    """Subscribe `handler(topic, body)` with the delivery policy every service shares.
+
+    The offset is committed only after the handler returns (NACK_ON_ERROR: an exception
+    rewinds to the message, after a back-off so a database outage is not a hot loop);
+    groups start at `earliest`, because "latest" offsets are unreliable on some brokers.
+    A handler deals with permanent failures itself (dead letter, log) and returns.
+    """
+
+    async def one(records: list[tuple[str, bytes]]) -> None:
+        for topic, body in records:
+            await handler(topic, body)
+
+    _subscribe(broker, settings, group, topics, one, retry_backoff_s, batch=False, **options)
+
+
+def subscribe_batches_at_least_once(
+    broker: KafkaBroker,
+    settings: KafkaSettings,
+    group: str,
+    topics: Sequence[str],
+    handler: BatchHandler,
+    *,
+    max_records: int,
+    retry_backoff_s: float = 1.0,
+    **options: Any,
+) -> None:
+    """As `subscribe_at_least_once`, for handlers that work on up to `max_records` at once;
+    the whole batch is committed after the handler returns, or redelivered."""
+    _subscribe(
+        broker,
+        settings,
+        group,
+        topics,
+        handler,
+        retry_backoff_s,
+        batch=True,
+        max_records=max_records,
+        **options,
+    )
+
+
+def _subscribe(
+    broker: KafkaBroker,
+    settings: KafkaSettings,
+    group: str,
+    topics: Sequence[str],
+    handler: BatchHandler,
+    retry_backoff_s: float,
+    **options: Any,
+) -> None:
+    subscriber = broker.subscriber(
+        *topics,
+        group_id=f"{settings.topic_namespace}-{group}",
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        **options,
+    )
+
+    @subscriber  # type: ignore[untyped-decorator]
+    async def on_message(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple) else (raw,)
+        try:
+            await handler([(record.topic, record.value or b"") for record in records])
+        except Exception:
+            log.exception("events from %s failed; they will be redelivered", records[0].topic)
+            await asyncio.sleep(retry_backoff_s)
+            raise

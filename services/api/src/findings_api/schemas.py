@@ -8,28 +8,17 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from findings_shared.events import (
-    FindingCategory,
-    Grade,
-    JudgementArea,
+    Finding,
+    Judgement,
     LocalAuthorityRef,
+    ParseQuality,
     ReportType,
 )
 
-
-class JudgementOut(BaseModel):
-    area: JudgementArea
-    label: str
-    grade: Grade
-
-
-class FindingOut(BaseModel):
-    finding_id: str
-    ordinal: int
-    category: FindingCategory
-    section: str
-    judgement_area: JudgementArea | None
-    paragraph: int | None
-    text: str
+# Judgements, findings and quality are served exactly as the ReportParsed contract has them.
+JudgementOut = Judgement
+FindingOut = Finding
+QualityOut = ParseQuality
 
 
 class FindingWithReport(FindingOut):
@@ -40,11 +29,6 @@ class FindingWithReport(FindingOut):
     inspection_start: date | None
     published: date | None
     rank: float | None = None
-
-
-class QualityOut(BaseModel):
-    coverage: float
-    warnings: list[str]
 
 
 class ReportSummary(BaseModel):

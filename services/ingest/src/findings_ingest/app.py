@@ -15,8 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,7 +26,12 @@ from findings_ingest.settings import IngestSettings
 from findings_shared.bucket import uri_of
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import (
+    ensure_topics,
+    event_key,
+    make_broker,
+    subscribe_at_least_once,
+)
 
 log = logging.getLogger("findings.ingest")
 LEDGER_GROUP = "findings-ingest-ledger"
@@ -132,7 +136,7 @@ class Ingest:
             await LedgerRepository(session).mark_announced(report.report_id, _now())
         log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
 
-    async def record_outcome(self, body: bytes, topic: str) -> None:
+    async def record_outcome(self, topic: str, body: bytes) -> None:
         try:
             if topic == self.topics.stored:
                 stored = ReportStored.model_validate_json(body)
@@ -148,20 +152,13 @@ class Ingest:
 
 
 def subscribe_outcomes(ingest: Ingest) -> None:
-    kafka = ingest.settings.kafka
-    subscriber = ingest.broker.subscriber(
-        ingest.topics.stored,
-        ingest.topics.failed,
-        group_id=f"{kafka.topic_namespace}-{LEDGER_GROUP}",
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        session_timeout_ms=kafka.session_timeout_ms,
-        heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+    subscribe_at_least_once(
+        ingest.broker,
+        ingest.settings.kafka,
+        LEDGER_GROUP,
+        [ingest.topics.stored, ingest.topics.failed],
+        ingest.record_outcome,
     )
-
-    @subscriber
-    async def on_outcome(message: KafkaMessage) -> None:
-        await ingest.record_outcome(message.body, message.raw_message.topic)  # type: ignore[union-attr]
 
 
 async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
 from findings_parse.core.report_file import ParseFailure, parse_object
@@ -25,37 +26,83 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import (
+    ensure_topics,
+    event_key,
+    make_broker,
+    subscribe_batches_at_least_once,
+)
 
 log = logging.getLogger("findings.parse")
 PARSE_GROUP = "findings-parse"
 
 
 class Parse:
-    def __init__(self, settings: ParseSettings, broker: KafkaBroker, pool: ProcessPoolExecutor):
+    def __init__(self, settings: ParseSettings, broker: KafkaBroker) -> None:
         self.settings = settings
         self.broker = broker
-        self.pool = pool
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        self.pool = self._new_pool()
 
-    async def on_received(self, body: bytes) -> None:
-        try:
-            received = ReportReceived.model_validate_json(body)
-        except ValidationError as error:
-            log.error("skipping an invalid received event: %s", error.errors()[:1])
-            return
-        outcome = await asyncio.get_running_loop().run_in_executor(
-            self.pool,
-            parse_object,
-            received.object_uri,
-            received.name,
-            received.report_id,
-            self.settings.max_file_bytes,
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # "spawn": forking a process that runs Kafka client threads is unsafe.
+        return ProcessPoolExecutor(
+            max_workers=self.settings.workers, mp_context=multiprocessing.get_context("spawn")
         )
-        if isinstance(outcome, ParseFailure):
-            await self.publish_failure(received, outcome)
-        else:
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    async def on_batch(self, records: list[tuple[str, bytes]]) -> None:
+        """Parse a batch in parallel worker processes; publish every outcome."""
+        received: list[ReportReceived] = []
+        for _topic, body in records:
+            try:
+                received.append(ReportReceived.model_validate_json(body))
+            except ValidationError as error:
+                log.error("skipping an invalid received event: %s", error.errors()[:1])
+        outcomes = await asyncio.gather(*(self._parse_in_pool(event) for event in received))
+        if None in outcomes:
+            # The pool is broken for every file it held: try each alone in a fresh pool,
+            # so only a file that kills the parser by itself is failed for it.
+            log.warning("a parser process died; parsing each file of the batch alone")
+            self._replace_pool()
+            for index, outcome in enumerate(outcomes):
+                if outcome is None:
+                    outcomes[index] = await self._parse_in_pool(received[index])
+                if outcomes[index] is None:
+                    self._replace_pool()
+                    outcomes[index] = ParseFailure(
+                        "parser_crashed", "the parser process died on this file"
+                    )
+        pairs = zip(received, outcomes, strict=True)
+        await asyncio.gather(*(self.publish_outcome(event, outcome) for event, outcome in pairs))
+
+    def _replace_pool(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    async def _parse_in_pool(self, event: ReportReceived) -> ReportParsed | ParseFailure | None:
+        """The outcome, or None if the worker process died."""
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                self.pool,
+                parse_object,
+                event.object_uri,
+                event.name,
+                event.report_id,
+                self.settings.max_file_bytes,
+            )
+        except BrokenProcessPool:
+            return None
+
+    async def publish_outcome(
+        self, received: ReportReceived, outcome: ReportParsed | ParseFailure | None
+    ) -> None:
+        if isinstance(outcome, ReportParsed):
             await self.publish_parsed(received, outcome)
+        elif isinstance(outcome, ParseFailure):
+            await self.publish_failure(received, outcome)
 
     async def publish_failure(self, received: ReportReceived, failure: ParseFailure) -> None:
         event = ReportFailed(
@@ -110,35 +157,27 @@ class Parse:
 
 
 def subscribe(parse: Parse) -> None:
-    kafka = parse.settings.kafka
-    subscriber = parse.broker.subscriber(
-        parse.topics.received,
-        group_id=f"{kafka.topic_namespace}-{PARSE_GROUP}",
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        session_timeout_ms=kafka.session_timeout_ms,
-        heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+    subscribe_batches_at_least_once(
+        parse.broker,
+        parse.settings.kafka,
+        PARSE_GROUP,
+        [parse.topics.received],
+        parse.on_batch,
+        max_records=parse.settings.workers * 2,
+        retry_backoff_s=parse.settings.retry_backoff_s,
         max_poll_interval_ms=600_000,
     )
-
-    @subscriber
-    async def on_received(message: KafkaMessage) -> None:
-        try:
-            await parse.on_received(message.body)
-        except Exception:
-            log.exception("parse failed transiently; the event will be redelivered")
-            await asyncio.sleep(parse.settings.retry_backoff_s)
-            raise
 
 
 async def run(settings: ParseSettings, stop: asyncio.Event) -> None:
     topics = Topics(namespace=settings.kafka.topic_namespace)
     await ensure_topics(settings.kafka, topics.all())
     broker = make_broker(settings.kafka)
-    with ProcessPoolExecutor(max_workers=settings.workers) as pool:
-        subscribe(Parse(settings, broker, pool))
-        await broker.start()
-        try:
-            await stop.wait()
-        finally:
-            await broker.stop()
+    parse = Parse(settings, broker)
+    subscribe(parse)
+    await broker.start()
+    try:
+        await stop.wait()
+    finally:
+        await broker.stop()
+        parse.close()

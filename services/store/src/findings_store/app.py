@@ -12,14 +12,18 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Topics
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import (
+    ensure_topics,
+    event_key,
+    make_broker,
+    subscribe_at_least_once,
+)
 from findings_store.repository import ReportRepository, version_key
 from findings_store.settings import StoreSettings
 
@@ -38,6 +42,12 @@ class Store:
         self.broker = broker
         self.sessions = sessions
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
+
+    async def on_event(self, topic: str, body: bytes) -> None:
+        if topic == self.topics.parsed:
+            await self.on_parsed(body)
+        else:
+            await self.on_failed(body)
 
     async def on_parsed(self, body: bytes) -> None:
         try:
@@ -82,30 +92,15 @@ class Store:
 
 
 def subscribe(store: Store) -> None:
-    kafka = store.settings.kafka
-    subscriber = store.broker.subscriber(
-        store.topics.parsed,
-        store.topics.failed,
-        group_id=f"{kafka.topic_namespace}-{STORE_GROUP}",
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.NACK_ON_ERROR,
-        session_timeout_ms=kafka.session_timeout_ms,
-        heartbeat_interval_ms=kafka.heartbeat_interval_ms,
+    subscribe_at_least_once(
+        store.broker,
+        store.settings.kafka,
+        STORE_GROUP,
+        [store.topics.parsed, store.topics.failed],
+        store.on_event,
+        retry_backoff_s=store.settings.retry_backoff_s,
         max_partition_fetch_bytes=16 * 1024 * 1024,
     )
-
-    @subscriber
-    async def on_event(message: KafkaMessage) -> None:
-        topic = message.raw_message.topic  # type: ignore[union-attr]
-        try:
-            if topic == store.topics.parsed:
-                await store.on_parsed(message.body)
-            else:
-                await store.on_failed(message.body)
-        except Exception:
-            log.exception("store failed transiently; the event will be redelivered")
-            await asyncio.sleep(store.settings.retry_backoff_s)
-            raise
 
 
 async def run(settings: StoreSettings, stop: asyncio.Event) -> None:

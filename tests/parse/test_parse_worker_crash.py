@@ -1,0 +1,59 @@
+"""A parser worker process that dies does not lose the batch it was working on."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from findings_parse.app import Parse
+from findings_parse.settings import ParseSettings
+from findings_shared.events import ReportParsedEvent, Topics
+from findings_shared.kafka import ensure_topics, make_broker
+from findings_shared.settings import KafkaSettings
+from tests.conftest import copy_fixture, expect_events
+from tests.parse.test_parse_service import received_for
+
+pytestmark = pytest.mark.integration
+
+FILES = [
+    "inspection_wandsworth_2023-01-13.pdf",
+    "inspection_salford_2018-11-12.pdf",
+    "inspection_bolton_2023-10-27.pdf",
+    "inspection_lambeth_2026-03-10.pdf",
+]
+
+
+async def test_a_killed_worker_is_replaced_and_its_files_parsed(
+    tmp_path: Path, kafka_settings: KafkaSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    events = [received_for(copy_fixture(name, tmp_path)) for name in FILES]
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    parse = Parse(ParseSettings(kafka=kafka_settings, workers=2), broker)
+    try:
+        batch = asyncio.create_task(
+            parse.on_batch([(topics.received, e.model_dump_json().encode()) for e in events])
+        )
+        async with asyncio.timeout(30):
+            while not parse.pool._processes:  # the test reaches into the pool
+                await asyncio.sleep(0.01)
+        for pid in list(parse.pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.wait_for(batch, 60)
+        parsed = [
+            ReportParsedEvent.model_validate_json(v)
+            for v in await expect_events(
+                kafka_settings.bootstrap_servers, topics.parsed, len(FILES)
+            )
+        ]
+    finally:
+        parse.close()
+        await broker.stop()
+    assert "a parser process died" in caplog.text
+    assert sorted(p.report_id for p in parsed) == sorted(e.report_id for e in events)
