@@ -58,8 +58,28 @@ async def watch_arrivals(api: str, ids: set[str], timeout_s: float) -> tuple[dic
                         arrived[item["report_id"]] = now
                         findings += item["finding_count"]
                 offset = page["next_offset"]
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.25)  # coarse: the poller shares the two cores
     return arrived, findings
+
+
+def cpu_seconds(root_pid: int, descendants: bool = True) -> float:
+    """CPU time of a process and its live descendants (e.g. parse's worker processes)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    total, frontier = 0.0, [root_pid]
+    while frontier:
+        pid = frontier.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        if descendants:
+            frontier += [child for child, (parent, _) in stats.items() if parent == pid]
+    return total
 
 
 def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
@@ -117,6 +137,16 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         arrived, findings = result["arrived"], result["findings"]
         started = min(dropped_at.values())
         elapsed = max(arrived.values()) - started
+        cpu = {
+            f"cpu_s_{service.name}": cpu_seconds(service.process.pid)
+            for service in services
+            if service.process is not None
+        }
+        parse = next(s for s in services if s.name == "parse")
+        assert parse.process is not None
+        cpu["cpu_s_parse_main"] = cpu_seconds(parse.process.pid, descendants=False)
+        assert kafka.process is not None
+        cpu["cpu_s_broker"] = cpu_seconds(kafka.process.pid)
         latencies = sorted(arrived[r] - dropped_at[r] for r in dropped_at)
         quantiles = statistics.quantiles(latencies, n=100)
         return {
@@ -128,6 +158,7 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
             "latency_p50_s": quantiles[49],
             "latency_p95_s": quantiles[94],
             "latency_max_s": latencies[-1],
+            **cpu,
         }
     finally:
         for service in services:
