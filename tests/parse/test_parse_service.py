@@ -93,3 +93,24 @@ async def test_parse_publishes_the_report_its_findings_and_failures(
     assert "HTML page" in reasons[events[1].report_id][2]
     assert reasons[events[2].report_id][1] == "object_missing"
     assert reasons[changed.report_id][1] == "object_changed"
+
+
+async def test_a_report_too_large_for_an_event_is_failed_before_any_finding(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    event = received_for(copy_fixture("inspection_salford_2018-11-12.pdf", tmp_path))
+    small = kafka_settings.model_copy(update={"max_message_bytes": 20_000})
+    broker = make_broker(small)
+    await broker.start()
+    await broker.publish(event.model_dump(mode="json"), topics.received, key=event_key(event))
+    await broker.stop()
+
+    async with running(lambda stop: run(ParseSettings(kafka=small), stop)):
+        failed = await expect_events(small.bootstrap_servers, topics.failed, 1)
+    failure = ReportFailed.model_validate_json(failed[0])
+    assert failure.error_type == "report_too_large"
+    assert "over the 20000-byte limit" in failure.reason
+    assert await expect_events(small.bootstrap_servers, topics.finding, 0) == []
+    assert await expect_events(small.bootstrap_servers, topics.parsed, 0) == []

@@ -22,7 +22,14 @@ TOPIC_ALREADY_EXISTS = 36
 def make_broker(settings: KafkaSettings) -> KafkaBroker:
     # acks="all" for durability on real Kafka; no idempotent producer (the embedded
     # broker rejects it), so consumers are idempotent instead.
-    return KafkaBroker(settings.bootstrap_servers, acks="all", logger=log, log_level=logging.DEBUG)
+    return KafkaBroker(
+        settings.bootstrap_servers,
+        acks="all",
+        compression_type="gzip",
+        max_request_size=settings.max_message_bytes,
+        logger=log,
+        log_level=logging.DEBUG,
+    )
 
 
 def event_key(event: Event) -> bytes:
@@ -139,3 +146,28 @@ def _subscribe(
             log.exception("events from %s failed; they will be redelivered", records[0].topic)
             await asyncio.sleep(retry_backoff_s)
             raise
+
+
+class EventTooLarge(Exception):
+    """An event is larger than `KafkaSettings.max_message_bytes`: retrying cannot help."""
+
+
+def encode_event(event: Event, max_bytes: int) -> bytes:
+    body = event.model_dump_json().encode()
+    if len(body) > max_bytes:
+        raise EventTooLarge(f"the event is {len(body)} bytes, over the {max_bytes}-byte limit")
+    return body
+
+
+async def publish_event(
+    broker: KafkaBroker, topic: str, body: bytes, report_id: str
+) -> asyncio.Future[Any]:
+    """Send one encoded event keyed by its report; await the returned future for the ack."""
+    future: asyncio.Future[Any] = await broker.publish(
+        body,
+        topic,
+        key=report_id.encode(),
+        headers={"content-type": "application/json"},
+        no_confirm=True,
+    )
+    return future

@@ -17,6 +17,9 @@ class KafkaSettings(BaseSettings):
     # Group joins on the embedded broker take about half the session timeout.
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 1500
+    # Largest event before compression; gzip keeps the stored batch well under the
+    # broker's usual 1 MB limit.
+    max_message_bytes: int = 8 * 1024 * 1024
 
 
 class DatabaseSettings(BaseSettings):

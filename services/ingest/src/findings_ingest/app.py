@@ -27,9 +27,10 @@ from findings_shared.bucket import uri_of
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
 from findings_shared.kafka import (
+    encode_event,
     ensure_topics,
-    event_key,
     make_broker,
+    publish_event,
     subscribe_at_least_once,
 )
 
@@ -129,9 +130,8 @@ class Ingest:
             received_at=report.received_at,
             attempt=report.announce_count + 1,
         )
-        await self.broker.publish(
-            event.model_dump(mode="json"), self.topics.received, key=event_key(event)
-        )
+        body = encode_event(event, self.settings.kafka.max_message_bytes)
+        await (await publish_event(self.broker, self.topics.received, body, event.report_id))
         async with self.sessions.begin() as session:
             await LedgerRepository(session).mark_announced(report.report_id, _now())
         log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)

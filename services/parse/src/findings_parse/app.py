@@ -27,9 +27,11 @@ from findings_shared.events import (
     Topics,
 )
 from findings_shared.kafka import (
+    EventTooLarge,
+    encode_event,
     ensure_topics,
-    event_key,
     make_broker,
+    publish_event,
     subscribe_batches_at_least_once,
 )
 
@@ -100,7 +102,11 @@ class Parse:
         self, received: ReportReceived, outcome: ReportParsed | ParseFailure | None
     ) -> None:
         if isinstance(outcome, ReportParsed):
-            await self.publish_parsed(received, outcome)
+            try:
+                await self.publish_parsed(received, outcome)
+            except EventTooLarge as error:
+                # Retrying cannot help: dead-letter the report with its reason.
+                await self.publish_failure(received, ParseFailure("report_too_large", str(error)))
         elif isinstance(outcome, ParseFailure):
             await self.publish_failure(received, outcome)
 
@@ -113,42 +119,44 @@ class Parse:
             reason=failure.reason,
             attempt=received.attempt,
         )
-        await self.broker.publish(
-            event.model_dump(mode="json"), self.topics.failed, key=event_key(event)
-        )
+        body = encode_event(event, self.settings.kafka.max_message_bytes)
+        await (await publish_event(self.broker, self.topics.failed, body, event.report_id))
         log.warning("failed %s: %s", received.name, failure.reason)
 
     async def publish_parsed(self, received: ReportReceived, report: ReportParsed) -> None:
-        parsed = ReportParsedEvent(
-            report_id=report.report_id, object_uri=received.object_uri, report=report
+        """The findings, then the whole report; every acknowledgement before returning."""
+        limit = self.settings.kafka.max_message_bytes
+        # Encoded first: a report too large to publish fails before any finding is out.
+        parsed = encode_event(
+            ReportParsedEvent(
+                report_id=report.report_id, object_uri=received.object_uri, report=report
+            ),
+            limit,
         )
         authority = report.local_authority
         findings = [
-            FindingPublished(
-                report_id=report.report_id,
-                parser_version=report.parser_version,
-                report_type=report.report_type,
-                la_code=authority.la_code if authority else None,
-                local_authority_name=authority.name if authority else None,
-                inspection_start=report.inspection_start,
-                inspection_end=report.inspection_end,
-                published=report.published,
-                finding=finding,
+            encode_event(
+                FindingPublished(
+                    report_id=report.report_id,
+                    parser_version=report.parser_version,
+                    report_type=report.report_type,
+                    la_code=authority.la_code if authority else None,
+                    local_authority_name=authority.name if authority else None,
+                    inspection_start=report.inspection_start,
+                    inspection_end=report.inspection_end,
+                    published=report.published,
+                    finding=finding,
+                ),
+                limit,
             )
             for finding in report.findings
         ]
-        key = event_key(parsed)
-        # Send everything, then wait for every acknowledgement before the offset commits.
         pending = [
-            await self.broker.publish(
-                event.model_dump(mode="json"), self.topics.finding, key=key, no_confirm=True
-            )
-            for event in findings
+            await publish_event(self.broker, self.topics.finding, body, report.report_id)
+            for body in findings
         ]
         pending.append(
-            await self.broker.publish(
-                parsed.model_dump(mode="json"), self.topics.parsed, key=key, no_confirm=True
-            )
+            await publish_event(self.broker, self.topics.parsed, parsed, report.report_id)
         )
         await asyncio.gather(*pending)
         log.info(

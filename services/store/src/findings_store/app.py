@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Topics
 from findings_shared.kafka import (
+    encode_event,
     ensure_topics,
-    event_key,
     make_broker,
+    publish_event,
     subscribe_at_least_once,
 )
 from findings_store.repository import ReportRepository, version_key
@@ -75,9 +76,8 @@ class Store:
             finding_count=finding_count,
             stored_at=now,
         )
-        await self.broker.publish(
-            stored_event.model_dump(mode="json"), self.topics.stored, key=event_key(stored_event)
-        )
+        body = encode_event(stored_event, self.settings.kafka.max_message_bytes)
+        await (await publish_event(self.broker, self.topics.stored, body, report.report_id))
         log.info("stored %s: %d findings", report.report_id[:12], finding_count)
 
     async def on_failed(self, body: bytes) -> None:
