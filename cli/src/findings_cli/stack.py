@@ -13,8 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, wait_for_port
@@ -29,13 +28,11 @@ class ServiceProcess:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
-    started_at: float = field(default=0.0)
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"findings_{self.name}"], env=self.env
         )
-        self.started_at = time.monotonic()
 
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()

@@ -12,7 +12,7 @@ import itertools
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import pypdfium2 as pdfium
@@ -37,7 +37,6 @@ class ExtractedText:
     lines: list[Line]
     page_count: int
     body_size: float = 0.0
-    dropped_lines: list[Line] = field(default_factory=list)  # headers, footers, footnotes
 
 
 PDF_MAGIC = b"%PDF-"
@@ -188,7 +187,6 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
     line_spacing = statistics.median(spacings) if spacings else 14.0
 
     kept: list[Line] = []
-    dropped: list[Line] = []
     for lines in pages:
         previous: _RawLine | None = None
         for position, line in enumerate(lines):
@@ -198,18 +196,14 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
             # Small print below the last body line is a footnote; small glyphs inside
             # the body are superscript footnote markers.
             is_small = body_size > 0 and line.size < body_size * 0.9
-            out = Line(text=line.text, page=line.page, size=line.size)
             if is_running or is_page_number or is_small:
-                dropped.append(out)
                 continue
             gap = previous is None or previous.bottom - line.bottom > line_spacing * 1.45
             if previous is None:
                 gap = _page_start_is_new_block(kept, line.text)
             kept.append(Line(text=line.text, page=line.page, size=line.size, gap_before=gap))
             previous = line
-    return ExtractedText(
-        kind="pdf", lines=kept, page_count=len(pages), body_size=body_size, dropped_lines=dropped
-    )
+    return ExtractedText(kind="pdf", lines=kept, page_count=len(pages), body_size=body_size)
 
 
 def _page_start_is_new_block(kept: list[Line], text: str) -> bool:
