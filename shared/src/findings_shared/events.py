@@ -38,6 +38,10 @@ class Grade(StrEnum):
     REQUIRES_IMPROVEMENT = "requires_improvement"
     ADEQUATE = "adequate"
     INADEQUATE = "inadequate"
+    # Area SEND outcomes (2023 framework)
+    POSITIVE = "positive"
+    INCONSISTENT = "inconsistent"
+    SYSTEMIC_FAILINGS = "systemic_failings"
 
 
 class JudgementArea(StrEnum):
@@ -47,6 +51,14 @@ class JudgementArea(StrEnum):
     CHILDREN_IN_CARE = "children_in_care"
     CARE_LEAVERS = "care_leavers"
     CHILDREN_IN_CARE_AND_CARE_LEAVERS = "children_in_care_and_care_leavers"
+    # Single inspection framework (2013-2018)
+    CHILDREN_LOOKED_AFTER = "children_looked_after"
+    ADOPTION = "adoption"
+    LEADERSHIP_MANAGEMENT_GOVERNANCE = "leadership_management_governance"
+    LSCB = "lscb"
+    # 2012-13 inspections of safeguarding and looked after children services
+    CAPACITY_TO_IMPROVE = "capacity_to_improve"
+    AREA_SEND_OUTCOME = "area_send_outcome"
 
 
 class FindingCategory(StrEnum):

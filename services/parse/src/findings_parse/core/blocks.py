@@ -136,14 +136,20 @@ def _heading_span(
         if is_heading(join_wrapped([ln.text for ln in chunk])):
             return span
     line = lines[index]
-    if body_size and line.size >= body_size * 1.1 and len(line.text) < 160:
-        span = 1
-        while (
-            index + span < len(lines)
-            and lines[index + span].size == line.size
-            and not lines[index + span].gap_before
-            and span < 4
-        ):
-            span += 1
-        return span
-    return 0
+    if not body_size or len(line.text) >= 160 or _BULLET.match(line.text):
+        return 0
+    larger = line.size >= body_size * 1.1
+    bold = line.bold and line.size >= body_size * 0.95 and not _NUMBERED.match(line.text)
+    if not (larger or bold):
+        return 0
+    span = 1
+    while (
+        index + span < len(lines)
+        and lines[index + span].size == line.size
+        and lines[index + span].bold == line.bold
+        and not lines[index + span].gap_before
+        and not _BULLET.match(lines[index + span].text)
+        and span < 4
+    ):
+        span += 1
+    return span

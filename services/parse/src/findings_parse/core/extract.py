@@ -27,8 +27,9 @@ class UnreadableReport(Exception):
 class Line:
     text: str
     page: int
-    size: float = 0.0  # font size of the line's first glyph; 0 for plain text
+    size: float = 0.0  # font size of the line's first letter; 0 for plain text
     gap_before: bool = False  # a blank line or vertical gap precedes it: a paragraph hint
+    bold: bool = False  # first and last letters bold: a heading at body size
 
 
 @dataclass(slots=True)
@@ -102,6 +103,7 @@ class _RawLine:
     size: float
     top: float
     bottom: float
+    bold: bool
 
 
 def _extract_pdf(content: bytes) -> ExtractedText:
@@ -138,6 +140,13 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                 letter = next((i for i, ch in enumerate(raw) if ch.isalnum()), None)
                 sized = offset + letter if letter is not None else first
                 size = pdfium_c.FPDFText_GetFontSize(textpage.raw, sized)
+                last = next((i for i in range(len(raw) - 1, -1, -1) if raw[i].isalnum()), None)
+                bold = (
+                    letter is not None
+                    and last is not None
+                    and pdfium_c.FPDFText_GetFontWeight(textpage.raw, offset + letter) >= 600
+                    and pdfium_c.FPDFText_GetFontWeight(textpage.raw, offset + last) >= 600
+                )
                 lines.append(
                     _RawLine(
                         text=stripped.replace(_SOFT_HYPHEN, "-"),
@@ -145,6 +154,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                         size=round(size, 1),
                         top=top,
                         bottom=bottom,
+                        bold=bold,
                     )
                 )
             offset += len(raw) + 2
@@ -201,7 +211,9 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
             gap = previous is None or previous.bottom - line.bottom > line_spacing * 1.45
             if previous is None:
                 gap = _page_start_is_new_block(kept, line.text)
-            kept.append(Line(text=line.text, page=line.page, size=line.size, gap_before=gap))
+            kept.append(
+                Line(text=line.text, page=line.page, size=line.size, gap_before=gap, bold=line.bold)
+            )
             previous = line
     return ExtractedText(kind="pdf", lines=kept, page_count=len(pages), body_size=body_size)
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from findings_parse.core.extract import Line
 from findings_shared.events import Grade, Judgement, JudgementArea
 
-GRADE_PATTERN = r"outstanding|good|requires\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
+GRADE_PATTERN = (
+    r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
+)
 _GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
 _TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
 _MAX_LABEL_LINES = 3
@@ -18,7 +20,7 @@ _MAX_LABEL_CHARS = 150
 
 def grade_of(text: str) -> Grade | None:
     folded = " ".join(text.lower().split())
-    if folded.startswith("requires improvement"):
+    if folded.startswith(("requires improvement", "require improvement")):
         return Grade.REQUIRES_IMPROVEMENT
     for grade in (Grade.OUTSTANDING, Grade.GOOD, Grade.INADEQUATE, Grade.ADEQUATE):
         if folded == grade.value:
@@ -27,14 +29,24 @@ def grade_of(text: str) -> Grade | None:
 
 
 def area_of_label(label: str) -> JudgementArea | None:
-    """The judgement area a printed label names (ILACS label sets of 2018, 2023 and 2026)."""
+    """The judgement area a printed label names (ILACS 2018, 2023 and 2026 label sets, SIF)."""
     folded = " ".join(label.lower().replace("’", "'").split())
-    if "overall effectiveness" in folded:
+    if "overall effectiveness" in folded or folded.startswith("the overall judgement"):
         return JudgementArea.OVERALL_EFFECTIVENESS
     if "impact of leaders" in folded:
         return JudgementArea.IMPACT_OF_LEADERS
     if "help and protection" in folded:
         return JudgementArea.HELP_AND_PROTECTION
+    if "safeguarding children board" in folded or "lscb" in folded:
+        return JudgementArea.LSCB
+    if "leadership, management and governance" in folded:
+        return JudgementArea.LEADERSHIP_MANAGEMENT_GOVERNANCE
+    if "adoption" in folded:
+        return JudgementArea.ADOPTION
+    if "looked after and achieving permanence" in folded:
+        return JudgementArea.CHILDREN_LOOKED_AFTER
+    if "capacity to improve" in folded or "capacity for improvement" in folded:
+        return JudgementArea.CAPACITY_TO_IMPROVE
     if "children in care and care leavers" in folded or (
         "in care" in folded and "care leavers" in folded
     ):
@@ -66,6 +78,16 @@ def parse_grade_table(lines: Sequence[Line]) -> GradeTable:
     index = 0
     while index < len(lines):
         text = lines[index].text.strip()
+        if re.search(r"\brequires?$", text, re.IGNORECASE) and index + 1 < len(lines):
+            following = lines[index + 1].text.strip()
+            if re.match(r"^improvement\b", following, re.IGNORECASE):
+                text = f"{text} {following}"
+                index += 1
+        if re.search(r"\bnot judged$", text, re.IGNORECASE):
+            label_parts = []
+            index += 1
+            used = index
+            continue
         match = _GRADE_AT_END.search(text)
         if match is None:
             if len(label_parts) >= _MAX_LABEL_LINES:
@@ -80,6 +102,7 @@ def parse_grade_table(lines: Sequence[Line]) -> GradeTable:
             grade_text += " to be good"
             consumed = 2
         label = " ".join([*label_parts, text[: match.start("grade")]]).strip(" .:–-")
+        label = re.sub(r"^\d+(?:\.\d+)?\.?\s+", "", label)  # SIF row numbers: "2.1 Adoption"
         label = " ".join(label.split())
         grade = grade_of(grade_text)
         area = area_of_label(label)
