@@ -15,7 +15,15 @@ from findings_shared.events import FindingCategory, JudgementArea, ReportParsed,
 from tests.golden import EXPECTED, FIXTURES, REPORTS, expected_path, summarise
 
 REPORT_FILES = sorted(REPORTS.iterdir())
-ILACS_FILES = [f for f in REPORT_FILES if f.name.startswith("inspection_")]
+
+
+def _golden_type(report_file: Path) -> str:
+    report_type: str = json.loads(expected_path(report_file).read_text())["report_type"]
+    return report_type
+
+
+ILACS_FILES = [f for f in REPORT_FILES if _golden_type(f) == "ilacs_inspection"]
+SIF_FILES = [f for f in REPORT_FILES if _golden_type(f) == "sif_inspection"]
 
 
 def parsed(path: Path) -> ReportParsed:
@@ -106,11 +114,12 @@ def test_the_2026_framework_has_no_overall_effectiveness() -> None:
 # --- Invariants that hold for every report ---
 
 
-@pytest.mark.parametrize("report_file", ILACS_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("report_file", ILACS_FILES + SIF_FILES, ids=lambda p: p.name)
 def test_numbered_paragraphs_appear_once_in_order(report_file: Path) -> None:
     numbers = [f.paragraph for f in parsed(report_file).findings if f.paragraph is not None]
     assert numbers == list(range(1, len(numbers) + 1))
-    assert len(numbers) >= 30
+    if report_file in ILACS_FILES:  # some SIF reports use bullets, not numbers
+        assert len(numbers) >= 30
 
 
 @pytest.mark.parametrize("report_file", REPORT_FILES, ids=lambda p: p.name)
@@ -232,3 +241,124 @@ def test_finding_ids_are_deterministic() -> None:
     second = parsed(REPORTS / "inspection_salford_2018-11-12.pdf")
     assert [f.finding_id for f in first.findings] == [f.finding_id for f in second.findings]
     assert len({f.finding_id for f in first.findings}) == len(first.findings)
+
+
+# --- Every family: the type from the file's name, the front matter from the cover ---
+
+_TYPE_BY_PREFIX = {
+    "focused_visit_": ReportType.FOCUSED_VISIT,
+    "jtai_": ReportType.JTAI,
+    "area_send_": ReportType.AREA_SEND,
+    "letter_": ReportType.ANNUAL_UNANNOUNCED_INSPECTION,
+}
+
+
+def _expected_type(name: str) -> set[ReportType]:
+    for prefix, report_type in _TYPE_BY_PREFIX.items():
+        if name.startswith(prefix):
+            return {report_type}
+    year = int(name.rsplit("_", 1)[1][:4])
+    if year <= 2013:
+        return {ReportType.SAFEGUARDING_LAC_INSPECTION}
+    if year <= 2018:  # SIF until mid-2018, ILACS from then on
+        return {ReportType.SIF_INSPECTION, ReportType.ILACS_INSPECTION}
+    return {ReportType.ILACS_INSPECTION}
+
+
+@pytest.mark.parametrize("report_file", REPORT_FILES, ids=lambda p: p.name)
+def test_every_report_is_recognised_with_its_authority_and_dates(report_file: Path) -> None:
+    report = parsed(report_file)
+    assert report.report_type in _expected_type(report_file.name)
+    assert report.local_authority is not None
+    slug = report_file.name.rsplit("_", 2)[1] if "_" in report_file.name else ""
+    assert slug.split("-")[0] in report.local_authority.name.lower().replace(" ", "-")
+    assert report.inspection_start is not None
+    assert report.inspection_end is not None
+    assert report.inspection_start <= report.inspection_end
+    assert report.findings
+    assert not [w for w in report.quality.warnings if "not recognised" in w]
+
+
+@pytest.mark.parametrize(
+    ("name", "grades"),
+    [
+        pytest.param(
+            "inspection_coventry_2014-03-21.pdf",
+            {
+                "overall_effectiveness": "inadequate",
+                "help_and_protection": "inadequate",
+                "children_looked_after": "requires_improvement",
+                "adoption": "requires_improvement",
+                "care_leavers": "requires_improvement",
+                "leadership_management_governance": "inadequate",
+                "lscb": "inadequate",
+            },
+            id="sif-coventry",
+        ),
+        pytest.param(
+            "inspection_isles-of-scilly_2016-06-27.pdf",
+            {  # services for looked after children and care leavers were "Not Judged"
+                "overall_effectiveness": "good",
+                "help_and_protection": "good",
+                "leadership_management_governance": "good",
+                "lscb": "requires_improvement",
+            },
+            id="sif-not-judged",
+        ),
+        pytest.param(
+            "inspection_medway_2013-08-23.pdf",
+            {
+                "overall_effectiveness": "inadequate",
+                "capacity_to_improve": "adequate",
+                "outcomes": "inadequate",
+                "quality_of_provision": "inadequate",
+                "leadership_and_management": "inadequate",
+            },
+            id="lac-2013",
+        ),
+        pytest.param(
+            "area_send_enfield_2023-08-02.pdf",
+            {"area_send_outcome": "inconsistent"},
+            id="send-inconsistent",
+        ),
+        pytest.param(
+            "area_send_oxfordshire_2023-09-15.pdf",
+            {"area_send_outcome": "systemic_failings"},
+            id="send-systemic",
+        ),
+    ],
+)
+def test_judgements_of_other_families(name: str, grades: dict[str, str]) -> None:
+    report = parsed(REPORTS / name)
+    assert {j.area.value: j.grade.value for j in report.judgements} == grades
+
+
+@pytest.mark.parametrize(
+    ("name", "inspector"),
+    [
+        ("inspection_derbyshire_2014-02-11.pdf", "Fiona J Millns"),
+        ("inspection_plymouth_2015-01-06.pdf", "Linda Steele"),
+        ("inspection_medway_2013-08-23.pdf", "Sarah Urding"),
+        ("focused_visit_ealing_2022-11-22.pdf", "Andy Whippey"),
+        ("focused_visit_solihull_2018-03-09.pdf", "Peter McEntee"),
+        ("area_send_enfield_2023-08-02.pdf", "Andrew Wright"),
+        ("jtai_sutton_2023-09-01.pdf", None),  # signed by national directors, lead not named
+    ],
+)
+def test_lead_inspectors_without_roles(name: str, inspector: str | None) -> None:
+    assert parsed(REPORTS / name).lead_inspector == inspector
+
+
+def test_letters_sections_become_categories() -> None:
+    visit = parsed(REPORTS / "focused_visit_solihull_2018-03-09.pdf")
+    improvements = [f for f in visit.findings if f.category is FindingCategory.IMPROVEMENT]
+    assert [f.section for f in improvements] == [  # as printed: no question mark in 2018
+        "What needs to improve in this area of social work practice"
+    ] * 3
+    assert not any("Ofsted will take the findings" in f.text for f in visit.findings)
+    jtai = parsed(REPORTS / "jtai_sutton_2023-09-01.pdf")
+    assert {f.category for f in jtai.findings} == {
+        FindingCategory.EVIDENCE,
+        FindingCategory.IMPROVEMENT,
+        FindingCategory.STRENGTH,
+    }

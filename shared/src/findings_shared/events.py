@@ -58,6 +58,9 @@ class JudgementArea(StrEnum):
     LSCB = "lscb"
     # 2012-13 inspections of safeguarding and looked after children services
     CAPACITY_TO_IMPROVE = "capacity_to_improve"
+    OUTCOMES = "outcomes"
+    QUALITY_OF_PROVISION = "quality_of_provision"
+    LEADERSHIP_AND_MANAGEMENT = "leadership_and_management"
     AREA_SEND_OUTCOME = "area_send_outcome"
 
 

@@ -29,6 +29,7 @@ class Block:
     page: int
     number: int | None = None
     glyph: str = ""
+    size: float = 0.0  # a heading's font size: its level
     parts: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
@@ -64,7 +65,7 @@ def split_blocks(
         heading_span = _heading_span(lines, index, is_heading, body_size)
         if heading_span:
             heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
-            current = Block(kind="heading", text=heading_text, page=line.page)
+            current = Block(kind="heading", text=heading_text, page=line.page, size=line.size)
             blocks.append(current)
             index += heading_span
             continue
@@ -126,30 +127,35 @@ def _is_next_number(number: int, expected: int) -> bool:
 def _heading_span(
     lines: Sequence[Line], index: int, is_heading: Callable[[str], bool], body_size: float
 ) -> int:
-    """How many lines from `index` form a heading (0 if none)."""
+    """How many lines from `index` form a heading (0 if none).
+
+    In a PDF the fonts tell (larger, or bold at body size); a heading wrapped over lines
+    keeps its style. A plain-text export has only words: `is_heading` knows them.
+    """
+    line = lines[index]
+    if body_size:
+        if len(line.text) >= 160 or _BULLET.match(line.text):
+            return 0
+        larger = line.size >= body_size * 1.1
+        bold = line.bold and line.size >= body_size * 0.95 and not _NUMBERED.match(line.text)
+        if not (larger or bold):
+            return 0
+        span = 1
+        while (
+            index + span < len(lines)
+            and lines[index + span].size == line.size
+            and lines[index + span].bold == line.bold
+            # Large type has a wide line pitch: its wrapped lines look like a gap.
+            and (larger or not lines[index + span].gap_before)
+            and not _BULLET.match(lines[index + span].text)
+            and span < 4
+        ):
+            span += 1
+        return span
     for span in (1, 2, 3):
         chunk = lines[index : index + span]
-        if len(chunk) < span:
-            break
-        if span > 1 and chunk[-1].gap_before and body_size == 0:
+        if len(chunk) < span or (span > 1 and chunk[-1].gap_before):
             break
         if is_heading(join_wrapped([ln.text for ln in chunk])):
             return span
-    line = lines[index]
-    if not body_size or len(line.text) >= 160 or _BULLET.match(line.text):
-        return 0
-    larger = line.size >= body_size * 1.1
-    bold = line.bold and line.size >= body_size * 0.95 and not _NUMBERED.match(line.text)
-    if not (larger or bold):
-        return 0
-    span = 1
-    while (
-        index + span < len(lines)
-        and lines[index + span].size == line.size
-        and lines[index + span].bold == line.bold
-        and not lines[index + span].gap_before
-        and not _BULLET.match(lines[index + span].text)
-        and span < 4
-    ):
-        span += 1
-    return span
+    return 0

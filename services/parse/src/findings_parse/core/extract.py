@@ -199,14 +199,17 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
     kept: list[Line] = []
     for lines in pages:
         previous: _RawLine | None = None
+        body_lines = [ln for ln in lines if abs(ln.size - body_size) < 0.5]
+        lowest_body = min((ln.bottom for ln in body_lines), default=float("-inf"))
         for position, line in enumerate(lines):
             at_edge = position < 3 or position >= len(lines) - 3
             is_running = at_edge and _edge_key(line.text) in running
             is_page_number = at_edge and _PAGE_NUMBER.match(line.text) is not None
-            # Small print below the last body line is a footnote; small glyphs inside
-            # the body are superscript footnote markers.
-            is_small = body_size > 0 and line.size < body_size * 0.9
-            if is_running or is_page_number or is_small:
+            # Small print below the page's last body line is a footnote or footer; a
+            # short run of small glyphs is a superscript footnote marker.
+            small = line.size < body_size * 0.9
+            is_note = small and (line.bottom < lowest_body or len(line.text) <= 3)
+            if is_running or is_page_number or is_note:
                 continue
             gap = previous is None or previous.bottom - line.bottom > line_spacing * 1.45
             if previous is None:

@@ -47,6 +47,12 @@ def area_of_label(label: str) -> JudgementArea | None:
         return JudgementArea.CHILDREN_LOOKED_AFTER
     if "capacity to improve" in folded or "capacity for improvement" in folded:
         return JudgementArea.CAPACITY_TO_IMPROVE
+    if folded.startswith("outcomes for"):
+        return JudgementArea.OUTCOMES
+    if folded.startswith("quality of provision"):
+        return JudgementArea.QUALITY_OF_PROVISION
+    if folded.startswith("leadership and management"):
+        return JudgementArea.LEADERSHIP_AND_MANAGEMENT
     if "children in care and care leavers" in folded or (
         "in care" in folded and "care leavers" in folded
     ):

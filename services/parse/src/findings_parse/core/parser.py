@@ -4,266 +4,191 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from findings_parse.core.blocks import Block, join_wrapped, split_blocks
-from findings_parse.core.dates import parse_date_range, parse_single_date
+from findings_parse.core.blocks import Block, split_blocks
 from findings_parse.core.extract import ExtractedText, Line, extract_text
-from findings_parse.core.judgements import GRADE_PATTERN, area_of_label, parse_grade_table
+from findings_parse.core.families import Family, recognise_family
+from findings_parse.core.judgements import GRADE_PATTERN, area_of_label
 from findings_shared.events import (
     Finding,
     FindingCategory,
-    Judgement,
     JudgementArea,
     ParseQuality,
     ReportParsed,
-    ReportType,
     finding_id_of,
     report_id_of,
 )
 from findings_shared.local_authorities import find_local_authority
 
-PARSER_VERSION = "0.1.0"
-
+PARSER_VERSION = "0.2.0"
+LOW_COVERAGE = 0.8
 _FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z?:)])\d{1,2}$")
-_ROLE_SUFFIX = re.compile(
-    r"[,\s]*(?:(?:His|Her)\s+Majesty[’']s\s+Inspector(?:\s+of\s+\w+)?|HMI|Ofsted\s+Inspector"
-    r"|Social\s+Care\s+Regulatory\s+Inspector|Lead\s+inspector)\b.*$",
+
+
+# Ofsted's letterhead and contact block, wherever a page layout puts it.
+_LETTERHEAD = re.compile(
+    r"^(?:ofsted|piccadilly gate|store street|manchester,?(?: m1 2wd)?|m1 2wd|agora"
+    r"|6 cumberland place|nottingham,? ng1 6hj|freshford house|redcliffe way|bristol,? bs1 6nl"
+    r"|(?:t|tel|direct t|direct f)\s*:?\s*[\d ]{9,}|textphone\s*:?\s*[\d ]+"
+    r"|(?:e\s*:?\s*)?[\w.]+@ofsted\.gov\.uk|(?:w\s*:?\s*)?www\.(?:gov\.uk/ofsted|ofsted\.gov\.uk)"
+    r"|piccadilly gate\s+store street\s+manchester\s+m1 2wd)$",
     re.IGNORECASE,
 )
-_BOILERPLATE_START = re.compile(
+_FINAL_BOILERPLATE = re.compile(
     r"^(?:The Office for Standards in Education, Children[’']s Services and Skills \(Ofsted\)"
     r"|If you would like a copy of this document in a different format"
     r"|© Crown copyright)",
     re.IGNORECASE,
 )
+_COVER_BOILERPLATE = re.compile(
+    r"^(?:© Crown copyright|This document may be reproduced|Further copies of this report)",
+    re.IGNORECASE,
+)
 
 
-def clean_person_name(text: str) -> str | None:
-    name = _ROLE_SUFFIX.sub("", text).strip(" ,.;:")
-    return name or None
+@dataclass(frozen=True, slots=True)
+class _SectionRule:
+    pattern: re.Pattern[str]
+    category: FindingCategory
+
+
+def _rule(pattern: str, category: FindingCategory) -> _SectionRule:
+    return _SectionRule(re.compile(pattern, re.IGNORECASE), category)
+
+
+# How findings under a heading are categorised, for every family; first match wins.
+_SECTION_RULES = (
+    _rule(r"^(?:areas? for )?priority (?:and immediate )?action", FindingCategory.PRIORITY_ACTION),
+    _rule(
+        r"^(?:what needs to improve|what does (?:the )?[\w ]{1,40}? need to improve"
+        r"|areas? for improvement\b|recommendations?$)",
+        FindingCategory.IMPROVEMENT,
+    ),
+    _rule(
+        r"^(?:(?:key |areas of )?strengths?$|the local authority has the following strengths"
+        r"|what is the (?:local )?area partnership doing that is"
+        r" effective)",
+        FindingCategory.STRENGTH,
+    ),
+    _rule(
+        r"^(?:areas? for development$|what does the (?:local )?area partnership need to do better)",
+        FindingCategory.AREA_FOR_DEVELOPMENT,
+    ),
+    _rule(
+        r"^the service meets the requirements of statutory guidance",
+        FindingCategory.MEETS_REQUIREMENTS,
+    ),
+)
+# Sections that describe the inspection, not the authority: not findings.
+_SKIPPED_SECTION = re.compile(
+    r"^(?:contents|information about (?:this|the) (?:inspection|local authority(?: area)?"
+    r"|local area partnership)|inspection team|local area partnership details"
+    r"|about this inspection|the inspection judgements and what they mean"
+    r"|what the inspection judge?ments? mean|service information|record of main findings"
+    r"|ofsted|care quality commission)",
+    re.IGNORECASE,
+)
+_JUDGEMENT_HEADING = re.compile(
+    rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
+    re.IGNORECASE,
+)
+
+
+# "Grade 4 (Inadequate)" printed under a judgement's heading belongs to that heading.
+_GRADE_SUBHEADING = re.compile(r"^grade\s+[1-4]\s*\(\w+\)$", re.IGNORECASE)
+
+
+def _judgement_area_of_heading(heading: str) -> JudgementArea | None:
+    match = _JUDGEMENT_HEADING.match(heading)
+    return area_of_label(match["label"]) if match else None
 
 
 def _strip_footnote(heading: str) -> str:
     return _FOOTNOTE_DIGITS.sub("", heading).strip()
 
 
+def _is_known_heading(family: Family, text: str) -> bool:
+    """Headings told by their words alone (plain-text exports have no fonts)."""
+    text = _strip_footnote(text.strip())
+    return (
+        any(p.match(text) for p in family.known_headings)
+        or any(rule.pattern.match(text) for rule in _SECTION_RULES)
+        or _judgement_area_of_heading(text) is not None
+    )
+
+
+def clean_lines(lines: Sequence[Line]) -> list[Line]:
+    """Drop letterheads, cover boilerplate and the closing boilerplate."""
+    kept = [line for line in lines if not _LETTERHEAD.match(line.text.strip())]
+    # A table of contents lists headings with page numbers: not the report's text.
+    contents_at = next(
+        (i for i, line in enumerate(kept[:400]) if line.text.strip().lower() == "contents"), None
+    )
+    if contents_at is not None:
+        contents_page = kept[contents_at].page
+        kept = kept[:contents_at] + [
+            line for line in kept[contents_at:] if line.page != contents_page
+        ]
+    final_part = int(len(kept) * 0.75)
+    for index in range(final_part, len(kept)):
+        if _FINAL_BOILERPLATE.match(kept[index].text.strip()):
+            kept = kept[:index]
+            break
+    cover_pages = {
+        line.page for line in kept if _COVER_BOILERPLATE.match(line.text.strip()) and line.page > 0
+    }
+    if len(cover_pages) and len({line.page for line in kept}) > 1:
+        kept = [line for line in kept if line.page not in cover_pages]
+    return kept
+
+
 @dataclass(slots=True)
-class _Front:
-    """What a family reads from the front matter, and where the body starts."""
-
-    title: str | None = None
-    inspection: tuple[date, date] | None = None
-    published: date | None = None
-    lead_inspector: str | None = None
-    judgements: list[Judgement] = field(default_factory=list)
-    body: Sequence[Line] = ()
-    la_text: str = ""
-    warnings: list[str] = field(default_factory=list)
+class _Sectioning:
+    findings: list[Finding]
+    not_findings_chars: int  # headings and skipped sections: body text that is no finding
 
 
-@dataclass(frozen=True, slots=True)
-class _SectionRule:
-    """How findings under a heading are categorised."""
-
-    pattern: re.Pattern[str]
-    category: FindingCategory
-    area_from_label: bool = False
-
-
-# --- ILACS (2018, 2023 and 2026 judgement sets) ---
-
-_ILACS_IMPROVE = re.compile(r"^what needs to improve\b[^.]{0,80}\??$", re.IGNORECASE)
-_ILACS_JUDGEMENT = re.compile(
-    rf"^(?P<label>(?:the|overall|impact)\b[^.]{{5,160}}?)\s*[:–-]?\s*(?P<grade>{GRADE_PATTERN})\.?$",
-    re.IGNORECASE,
-)
-_ILACS_RULES = (
-    _SectionRule(_ILACS_IMPROVE, FindingCategory.IMPROVEMENT),
-    _SectionRule(_ILACS_JUDGEMENT, FindingCategory.EVIDENCE, area_from_label=True),
-)
-
-
-def _is_ilacs_judgement_heading(text: str) -> bool:
-    match = _ILACS_JUDGEMENT.match(text)
-    return match is not None and area_of_label(match["label"]) is not None
-
-
-def _is_ilacs_heading(text: str) -> bool:
-    text = _strip_footnote(text)
-    return bool(_ILACS_IMPROVE.match(text)) or _is_ilacs_judgement_heading(text)
-
-
-def _ilacs_front(lines: Sequence[Line]) -> _Front:
-    front = _Front()
-    table_at = next(
-        (
-            i
-            for i, line in enumerate(lines[:60])
-            if re.match(r"^judgements?\s+grades?$", line.text.strip(), re.IGNORECASE)
-        ),
-        None,
-    )
-    head = lines[: table_at if table_at is not None else 12]
-    title_parts: list[str] = []
-    for line in head:
-        text = line.text.strip()
-        if re.match(r"^inspection dates?\b", text, re.IGNORECASE):
-            front.inspection = parse_date_range(text)
-        elif re.match(r"^lead inspector\b", text, re.IGNORECASE):
-            front.lead_inspector = clean_person_name(text.split(":", 1)[-1])
-        elif front.inspection is None and front.lead_inspector is None:
-            title_parts.append(text)
-    front.title = _ilacs_title(title_parts)
-    front.la_text = " ".join(title_parts)
-    if table_at is None:
-        front.warnings.append("no judgement table found")
-        front.body = lines[len(head) :]
-        return front
-    table = parse_grade_table(lines[table_at + 1 :])
-    front.judgements = table.judgements
-    front.warnings += [f"unknown judgement label: {label!r}" for label in table.unknown_labels]
-    front.body = lines[table_at + 1 + table.lines_used :]
-    return front
-
-
-def _ilacs_title(parts: list[str]) -> str | None:
-    joined = join_wrapped(parts)
-    at = joined.lower().find("inspection of")
-    if at <= 0:
-        return joined or None
-    # 2018-era cover: the authority's name, then the title on its own line.
-    return f"{joined[:at].strip()}: {joined[at:]}"
-
-
-# --- 2010-12 annual unannounced inspection letters ---
-
-_LETTER_TITLE = re.compile(r"^annual unannounced inspection of\b", re.IGNORECASE)
-_LETTER_RULES = (
-    _SectionRule(
-        re.compile(r"^(?:areas of )?strengths?$", re.IGNORECASE), FindingCategory.STRENGTH
-    ),
-    _SectionRule(
-        re.compile(r"^the service meets the requirements of statutory guidance\b", re.IGNORECASE),
-        FindingCategory.MEETS_REQUIREMENTS,
-    ),
-    _SectionRule(
-        re.compile(r"^areas? for (?:development|improvement)$", re.IGNORECASE),
-        FindingCategory.AREA_FOR_DEVELOPMENT,
-    ),
-    _SectionRule(
-        re.compile(r"^areas? for priority action$", re.IGNORECASE), FindingCategory.PRIORITY_ACTION
-    ),
-)
-_LETTER_CLOSING = re.compile(
-    r"^(?:yours sincerely|(?:any )?areas (?:for|of) (?:development|priority action) identified"
-    r" above will be)",
-    re.IGNORECASE,
-)
-
-
-def _is_letter_heading(text: str) -> bool:
-    return any(rule.pattern.match(text.strip()) for rule in _LETTER_RULES)
-
-
-def _letter_front(lines: Sequence[Line]) -> _Front:
-    front = _Front()
-    title_at = next(i for i, line in enumerate(lines) if _LETTER_TITLE.match(line.text.strip()))
-    for line in lines[:title_at]:
-        text = line.text.strip()
-        if front.published is None and re.fullmatch(r"\d{1,2}\s+\w+\s+\d{4}", text):
-            front.published = parse_single_date(text)
-    front.title = lines[title_at].text.strip()
-    end = next(
-        (i for i, line in enumerate(lines) if _LETTER_CLOSING.match(line.text.strip())), len(lines)
-    )
-    front.body = lines[title_at + 1 : end]
-    body_text = " ".join(line.text for line in front.body)
-    conducted = re.search(r"conducted on (.{0,80})", body_text)
-    if conducted:
-        front.inspection = parse_date_range(conducted[1])
-        if front.inspection is None and (single := parse_single_date(conducted[1])):
-            front.inspection = (single, single)
-    signed = next(
-        (i for i, line in enumerate(lines) if line.text.strip().lower() == "yours sincerely"), None
-    )
-    if signed is not None and signed + 1 < len(lines):
-        front.lead_inspector = clean_person_name(lines[signed + 1].text)
-    front.la_text = front.title + " " + body_text[:600]
-    return front
-
-
-# --- Family recognition and assembly ---
-
-
-@dataclass(frozen=True, slots=True)
-class _Family:
-    report_type: ReportType
-    front: Callable[[Sequence[Line]], _Front]
-    is_heading: Callable[[str], bool]
-    rules: tuple[_SectionRule, ...]
-
-
-_ILACS = _Family(ReportType.ILACS_INSPECTION, _ilacs_front, _is_ilacs_heading, _ILACS_RULES)
-_LETTER = _Family(
-    ReportType.ANNUAL_UNANNOUNCED_INSPECTION, _letter_front, _is_letter_heading, _LETTER_RULES
-)
-
-
-def _unknown_front(lines: Sequence[Line]) -> _Front:
-    title = lines[0].text.strip() if lines else None
-    return _Front(
-        title=title,
-        body=lines[1:],
-        la_text=" ".join(line.text for line in lines[:15]),
-        warnings=["report family not recognised: sectioned by headings only"],
-    )
-
-
-_UNKNOWN = _Family(ReportType.UNKNOWN, _unknown_front, lambda _text: False, ())
-
-
-def recognise_family(lines: Sequence[Line]) -> _Family:
-    opening = " ".join(line.text for line in lines[:40]).lower().replace("’", "'")
-    opening = " ".join(opening.split())
-    if "annual unannounced inspection of contact, referral and assessment" in opening:
-        return _LETTER
-    has_ilacs_labels = "impact of leaders on" in opening and "judgement" in opening
-    if has_ilacs_labels and re.search(
-        r"inspection of .{0,80}(local authority children's services|children's social care)",
-        opening,
-    ):
-        return _ILACS
-    return _UNKNOWN
-
-
-def _cut_boilerplate(lines: Sequence[Line]) -> Sequence[Line]:
-    for index, line in enumerate(lines):
-        if _BOILERPLATE_START.match(line.text.strip()):
-            return lines[:index]
-    return lines
-
-
-def _findings_of(
-    report_id: str, title: str, blocks: list[Block], rules: tuple[_SectionRule, ...]
-) -> list[Finding]:
+def _findings_of(report_id: str, title: str, blocks: list[Block]) -> _Sectioning:
     section = title
     category = FindingCategory.EVIDENCE
+    category_size = 0.0  # font size of the heading that set a non-evidence category
     area: JudgementArea | None = None
+    skipping = False
+    skip_size = 0.0
     findings: list[Finding] = []
+    not_findings_chars = 0
     for block in blocks:
+        if block.kind == "heading" or skipping:
+            not_findings_chars += len(block.text)
+        if block.kind == "heading" and _GRADE_SUBHEADING.match(block.text.strip()):
+            section = f"{section}: {block.text.strip()}"
+            area = area_of_label(section) or area
+            continue
         if block.kind == "heading":
             section = _strip_footnote(block.text)
-            category, area = FindingCategory.EVIDENCE, None
-            for rule in rules:
-                match = rule.pattern.match(section)
-                if match:
-                    category = rule.category
-                    if rule.area_from_label:
-                        area = area_of_label(match["label"])
-                    break
+            rule = next((r for r in _SECTION_RULES if r.pattern.match(section)), None)
+            heading_area = _judgement_area_of_heading(section)
+            if _SKIPPED_SECTION.match(section):
+                skipping, skip_size = True, block.size
+            elif (
+                rule
+                or heading_area
+                # A question is a main section's heading ("What is it like to be…?").
+                or section.endswith("?")
+                or not (block.size and block.size < skip_size)
+            ):
+                skipping = False
+            if rule is not None:
+                category, area, category_size = rule.category, None, block.size
+            elif heading_area is not None:
+                category, area = FindingCategory.EVIDENCE, heading_area
+            elif not (block.size and block.size < category_size):
+                # Only a smaller sub-heading stays inside a category's section.
+                category, area = FindingCategory.EVIDENCE, None
+            continue
+        if skipping:
             continue
         ordinal = len(findings) + 1
         findings.append(
@@ -277,7 +202,7 @@ def _findings_of(
                 text=block.text,
             )
         )
-    return findings
+    return _Sectioning(findings=findings, not_findings_chars=not_findings_chars)
 
 
 def _numbering_warnings(blocks: list[Block]) -> list[str]:
@@ -290,25 +215,34 @@ def _numbering_warnings(blocks: list[Block]) -> list[str]:
 
 
 def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
-    lines = _cut_boilerplate(extracted.lines)
+    lines = clean_lines(extracted.lines)
     family = recognise_family(lines)
     front = family.front(lines)
     blocks = split_blocks(
         front.body,
-        is_heading=family.is_heading,
+        is_heading=lambda text: _is_known_heading(family, text),
         body_size=extracted.body_size,
         plain_text=extracted.kind == "text",
     )
-    title = front.title or ""
-    findings = _findings_of(report_id, title, blocks, family.rules)
-    authority = find_local_authority(front.la_text) or find_local_authority(
-        " ".join(line.text for line in lines[:80])
+    sectioning = _findings_of(report_id, front.title or "", blocks)
+    findings = sectioning.findings
+    # The title names the authority most reliably; an opening may name its neighbours.
+    authority = (
+        find_local_authority(front.title or "")
+        or find_local_authority(front.la_text)
+        or find_local_authority(" ".join(line.text for line in lines[:80]))
     )
     warnings = list(front.warnings) + _numbering_warnings(blocks)
     if authority is None:
         warnings.append("local authority not recognised")
-    body_chars = sum(len(b.text) for b in blocks if b.kind != "heading")
+    # Measured against the body's lines, so text the blocks lost would show.
     finding_chars = sum(len(f.text) for f in findings)
+    body_chars = sum(len(line.text.strip()) for line in front.body) - sectioning.not_findings_chars
+    coverage = round(min(1.0, finding_chars / body_chars), 4) if body_chars else 0.0
+    if coverage < LOW_COVERAGE:
+        warnings.append(f"low coverage: {coverage:.0%} of the body text is in findings")
+    if not findings:
+        warnings.append("no findings found")
     return ReportParsed(
         report_id=report_id,
         parser_version=PARSER_VERSION,
@@ -321,10 +255,7 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         lead_inspector=front.lead_inspector,
         judgements=front.judgements,
         findings=findings,
-        quality=ParseQuality(
-            coverage=round(min(1.0, finding_chars / body_chars), 4) if body_chars else 0.0,
-            warnings=warnings,
-        ),
+        quality=ParseQuality(coverage=coverage, warnings=warnings),
     )
 
 
