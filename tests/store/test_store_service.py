@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import text
 
-from findings_parse.core.parser import parse_report
+from findings_parse.core.parser import PARSER_VERSION, parse_report
 from findings_shared.database import make_engine, migrate
 from findings_shared.events import (
     ReportFailed,
@@ -87,9 +87,9 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
 
     outcomes = [ReportStored.model_validate_json(v) for v in stored]
     assert [(o.parser_version, o.finding_count) for o in outcomes] == [
-        ("0.1.0", 51),
-        ("0.1.0", 51),
-        ("0.1.0", 51),
+        (PARSER_VERSION, 51),
+        (PARSER_VERSION, 51),
+        (PARSER_VERSION, 51),
         ("0.10.0", 5),
         ("0.10.0", 5),  # the older version changed nothing
     ]
