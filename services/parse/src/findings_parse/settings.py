@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -11,8 +13,9 @@ class ParseSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_PARSE_", extra="ignore")
 
-    # PDFium is not thread-safe: parallelism is by processes, one document per task.
-    workers: int = 1
+    # PDFium is not thread-safe: parallelism is by processes, one document per task;
+    # by default one per core.
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = 100 * 1024 * 1024
     retry_backoff_s: float = 1.0
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)

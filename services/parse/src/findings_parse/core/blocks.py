@@ -33,12 +33,16 @@ class Block:
     parts: list[str] = field(default_factory=list)
 
     def add(self, text: str) -> None:
+        # The text is joined once, when the block is complete (see `split_blocks`).
         self.parts.append(text)
-        self.text = join_wrapped(self.parts)
+
+    @property
+    def ends_sentence(self) -> bool:
+        return bool(self.parts) and self.parts[-1].rstrip().endswith(_SENTENCE_END)
 
 
 def join_wrapped(parts: Sequence[str]) -> str:
-    return re.sub(r"\s+", " ", " ".join(p.strip() for p in parts)).strip()
+    return " ".join(" ".join(parts).split())
 
 
 def _starts_lower(text: str) -> bool:
@@ -70,17 +74,18 @@ def split_blocks(
             index += heading_span
             continue
 
-        bullet = _BULLET.match(text)
+        # Bullets start with a symbol, a dash or "o "; most lines start with a letter.
+        bullet = None if text[:1].isalnum() and text[1:2] != " " else _BULLET.match(text)
         # Plain-text exports often lose the bullet glyph but keep its leading space.
         lost_glyph = plain_text and text.startswith(" ") and not text.startswith("  ")
         content = text[bullet.end() :] if bullet else text.strip()
         continues = (
-            current is not None
+            _starts_lower(content)
+            and current is not None
             and current.kind != "heading"
-            and not current.text.endswith(_SENTENCE_END)
-            and _starts_lower(content)
+            and not current.ends_sentence
         )
-        numbered = _NUMBERED.match(content)
+        numbered = _NUMBERED.match(content) if content[:1].isdigit() else None
         glyph = text[:1] if bullet else ""
         # A sub-list ("… the response to children: − experiencing neglect") belongs to
         # the item that introduces it.
@@ -89,7 +94,7 @@ def split_blocks(
             and current is not None
             and current.kind == "bullet"
             and glyph != current.glyph
-            and ":" in current.text
+            and any(":" in part for part in current.parts)
         )
         if continues or sub_item:
             assert current is not None
@@ -98,7 +103,7 @@ def split_blocks(
             numbered
             and _is_next_number(int(numbered["number"]), expected_number)
             # Without its full stop, a number opens a paragraph only after a finished one.
-            and (numbered["stop"] or current is None or current.text.endswith(_SENTENCE_END))
+            and (numbered["stop"] or current is None or current.ends_sentence)
         ):
             number = int(numbered["number"])
             current = Block(kind="numbered", text="", page=line.page, number=number)
@@ -116,6 +121,9 @@ def split_blocks(
         else:
             current.add(content)
         index += 1
+    for block in blocks:
+        if block.parts:
+            block.text = join_wrapped(block.parts)
     return blocks
 
 
@@ -134,11 +142,13 @@ def _heading_span(
     """
     line = lines[index]
     if body_size:
+        larger = line.size >= body_size * 1.1
+        bold = line.bold and line.size >= body_size * 0.95
+        if not (larger or bold):  # most lines: decided without a regex
+            return 0
         if len(line.text) >= 160 or _BULLET.match(line.text):
             return 0
-        larger = line.size >= body_size * 1.1
-        bold = line.bold and line.size >= body_size * 0.95 and not _NUMBERED.match(line.text)
-        if not (larger or bold):
+        if not larger and _NUMBERED.match(line.text):
             return 0
         span = 1
         while (

@@ -8,6 +8,7 @@ footers, page numbers and footnotes are removed here, so nothing downstream sees
 
 from __future__ import annotations
 
+import ctypes
 import itertools
 import re
 import statistics
@@ -124,37 +125,66 @@ def _extract_pdf(content: bytes) -> ExtractedText:
     return _assemble_pdf_lines(pages)
 
 
+_FIRST_LETTER = re.compile(r"[^\W_]")
+
+
+def _first_letter(text: str) -> int | None:
+    match = _FIRST_LETTER.search(text)
+    return match.start() if match else None
+
+
 def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
+    """The page's text lines with the geometry and font of their letters.
+
+    Hot path (every page of every report): raw PDFium calls, one pass over the text.
+    """
     page = pdf[index]
     textpage = page.get_textpage()
+    raw_page = textpage.raw
+    left, right = ctypes.c_double(), ctypes.c_double()
+    bottom, top = ctypes.c_double(), ctypes.c_double()
+    font_size = pdfium_c.FPDFText_GetFontSize
+    font_weight = pdfium_c.FPDFText_GetFontWeight
     try:
         text = textpage.get_text_range()
         lines: list[_RawLine] = []
         offset = 0
         for raw in text.split("\r\n"):
-            stripped = raw.strip()
-            if stripped:
-                first = offset + (len(raw) - len(raw.lstrip()))
-                _left, bottom, _right, top = textpage.get_charbox(first)
+            stripped = raw.lstrip()
+            indent = len(raw) - len(stripped)
+            # Most lines start with a letter; the regex is for bullets and symbols.
+            first_letter = indent if stripped[:1].isalnum() else _first_letter(raw)
+            if first_letter is not None:
+                first = offset + indent
+                pdfium_c.FPDFText_GetCharBox(raw_page, first, left, right, bottom, top)
                 # Size of the first letter, not of a bullet glyph, which is often larger.
-                letter = next((i for i, ch in enumerate(raw) if ch.isalnum()), None)
-                sized = offset + letter if letter is not None else first
-                size = pdfium_c.FPDFText_GetFontSize(textpage.raw, sized)
-                last = next((i for i in range(len(raw) - 1, -1, -1) if raw[i].isalnum()), None)
-                bold = (
-                    letter is not None
-                    and last is not None
-                    and pdfium_c.FPDFText_GetFontWeight(textpage.raw, offset + letter) >= 600
-                    and pdfium_c.FPDFText_GetFontWeight(textpage.raw, offset + last) >= 600
-                )
+                letter = offset + first_letter
+                end = len(raw) - 1
+                while not raw[end].isalnum():  # stops at the first letter at the latest
+                    end -= 1
+                last = offset + end
                 lines.append(
                     _RawLine(
-                        text=stripped.replace(_SOFT_HYPHEN, "-"),
+                        text=stripped.rstrip().replace(_SOFT_HYPHEN, "-"),
                         page=index + 1,
-                        size=round(size, 1),
-                        top=top,
-                        bottom=bottom,
-                        bold=bold,
+                        size=round(font_size(raw_page, letter), 1),
+                        top=top.value,
+                        bottom=bottom.value,
+                        bold=font_weight(raw_page, letter) >= 600
+                        and font_weight(raw_page, last) >= 600,
+                    )
+                )
+            elif raw.strip():
+                # A line of symbols only (a lone bullet, a rule): kept, at body size.
+                pdfium_c.FPDFText_GetCharBox(raw_page, offset, left, right, bottom, top)
+                lines.append(
+                    _RawLine(
+                        text=raw.strip(),
+                        page=index + 1,
+                        size=round(font_size(raw_page, offset), 1),
+                        top=top.value,
+                        bottom=bottom.value,
+                        bold=False,
                     )
                 )
             offset += len(raw) + 2

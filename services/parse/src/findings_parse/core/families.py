@@ -51,6 +51,15 @@ def _text(lines: Sequence[Line]) -> str:
     return " ".join(line.text.strip() for line in lines)
 
 
+def _lines_mentioning(lines: Sequence[Line], *words: str) -> list[Line]:
+    """Lines holding any of `words`, each with the line after it (a wrapped sentence)."""
+    picked: list[Line] = []
+    for index, line in enumerate(lines):
+        if any(word in line.text for word in words):
+            picked += lines[index : index + 2]
+    return picked
+
+
 def _index(lines: Sequence[Line], pattern: str, start: int = 0, limit: int | None = None) -> int:
     end = len(lines) if limit is None else min(len(lines), limit)
     compiled = re.compile(pattern, re.IGNORECASE)
@@ -125,7 +134,7 @@ def sif_front(lines: Sequence[Line]) -> Front:
     opening = _text(lines[:80])
     front.inspection = find_inspection_dates(opening)
     front.published = labelled_date(opening, r"report published")
-    front.lead_inspector = find_lead_inspector(_text(lines))
+    front.lead_inspector = find_lead_inspector(_text(_lines_mentioning(lines, "nspector")))
     rows_at = _index(lines, r"^1\.?\s+children who need help and protection", limit=80)
     if rows_at >= 0:
         table = parse_grade_table(lines[rows_at:])
@@ -144,7 +153,7 @@ def sif_front(lines: Sequence[Line]) -> Front:
                 grade=grade,
             ),
         )
-    lscb = _SIF_LSCB.search(_text(lines))
+    lscb = _SIF_LSCB.search(_text(_lines_mentioning(lines, "oard", "LSCB")))
     has_lscb = any(j.area is JudgementArea.LSCB for j in front.judgements)
     if lscb and not has_lscb and (grade := grade_of(lscb["grade"])):
         label = " ".join(lscb.group(0).split())
@@ -283,7 +292,7 @@ def area_send_front(lines: Sequence[Line]) -> Front:
     front.la_text = f"{front.title} {opening}"
     front.inspection = find_inspection_dates(opening)
     front.published = letter_date(lines[:title_at])
-    front.lead_inspector = find_lead_inspector(_text(lines))
+    front.lead_inspector = find_lead_inspector(_text(_lines_mentioning(lines, "nspector")))
     outcome_at = _index(lines, r"^inspection outcome$", limit=60)
     if outcome_at >= 0:
         outcome_text = _text(lines[outcome_at + 1 : outcome_at + 6])

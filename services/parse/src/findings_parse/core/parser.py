@@ -121,7 +121,11 @@ def _is_known_heading(family: Family, text: str) -> bool:
 
 def clean_lines(lines: Sequence[Line]) -> list[Line]:
     """Drop letterheads, cover boilerplate and the closing boilerplate."""
-    kept = [line for line in lines if not _LETTERHEAD.match(line.text.strip())]
+    kept = [
+        line
+        for line in lines
+        if len(line.text) > 60 or not _LETTERHEAD.match(line.text.strip())  # letterheads are short
+    ]
     # A table of contents lists headings with page numbers: not the report's text.
     contents_at = next(
         (i for i, line in enumerate(kept[:400]) if line.text.strip().lower() == "contents"), None
@@ -137,9 +141,12 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
             kept = kept[:index]
             break
     cover_pages = {
-        line.page for line in kept if _COVER_BOILERPLATE.match(line.text.strip()) and line.page > 0
+        line.page
+        for line in kept
+        if line.text.startswith(("©", "This document", "Further copies"))
+        and _COVER_BOILERPLATE.match(line.text)
     }
-    if len(cover_pages) and len({line.page for line in kept}) > 1:
+    if cover_pages and len({line.page for line in kept}) > 1:
         kept = [line for line in kept if line.page not in cover_pages]
     return kept
 
