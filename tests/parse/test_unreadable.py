@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import io
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
 
 from findings_parse.core.extract import UnreadableReport, extract_text
 from findings_parse.core.parser import parse_report
 from tests.golden import FIXTURES, REPORTS
 
 A_PDF = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
+FIFTY_MB = 50 * 1024 * 1024
+
+
+def encrypted_pdf() -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(A_PDF)))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -29,6 +40,12 @@ A_PDF = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
         pytest.param(b"\x00\x01\x02junk" * 100, "junk.txt", "binary", id="binary-as-txt"),
         pytest.param(b"%PDF-1.7\n garbage", "junk.pdf", "cannot be opened", id="pdf-header-only"),
         pytest.param(b"just some words", "note.pdf", "not a PDF", id="text-named-pdf"),
+        pytest.param(encrypted_pdf(), "locked.pdf", "encrypted with a password", id="encrypted"),
+        pytest.param(
+            b"%PDF-1.7\n" + b"x" * FIFTY_MB, "huge.pdf", "cannot be opened", id="50mb-pdf"
+        ),
+        pytest.param(b"word " * (FIFTY_MB // 5), "huge.txt", "50 MB, more than any", id="50mb-txt"),
+        pytest.param(bytes(range(256)) * (FIFTY_MB // 256), "huge.txt", "binary", id="50mb-junk"),
     ],
 )
 def test_unreadable_inputs_have_a_reason(content: bytes, name: str, reason: str) -> None:

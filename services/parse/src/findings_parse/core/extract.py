@@ -42,6 +42,9 @@ class ExtractedText:
 
 
 PDF_MAGIC = b"%PDF-"
+# No report comes near these; beyond them a file is refused before any real work.
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+MAX_PDF_PAGES = 1000
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<\?xml)", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?$", re.IGNORECASE)
 # PDFium marks a hyphen at a line end with U+FFFE; Ofsted hyphens are real ("multi-agency").
@@ -68,6 +71,11 @@ def extract_text(content: bytes, name: str) -> ExtractedText:
 def _decode(content: bytes) -> str:
     if b"\x00" in content[:65536]:
         raise UnreadableReport("the file holds binary data, not text")
+    if len(content) > MAX_TEXT_BYTES:
+        raise UnreadableReport(
+            f"the text file is {len(content) >> 20} MB, more than any report"
+            f" (limit {MAX_TEXT_BYTES >> 20} MB)"
+        )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -116,6 +124,12 @@ def _extract_pdf(content: bytes) -> ExtractedText:
             raise UnreadableReport("the PDF is encrypted with a password") from error
         raise UnreadableReport(f"the PDF cannot be opened ({error})") from error
     try:
+        if len(pdf) > MAX_PDF_PAGES:
+            raise UnreadableReport(
+                f"the PDF has {len(pdf)} pages, more than the {MAX_PDF_PAGES}-page limit"
+            )
+        if len(pdf) == 0:
+            raise UnreadableReport("the PDF has no pages")
         pages = [_page_lines(pdf, index) for index in range(len(pdf))]
     finally:
         pdf.close()
