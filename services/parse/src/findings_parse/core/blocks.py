@@ -31,18 +31,19 @@ class Block:
     glyph: str = ""
     size: float = 0.0  # a heading's font size: its level
     parts: list[str] = field(default_factory=list)
+    ends_sentence: bool = False  # whether the text so far ends a sentence
 
     def add(self, text: str) -> None:
         # The text is joined once, when the block is complete (see `split_blocks`).
         self.parts.append(text)
-
-    @property
-    def ends_sentence(self) -> bool:
-        return bool(self.parts) and self.parts[-1].rstrip().endswith(_SENTENCE_END)
+        self.ends_sentence = text.rstrip().endswith(_SENTENCE_END)
 
 
 def join_wrapped(parts: Sequence[str]) -> str:
     return " ".join(" ".join(parts).split())
+
+
+_OPENING_QUOTES = "‘'\"(“"
 
 
 def _starts_lower(text: str) -> bool:
@@ -79,8 +80,9 @@ def split_blocks(
         # Plain-text exports often lose the bullet glyph but keep its leading space.
         lost_glyph = plain_text and text.startswith(" ") and not text.startswith("  ")
         content = text[bullet.end() :] if bullet else text.strip()
+        first = content[:1]
         continues = (
-            _starts_lower(content)
+            (first.islower() or (first in _OPENING_QUOTES and _starts_lower(content)))
             and current is not None
             and current.kind != "heading"
             and not current.ends_sentence
@@ -103,7 +105,12 @@ def split_blocks(
             numbered
             and _is_next_number(int(numbered["number"]), expected_number)
             # Without its full stop, a number opens a paragraph only after a finished one.
-            and (numbered["stop"] or current is None or current.ends_sentence)
+            and (
+                numbered["stop"]
+                or current is None
+                or current.kind == "heading"
+                or current.ends_sentence
+            )
         ):
             number = int(numbered["number"])
             current = Block(kind="numbered", text="", page=line.page, number=number)

@@ -110,7 +110,6 @@ class _RawLine:
     text: str
     page: int
     size: float
-    top: float
     bottom: float
     bold: bool
 
@@ -133,8 +132,7 @@ def _extract_pdf(content: bytes) -> ExtractedText:
         pages = [_page_lines(pdf, index) for index in range(len(pdf))]
     finally:
         pdf.close()
-    raw_lines = [line for page in pages for line in page]
-    if not any(line.text.strip() for line in raw_lines):
+    if not any(pages):  # lines are never blank: an empty page has none
         raise UnreadableReport("the PDF has no text layer (a scan?); OCR is not supported")
     return _assemble_pdf_lines(pages)
 
@@ -160,7 +158,8 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
     font_size = pdfium_c.FPDFText_GetFontSize
     font_weight = pdfium_c.FPDFText_GetFontWeight
     try:
-        text = textpage.get_text_range()
+        # Same length, so character offsets still index the text page.
+        text = textpage.get_text_range().replace(_SOFT_HYPHEN, "-")
         lines: list[_RawLine] = []
         offset = 0
         for raw in text.split("\r\n"):
@@ -179,10 +178,9 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                 last = offset + end
                 lines.append(
                     _RawLine(
-                        text=stripped.rstrip().replace(_SOFT_HYPHEN, "-"),
+                        text=stripped.rstrip(),
                         page=index + 1,
                         size=round(font_size(raw_page, letter), 1),
-                        top=top.value,
                         bottom=bottom.value,
                         bold=font_weight(raw_page, letter) >= 600
                         and font_weight(raw_page, last) >= 600,
@@ -196,7 +194,6 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                         text=raw.strip(),
                         page=index + 1,
                         size=round(font_size(raw_page, offset), 1),
-                        top=top.value,
                         bottom=bottom.value,
                         bold=False,
                     )
@@ -220,8 +217,11 @@ def _running_keys(pages: list[list[_RawLine]]) -> set[str]:
     return {key for key, count in counts.items() if count >= threshold}
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _edge_key(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower()).strip()
+    return _DIGITS.sub("#", text.lower()).strip()
 
 
 def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
@@ -241,19 +241,21 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
     line_spacing = statistics.median(spacings) if spacings else 14.0
 
     kept: list[Line] = []
+    small_below = body_size * 0.9
     for lines in pages:
         previous: _RawLine | None = None
-        body_lines = [ln for ln in lines if abs(ln.size - body_size) < 0.5]
-        lowest_body = min((ln.bottom for ln in body_lines), default=float("-inf"))
+        lowest_body = min(
+            (ln.bottom for ln in lines if abs(ln.size - body_size) < 0.5), default=float("-inf")
+        )
+        last_edge = len(lines) - 3
         for position, line in enumerate(lines):
-            at_edge = position < 3 or position >= len(lines) - 3
-            is_running = at_edge and _edge_key(line.text) in running
-            is_page_number = at_edge and _PAGE_NUMBER.match(line.text) is not None
+            if (position < 3 or position >= last_edge) and (
+                _edge_key(line.text) in running or _PAGE_NUMBER.match(line.text)
+            ):
+                continue  # a running header or footer, or a page number
             # Small print below the page's last body line is a footnote or footer; a
             # short run of small glyphs is a superscript footnote marker.
-            small = line.size < body_size * 0.9
-            is_note = small and (line.bottom < lowest_body or len(line.text) <= 3)
-            if is_running or is_page_number or is_note:
+            if line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3):
                 continue
             gap = previous is None or previous.bottom - line.bottom > line_spacing * 1.45
             if previous is None:
