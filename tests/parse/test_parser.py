@@ -362,3 +362,55 @@ def test_letters_sections_become_categories() -> None:
         FindingCategory.IMPROVEMENT,
         FindingCategory.STRENGTH,
     }
+
+
+@pytest.mark.parametrize(
+    ("title", "report_type"),
+    [
+        ("Monitoring visit to Sunderland children’s services", ReportType.MONITORING_VISIT),
+        ("Joint area review of Sunderland children’s services", ReportType.JOINT_AREA_REVIEW),
+        ("Focused visit to Sunderland children’s services", ReportType.FOCUSED_VISIT),
+    ],
+)
+def test_letters_of_families_absent_from_the_corpus(title: str, report_type: ReportType) -> None:
+    letter = f"""8 March 2019
+
+Ms Jill Colbert
+Director of Children’s Services
+Sunderland City Council
+
+Dear Ms Colbert
+
+{title}
+
+This letter summarises the findings of the visit to Sunderland children’s services on 12 and
+13 February 2019. The inspectors were Lisa Summers, Her Majesty’s Inspector, and Rachel
+Holden, Her Majesty’s Inspector.
+
+Areas for priority action
+
+- The quality of assessments for children in need of protection.
+
+Findings
+
+- Leaders have a clear understanding of the service.
+- Caseloads are manageable.
+
+Yours sincerely
+
+Lisa Summers
+Her Majesty’s Inspector
+"""
+    report = parse_report(letter.encode(), "letter.txt")
+    assert report.report_type is report_type
+    assert report.local_authority is not None
+    assert report.local_authority.name == "Sunderland"
+    assert report.inspection_start == date(2019, 2, 12)
+    assert report.inspection_end == date(2019, 2, 13)
+    assert report.published == date(2019, 3, 8)
+    assert report.lead_inspector == "Lisa Summers"
+    assert [(f.category.value, f.text) for f in report.findings[-3:]] == [
+        ("priority_action", "The quality of assessments for children in need of protection."),
+        ("evidence", "Leaders have a clear understanding of the service."),
+        ("evidence", "Caseloads are manageable."),
+    ]

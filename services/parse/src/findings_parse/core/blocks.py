@@ -175,4 +175,21 @@ def _heading_span(
             break
         if is_heading(join_wrapped([ln.text for ln in chunk])):
             return span
-    return 0
+    return 1 if _stands_alone_as_heading(lines, index) else 0
+
+
+def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:
+    """In plain text, a short unpunctuated line between blank lines is a heading."""
+    line = lines[index]
+    text = line.text.strip()
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    return (
+        line.gap_before
+        and (following is None or following.gap_before)
+        and len(text.split()) <= 10
+        and text[:1].isupper()
+        and not text.endswith((".", ",", ";", ":"))
+        and not line.text.startswith(" ")  # a bullet whose glyph was lost
+        and _BULLET.match(text) is None
+        and _NUMBERED.match(text) is None
+    )
