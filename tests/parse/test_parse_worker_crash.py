@@ -11,7 +11,7 @@ import pytest
 
 from findings_parse.app import Parse
 from findings_parse.settings import ParseSettings
-from findings_shared.events import ReportParsedEvent, Topics
+from findings_shared.events import ReportFailed, ReportParsedEvent, Topics
 from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings
 from tests.conftest import copy_fixture, expect_events
@@ -57,3 +57,29 @@ async def test_a_killed_worker_is_replaced_and_its_files_parsed(
         await broker.stop()
     assert "a parser process died" in caplog.text
     assert sorted(p.report_id for p in parsed) == sorted(e.report_id for e in events)
+
+
+async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    events = [received_for(copy_fixture(name, tmp_path)) for name in FILES[:2]]
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    # No worker process even starts within a millisecond: every parse times out.
+    parse = Parse(ParseSettings(kafka=kafka_settings, workers=1, parse_timeout_s=0.001), broker)
+    try:
+        first_pool = parse.pool
+        await parse.on_batch([(topics.received, e.model_dump_json().encode()) for e in events])
+        failed = [
+            ReportFailed.model_validate_json(v)
+            for v in await expect_events(kafka_settings.bootstrap_servers, topics.failed, 2)
+        ]
+    finally:
+        parse.close()
+        await broker.stop()
+    assert parse.pool is not first_pool
+    assert {f.error_type for f in failed} == {"parse_timeout"}
+    assert {f.report_id for f in failed} == {e.report_id for e in events}
+    assert "longer than 0.001 s" in failed[0].reason

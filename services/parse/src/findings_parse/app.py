@@ -64,6 +64,8 @@ class Parse:
             except ValidationError as error:
                 log.error("skipping an invalid received event: %s", error.errors()[:1])
         outcomes = await asyncio.gather(*(self._parse_in_pool(event) for event in received))
+        if any(isinstance(o, ParseFailure) and o.error_type == "parse_timeout" for o in outcomes):
+            self._replace_pool()  # its workers may still be busy with the timed-out files
         if None in outcomes:
             # The pool is broken for every file it held: try each alone in a fresh pool,
             # so only a file that kills the parser by itself is failed for it.
@@ -81,22 +83,31 @@ class Parse:
         await asyncio.gather(*(self.publish_outcome(event, outcome) for event, outcome in pairs))
 
     def _replace_pool(self) -> None:
+        # shutdown() does not stop a worker that is busy: terminate them outright.
+        for process in list(getattr(self.pool, "_processes", {}).values()):
+            process.terminate()
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._new_pool()
 
     async def _parse_in_pool(self, event: ReportReceived) -> ReportParsed | ParseFailure | None:
         """The outcome, or None if the worker process died."""
+        timeout = self.settings.parse_timeout_s
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self.pool,
-                parse_object,
-                event.object_uri,
-                event.name,
-                event.report_id,
-                self.settings.max_file_bytes,
+            return await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(
+                    self.pool,
+                    parse_object,
+                    event.object_uri,
+                    event.name,
+                    event.report_id,
+                    self.settings.max_file_bytes,
+                ),
+                timeout,
             )
         except BrokenProcessPool:
             return None
+        except TimeoutError:
+            return ParseFailure("parse_timeout", f"parsing took longer than {timeout:g} s")
 
     async def publish_outcome(
         self, received: ReportReceived, outcome: ReportParsed | ParseFailure | None

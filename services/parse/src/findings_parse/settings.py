@@ -17,5 +17,7 @@ class ParseSettings(BaseSettings):
     # by default one per core.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = 100 * 1024 * 1024
+    # A report still parsing after this long is failed and its worker process replaced.
+    parse_timeout_s: float = Field(default=120.0, gt=0)
     retry_backoff_s: float = 1.0
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
