@@ -147,3 +147,23 @@ async def test_unstored_reports_are_announced_again_after_a_restart(
         await asyncio.sleep(settings.restart_reannounce_after_s - 3)
     # Stored reports are not announced again.
     assert len(await received(settings, 2)) == 2
+
+
+async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
+    settings: IngestSettings,
+) -> None:
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    impatient = settings.model_copy(
+        update={"reannounce_after_s": 0.5, "max_announcements": 2, "restart_reannounce_after_s": 60}
+    )
+    async with running(lambda stop: run(impatient, stop)):
+
+        async def is_stuck() -> bool:
+            return await ledger(settings, "select status from ingest.reports") == [("stuck",)]
+
+        await wait_until(is_stuck, timeout_s=30)
+    events = await received(settings, 2)
+    assert [event.attempt for event in events] == [1, 2]
+    [(reason, count)] = await ledger(settings, "select reason, announce_count from ingest.reports")
+    assert reason == "announced 2 times without being stored or failed"
+    assert count == 2

@@ -113,8 +113,12 @@ class Ingest:
         """Announce pending reports, and again those announced long ago without an outcome."""
         self.last_reconcile = time.monotonic()
         cutoff = _now() - timedelta(seconds=reannounce_after_s)
-        async with self.sessions() as session:
-            due = await LedgerRepository(session).reports_to_announce(cutoff)
+        async with self.sessions.begin() as session:
+            ledger = LedgerRepository(session)
+            stuck = await ledger.mark_stuck(cutoff, self.settings.max_announcements, _now())
+            due = await ledger.reports_to_announce(cutoff)
+        if stuck:
+            log.error("%d report(s) stuck: announced too often without an outcome", stuck)
         for report in due:
             await self.announce(report)
         return len(due)

@@ -22,6 +22,8 @@ class IngestSettings(BaseSettings):
     # After a (re)start every unstored report is announced again, once the ledger has
     # had this long to read the outcomes published while ingest was down.
     restart_reannounce_after_s: float = 10.0
+    # After this many announcements without an outcome a report is marked `stuck`.
+    max_announcements: int = 5
     max_file_bytes: int = 100 * 1024 * 1024
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

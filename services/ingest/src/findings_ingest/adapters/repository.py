@@ -134,6 +134,27 @@ class LedgerRepository:
         )
         return result.scalar_one_or_none() is not None
 
+    async def mark_stuck(
+        self, announced_before: datetime, max_announcements: int, at: datetime
+    ) -> int:
+        """Reports announced `max_announcements` times, the last before `announced_before`,
+        with no outcome: `stuck`, with the reason. Returns how many."""
+        result = await self.session.execute(
+            update(reports)
+            .where(
+                reports.c.status == "announced",
+                reports.c.announce_count >= max_announcements,
+                reports.c.announced_at < announced_before,
+            )
+            .values(
+                status="stuck",
+                finished_at=at,
+                reason=f"announced {max_announcements} times without being stored or failed",
+            )
+            .returning(reports.c.report_id)
+        )
+        return len(result.all())
+
     async def reports_to_announce(self, announced_before: datetime) -> list[PendingReport]:
         """Reports never announced, and announced ones with no outcome since `announced_before`."""
         rows = await self.session.execute(
