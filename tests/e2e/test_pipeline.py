@@ -24,6 +24,7 @@ from tests.conftest import copy_fixture
 from tests.golden import expected_path
 
 pytestmark = pytest.mark.e2e
+REPORTS_DIR = Path(__file__).parents[1] / "fixtures" / "reports"
 
 TEXTS = [
     "inspection_wandsworth_2023-01-13.txt",
@@ -121,6 +122,52 @@ async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -
         assert sorted(r["report_id"] for r in again) == sorted(r["report_id"] for r in reports)
         total = sum(r["finding_count"] for r in again)
         assert total == sum(golden_count(n) for n in TEXTS + PDFS)
+
+
+async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
+    pipeline: Pipeline,
+) -> None:
+    good = copy_fixture(TEXTS[1], pipeline.inbox)
+    # A valid report whose name is not UTF-8, as some file systems and zip tools leave them.
+    odd_name = pipeline.inbox / os.fsdecode(b"caf\xe9 " + good.name.encode())
+    odd_name.write_bytes((REPORTS_DIR / TEXTS[2]).read_bytes())
+    bad = Path(__file__).parents[1] / "fixtures" / "bad" / "inspection_birmingham_2012-10-19.pdf"
+    (pipeline.inbox / "error page.pdf").write_bytes(bad.read_bytes())
+    pdf = (REPORTS_DIR / PDFS[1]).read_bytes()
+    (pipeline.inbox / "truncated.pdf").write_bytes(pdf[: len(pdf) // 2])
+    (pipeline.inbox / "empty.txt").write_bytes(b"")
+    (pipeline.inbox / "junk.txt").write_bytes(bytes(range(256)) * 40)
+    (pipeline.inbox / "not a report.txt").write_text("Minutes of the allotment society.\n")
+
+    await pipeline.wait_for_reports(3)  # two letters and the note that is no report
+    async with httpx.AsyncClient(base_url=pipeline.api) as client, asyncio.timeout(60):
+        while True:
+            files = {f["name"]: f for f in (await client.get("/files")).json()["items"]}
+            if all(f["status"] in ("stored", "failed", "rejected") for f in files.values()):
+                break
+            await asyncio.sleep(0.25)
+    assert files[good.name]["status"] == "stored"
+    assert files["caf\ufffd " + good.name]["status"] == "stored"
+    assert files["error page.pdf"]["status"] == "rejected"
+    assert "HTML page" in files["error page.pdf"]["reason"]
+    assert files["empty.txt"]["status"] == "rejected"
+    assert files["truncated.pdf"]["status"] == "failed"
+    assert "cannot be opened" in files["truncated.pdf"]["reason"]
+    assert files["junk.txt"]["status"] == "rejected"
+    assert "binary" in files["junk.txt"]["reason"]
+    # A readable text that is no Ofsted report is kept, flagged as unknown.
+    assert files["not a report.txt"]["status"] == "stored"
+    assert all(service.exited() is None for service in pipeline.services.values())
+
+    status = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "findings_cli.main", "status", "--api", pipeline.api],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "rejected   error page.pdf" in status.stdout
+    assert status.stdout.rstrip().splitlines()[-1].startswith(f"{len(files)} files: ")
 
 
 async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) -> None:

@@ -4,6 +4,7 @@ findings up      run the whole pipeline (embedded broker and PostgreSQL by defau
 findings parse   parse one file and print its ReportParsed JSON
 findings drop    put files into the inbox (atomically)
 findings tail    print finding events as they arrive
+findings status  where every dropped file is: stored, failed, rejected… and why
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import os
 import shutil
 import sys
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 STATE_DIR = Path(".findings")
 
@@ -45,7 +49,14 @@ def main(argv: list[str] | None = None) -> None:
     tail.add_argument("--category", default=None)
     tail.add_argument("--from-beginning", action="store_true")
 
+    status = commands.add_parser("status", help="where every dropped file is, and why")
+    status.add_argument("report_id", nargs="?", help="one report's lifecycle")
+    status.add_argument("--status", dest="state", default=None, help="only files in this state")
+    status.add_argument("--api", default=None, help="API URL (default: the running stack's)")
+
     args = parser.parse_args(argv)
+    if args.command == "status":
+        sys.exit(status_command(args.api, args.state, args.report_id))
     if args.command == "parse":
         sys.exit(parse_command(args.file, args.indent))
     if args.command == "drop":
@@ -88,6 +99,42 @@ def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, str]:
         return state
     except (OSError, ValueError):
         return {}
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def status_command(api: str | None, state: str | None, report_id: str | None) -> int:
+    base = (api or _stack_state().get("api", "http://127.0.0.1:8000")).rstrip("/")
+    try:
+        if report_id:
+            detail = _get_json(f"{base}/files/{report_id}")
+            print(f"{detail['status']:<10} {', '.join(detail['names'])}")  # noqa: T201
+            if detail["reason"]:
+                print(f"           {detail['reason']}")  # noqa: T201
+            for failure in detail["failures"]:
+                when = failure["occurred_at"][:19]
+                print(f"  {when} {failure['stage']}: {failure['reason']}")  # noqa: T201
+            return 0
+        query = f"?limit=500&status={state}" if state else "?limit=500"
+        files = _get_json(f"{base}/files{query}")["items"]
+    except urllib.error.HTTPError as error:
+        message = error.read().decode()[:200]
+        print(f"findings status: {error.code} {message}", file=sys.stderr)  # noqa: T201
+        return 1
+    except urllib.error.URLError as error:
+        print(f"findings status: no API at {base} ({error.reason})", file=sys.stderr)  # noqa: T201
+        return 2
+    counts: dict[str, int] = {}
+    for item in files:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+        findings = "" if item["finding_count"] is None else f"{item['finding_count']} findings"
+        print(f"{item['status']:<10} {item['name']:<50} {item['reason'] or findings}")  # noqa: T201
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    print(f"{len(files)} files: {summary}" if files else "no files yet")  # noqa: T201
+    return 0
 
 
 def drop_command(files: list[Path], inbox: Path | None) -> int:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote_to_bytes, urlparse
 
 
 class ObjectMissing(Exception):
@@ -18,7 +19,13 @@ def path_of(uri: str) -> Path:
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         raise ValueError(f"unsupported object URI scheme: {parsed.scheme!r}")
-    return Path(unquote(parsed.path))
+    # Bytes first: a file name need not be UTF-8 (Path.as_uri() encoded its raw bytes).
+    return Path(os.fsdecode(unquote_to_bytes(parsed.path)))
+
+
+def display_name(path: Path) -> str:
+    """A file's name as text that any database takes: undecodable bytes become U+FFFD."""
+    return os.fsencode(path.name).decode("utf-8", errors="replace")
 
 
 def read_object(uri: str, max_bytes: int | None = None) -> bytes:

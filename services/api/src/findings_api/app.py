@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
@@ -14,6 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.repository import FindingFilter, ReadRepository, ReportFilter
 from findings_api.schemas import (
+    FailureOut,
+    FileDetail,
+    FileStatus,
     FindingOut,
     FindingWithReport,
     Health,
@@ -30,6 +34,17 @@ from findings_shared.events import FindingCategory, JudgementArea, LocalAuthorit
 from findings_shared.local_authorities import all_local_authorities
 
 REPORT_ID = r"^[0-9a-f]{64}$"
+
+
+class FileState(StrEnum):
+    REJECTED = "rejected"
+    PENDING = "pending"
+    ANNOUNCED = "announced"
+    STORED = "stored"
+    FAILED = "failed"
+    STUCK = "stuck"
+
+
 LA_CODE = r"^\d{3}$"
 
 
@@ -190,6 +205,32 @@ def _add_routes(app: FastAPI) -> None:
         )
         rows = await repository.search_findings(where, limit, offset)
         return _page([FindingWithReport(**row) for row in rows], limit, offset)
+
+    @app.get("/files", response_model=Page[FileStatus])
+    async def list_files(
+        repository: RepositoryDep,
+        status: Annotated[FileState | None, Query(description="Only files in this state")] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> Any:
+        """Every file seen in the bucket, newest first, with its report's state and reason."""
+        rows = await repository.list_files(status.value if status else None, limit, offset)
+        return _page([FileStatus(**row) for row in rows], limit, offset)
+
+    @app.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})
+    async def get_file(
+        repository: RepositoryDep,
+        report_id: Annotated[str, Path(pattern=REPORT_ID, description="sha256 of the file")],
+    ) -> Any:
+        """One report's lifecycle: names, announcements, outcome and every failure."""
+        row = await repository.file_report(report_id)
+        if row is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"No file with content {report_id} was accepted: see GET /files for rejections.",
+            )
+        failures = [FailureOut(**f) for f in await repository.failures_of(report_id)]
+        return FileDetail(**row, failures=failures)
 
     @app.get("/local-authorities", response_model=list[LocalAuthorityOut])
     async def local_authorities() -> Any:

@@ -1,6 +1,8 @@
-"""Read queries over the store's tables. Every SQL statement of the API is here.
+"""Read queries over the store's tables and the ingest ledger. Every SQL statement of the
+API is here.
 
-The API only reads: it owns no tables and writes nothing.
+The API only reads: it owns no tables and writes nothing. The ledger (schema `ingest`)
+says where each file is; the store (schema `store`) holds reports and failures.
 """
 
 from __future__ import annotations
@@ -92,6 +94,45 @@ class ReadRepository:
         )
         return [dict(row._mapping) for row in rows]
 
+    async def list_files(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+        sql = f"""
+            select * from ({_FILE_STATUS}) files
+            where (cast(:status as text) is null or status = :status)
+            order by seen_at desc, object_uri
+            limit :limit offset :offset
+        """
+        rows = await self.session.execute(
+            text(sql), {"status": status, "limit": limit, "offset": offset}
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def file_report(self, report_id: str) -> dict[str, Any] | None:
+        row = (
+            await self.session.execute(
+                text(
+                    """select r.report_id, r.status, r.reason, r.announce_count, r.received_at,
+                              r.announced_at, r.finished_at, s.finding_count, s.parser_version,
+                              array(select o.name from ingest.objects o
+                                    where o.sha256 = r.report_id order by o.name) as names
+                       from ingest.reports r
+                       left join store.reports s on s.report_id = r.report_id
+                       where r.report_id = :id"""
+                ),
+                {"id": report_id},
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def failures_of(self, report_id: str) -> list[dict[str, Any]]:
+        rows = await self.session.execute(
+            text(
+                """select stage, error_type, reason, attempt, occurred_at from store.failures
+                   where report_id = :id order by occurred_at"""
+            ),
+            {"id": report_id},
+        )
+        return [dict(row._mapping) for row in rows]
+
     async def search_findings(
         self, where: FindingFilter, limit: int, offset: int
     ) -> list[dict[str, Any]]:
@@ -127,6 +168,18 @@ class ReadRepository:
             text(sql), {**_fields(where), "limit": limit, "offset": offset}
         )
         return [dict(row._mapping) for row in rows]
+
+
+_FILE_STATUS = """
+    select o.name, o.object_uri, o.size, o.sha256 as report_id,
+           case when o.status = 'rejected' then 'rejected' else coalesce(r.status, 'pending') end
+               as status,
+           coalesce(o.reason, r.reason) as reason, o.seen_at, r.announced_at,
+           coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count
+    from ingest.objects o
+    left join ingest.reports r on r.report_id = o.sha256 and o.status = 'accepted'
+    left join store.reports s on s.report_id = o.sha256
+"""
 
 
 def _fields(value: ReportFilter | FindingFilter) -> dict[str, Any]:

@@ -73,3 +73,41 @@ class LocalAuthorityOut(BaseModel):
 class Health(BaseModel):
     status: str
     database: str
+
+
+class FileStatus(BaseModel):
+    """One object in the bucket and where its report is in the pipeline."""
+
+    name: str
+    object_uri: str
+    size: int
+    report_id: str | None
+    status: str  # rejected, pending, announced, stored, failed, stuck
+    reason: str | None
+    seen_at: datetime
+    announced_at: datetime | None
+    announce_count: int
+    finished_at: datetime | None
+    finding_count: int | None
+
+
+class FailureOut(BaseModel):
+    stage: str
+    error_type: str
+    reason: str
+    attempt: int
+    occurred_at: datetime
+
+
+class FileDetail(BaseModel):
+    report_id: str
+    status: str
+    reason: str | None
+    names: list[str]
+    announce_count: int
+    received_at: datetime
+    announced_at: datetime | None
+    finished_at: datetime | None
+    finding_count: int | None
+    parser_version: str | None
+    failures: list[FailureOut]

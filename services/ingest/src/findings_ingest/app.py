@@ -23,7 +23,7 @@ from findings_ingest.adapters.folder import FolderBucket, FolderEntry
 from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
 from findings_ingest.core.admission import Admitted, admit
 from findings_ingest.settings import IngestSettings
-from findings_shared.bucket import uri_of
+from findings_shared.bucket import display_name, uri_of
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
 from findings_shared.kafka import (
@@ -85,10 +85,11 @@ class Ingest:
             log.warning("cannot read %s: %s", entry.path, error)
             return 0
         size = entry.size if too_big else len(content)
-        verdict = admit(entry.path.name, content[:4096], size, self.settings.max_file_bytes)
+        name = display_name(entry.path)
+        verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
         seen = SeenObject(
             object_uri=uri,
-            name=entry.path.name,
+            name=name,
             size=size,
             mtime_ns=entry.mtime_ns,
             seen_at=_now(),
@@ -102,7 +103,7 @@ class Ingest:
             is_new_report = seen.rejection is None and await ledger.add_report(seen)
         self.known[uri] = (entry.size, entry.mtime_ns)
         if seen.rejection:
-            log.warning("rejected %s: %s", entry.path.name, seen.rejection)
+            log.warning("rejected %s: %s", name, seen.rejection)
             return 0
         if not is_new_report:
             log.info("%s has the same content as a known report %s", seen.name, seen.sha256)

@@ -1,0 +1,111 @@
+"""GET /files: every file's state in the pipeline, from the ingest ledger and the store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from findings_api.app import create_app
+from findings_api.settings import ApiSettings
+from findings_ingest.adapters.repository import LedgerRepository, SeenObject
+from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
+from findings_parse.core.parser import parse_report
+from findings_shared.database import make_engine, make_sessionmaker, migrate
+from findings_shared.events import ReportFailed, Stage, report_id_of
+from findings_shared.settings import DatabaseSettings
+from findings_store.migrations_path import MIGRATIONS as STORE_MIGRATIONS
+from findings_store.repository import ReportRepository
+from tests.conftest import REPORTS
+
+pytestmark = pytest.mark.integration
+
+GOOD = REPORTS / "letter_wandsworth_2011-07-07.txt"
+BROKEN = b"%PDF-1.7 broken"
+
+
+def seen(name: str, content: bytes, rejection: str | None = None) -> SeenObject:
+    return SeenObject(
+        object_uri=f"file:///inbox/{name}",
+        name=name,
+        size=len(content),
+        mtime_ns=1,
+        seen_at=datetime.now(UTC),
+        sha256=report_id_of(content),
+        content_type=None if rejection else "application/pdf",
+        rejection=rejection,
+    )
+
+
+@pytest.fixture
+async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
+    await migrate(INGEST_MIGRATIONS, database_settings.url)
+    await migrate(STORE_MIGRATIONS, database_settings.url)
+    engine = make_engine(database_settings)
+    now = datetime.now(UTC)
+    good = GOOD.read_bytes()
+    async with make_sessionmaker(engine).begin() as session:
+        ledger = LedgerRepository(session)
+        for item in (
+            seen(GOOD.name, good),
+            seen("copy.txt", good),
+            seen("broken.pdf", BROKEN),
+            seen("empty.pdf", b"", "the file is empty"),
+        ):
+            await ledger.record_object(item)
+            # As ingest does: a report is announced once, whatever its names.
+            if item.rejection is None and await ledger.add_report(item):
+                assert item.sha256 is not None
+                await ledger.mark_announced(item.sha256, now)
+        await ledger.mark_finished(report_id_of(good), "stored", now)
+        await ledger.mark_finished(report_id_of(BROKEN), "failed", now, "the PDF cannot be opened")
+        store = ReportRepository(session)
+        await store.replace_report(parse_report(good, GOOD.name), "file:///inbox/x", now)
+        await store.record_failure(
+            ReportFailed(
+                report_id=report_id_of(BROKEN),
+                object_uri="file:///inbox/broken.pdf",
+                stage=Stage.PARSE,
+                error_type="unreadable_report",
+                reason="the PDF cannot be opened",
+            )
+        )
+    await engine.dispose()
+    app = create_app(ApiSettings(database=database_settings))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            yield client
+
+
+async def test_files_show_every_state_with_its_reason(client: httpx.AsyncClient) -> None:
+    files = (await client.get("/files")).json()["items"]
+    by_name = {f["name"]: f for f in files}
+    assert set(by_name) == {GOOD.name, "copy.txt", "broken.pdf", "empty.pdf"}
+    assert by_name[GOOD.name]["status"] == "stored"
+    assert by_name[GOOD.name]["finding_count"] == 26
+    assert by_name["copy.txt"]["status"] == "stored"  # same bytes: the same report
+    assert by_name["broken.pdf"]["status"] == "failed"
+    assert by_name["broken.pdf"]["reason"] == "the PDF cannot be opened"
+    assert by_name["empty.pdf"]["status"] == "rejected"
+    assert by_name["empty.pdf"]["reason"] == "the file is empty"
+    failed = (await client.get("/files", params={"status": "failed"})).json()["items"]
+    assert [f["name"] for f in failed] == ["broken.pdf"]
+    assert (await client.get("/files", params={"status": "lost"})).status_code == 422
+
+
+async def test_a_files_lifecycle(client: httpx.AsyncClient) -> None:
+    good = (await client.get(f"/files/{report_id_of(GOOD.read_bytes())}")).json()
+    assert good["status"] == "stored"
+    assert good["names"] == ["copy.txt", GOOD.name]
+    assert good["announce_count"] == 1
+    assert good["failures"] == []
+    broken = (await client.get(f"/files/{report_id_of(BROKEN)}")).json()
+    assert broken["status"] == "failed"
+    assert [(f["stage"], f["error_type"]) for f in broken["failures"]] == [
+        ("parse", "unreadable_report")
+    ]
+    missing = await client.get(f"/files/{'0' * 64}")
+    assert missing.status_code == 404
