@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from findings_cli.embedded import free_port, wait_for_port
+from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import copy_fixture
@@ -62,9 +62,9 @@ class Pipeline:
             assert time.monotonic() < deadline, "the API never became healthy"
             time.sleep(0.1)
 
-    def stop(self) -> None:
-        for service in self.services.values():
-            service.stop()
+    def stop(self) -> dict[str, int | None]:
+        """Stop every service with SIGTERM; their exit codes (0: a clean shutdown in time)."""
+        return {name: service.stop() for name, service in self.services.items()}
 
     async def reports(self) -> list[dict[str, Any]]:
         async with httpx.AsyncClient(base_url=self.api) as client:
@@ -97,7 +97,9 @@ def pipeline(
     pipeline = Pipeline(tmp_path / "inbox", api_port, env)
     pipeline.start()
     yield pipeline
-    pipeline.stop()
+    exit_codes = pipeline.stop()
+    # Graceful shutdown: every service still running ends on SIGTERM, cleanly, within 10 s.
+    assert all(code in (0, None) for code in exit_codes.values()), exit_codes
 
 
 async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -> None:
@@ -115,9 +117,10 @@ async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -
             ).json()["items"]
             assert len(findings) == golden_count(name)
 
-        # The same bytes under another name: still one report, one set of findings.
-        copy_fixture(PDFS[1], pipeline.inbox, as_name="salford again.pdf")
-        await asyncio.sleep(3)
+        # The same bytes under 50 other names: still one report, one set of findings.
+        for copy in range(50):
+            copy_fixture(PDFS[1], pipeline.inbox, as_name=f"salford copy {copy}.pdf")
+        await asyncio.sleep(4)
         again = await pipeline.reports()
         assert sorted(r["report_id"] for r in again) == sorted(r["report_id"] for r in reports)
         total = sum(r["finding_count"] for r in again)
@@ -171,28 +174,36 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
 
 
 async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) -> None:
-    names = TEXTS + PDFS
-    for name in names:
-        copy_fixture(name, pipeline.inbox)
+    # Enough work that the parser is killed mid-stream: each PDF three times, made unique.
+    drops: list[int] = []  # the golden finding count of each dropped file
+    pipeline.inbox.mkdir(parents=True, exist_ok=True)
+    for copy in range(3):
+        for name in PDFS:
+            content = (REPORTS_DIR / name).read_bytes() + f"\n% copy {copy}\n".encode()
+            (pipeline.inbox / f"{copy}-{name}").write_bytes(content)
+            drops.append(golden_count(name))
     await pipeline.wait_for_reports(1)
     parse = pipeline.services["parse"]
     assert parse.process is not None
     parse.process.send_signal(signal.SIGKILL)
     parse.process.wait()
+    stored_when_killed = len(await pipeline.reports())
+    assert stored_when_killed < len(drops)  # the kill really was mid-stream
     parse.start()
 
-    reports = await pipeline.wait_for_reports(len(names))
+    await pipeline.wait_for_reports(len(drops))
     await asyncio.sleep(2)  # any duplicate would have shown by now
     reports = await pipeline.reports()
-    assert len(reports) == len(names)
-    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
+    assert len(reports) == len(drops)
+    assert sorted(r["finding_count"] for r in reports) == sorted(drops)
     async with httpx.AsyncClient(base_url=pipeline.api) as client:
-        findings = (await client.get("/findings", params={"limit": 500})).json()["items"]
-        findings += (await client.get("/findings", params={"limit": 500, "offset": 500})).json()[
-            "items"
-        ]
-    ids = [f["finding_id"] for f in findings]
-    assert len(ids) == len(set(ids)) == sum(golden_count(n) for n in names)
+        ids: list[str] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = (await client.get("/findings", params={"limit": 500, "offset": offset})).json()
+            ids += [f["finding_id"] for f in page["items"]]
+            offset = page["next_offset"]
+    assert len(ids) == len(set(ids)) == sum(drops)
 
 
 @pytest.fixture
@@ -257,3 +268,26 @@ async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
         assert len(response.json()["findings"]) == golden_count(TEXTS[1])
     process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(process.wait, 30) == 0
+
+
+async def test_a_database_outage_delays_but_loses_nothing(
+    pipeline: Pipeline, postgres: EmbeddedPostgres
+) -> None:
+    names = TEXTS + PDFS
+    for name in names[:2]:
+        copy_fixture(name, pipeline.inbox)
+    await pipeline.wait_for_reports(1)
+    await asyncio.to_thread(postgres.stop, "fast")
+    try:
+        # Mid-batch: these arrive while PostgreSQL is down.
+        for name in names[2:]:
+            copy_fixture(name, pipeline.inbox)
+        await asyncio.sleep(20)
+        assert all(service.exited() is None for service in pipeline.services.values())
+        async with httpx.AsyncClient(base_url=pipeline.api) as client:
+            assert (await client.get("/health")).status_code == 503
+    finally:
+        await asyncio.to_thread(postgres.start)
+    reports = await pipeline.wait_for_reports(len(names), timeout_s=120)
+    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
+    assert all(service.exited() is None for service in pipeline.services.values())

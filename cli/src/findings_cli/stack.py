@@ -37,15 +37,16 @@ class ServiceProcess:
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
-    def stop(self, timeout_s: float = 10) -> None:
+    def stop(self, timeout_s: float = 10) -> int | None:
+        """SIGTERM, then SIGKILL after `timeout_s`; the exit code (None if not running)."""
         if self.process is None or self.process.poll() is not None:
-            return
+            return None
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout_s)
+            return self.process.wait(timeout_s)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+            return self.process.wait()
 
 
 def service_env(

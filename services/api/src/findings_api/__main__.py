@@ -1,16 +1,45 @@
 """`python -m findings_api`: serve the HTTP API."""
 
+from __future__ import annotations
+
+# isort: off
+import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
+
+# isort: on
+import asyncio
+import contextlib
+from collections.abc import Iterator
+
 import uvicorn
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
-from findings_shared.logs import configure_logging
+from findings_shared.service import run_service
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # Signals are the service runner's: it sets the stop event, we shut down.
+        yield
+
+
+async def serve(settings: ApiSettings, stop: asyncio.Event) -> None:
+    config = uvicorn.Config(
+        create_app(settings), host=settings.host, port=settings.port, log_config=None
+    )
+    server = _Server(config)
+    serving = asyncio.create_task(server.serve())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    await serving
+    stopping.cancel()
 
 
 def main() -> None:
-    configure_logging("api")
     settings = ApiSettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    run_service("api", lambda stop: serve(settings, stop))
 
 
 if __name__ == "__main__":

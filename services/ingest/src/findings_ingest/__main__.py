@@ -1,5 +1,6 @@
 """`python -m findings_ingest`: run the ingest service."""
 
+import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 from findings_ingest.app import run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings

@@ -1,5 +1,6 @@
 """`python -m findings_parse`: run the parse service."""
 
+import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 from findings_parse.app import run
 from findings_parse.settings import ParseSettings
 from findings_shared.service import run_service

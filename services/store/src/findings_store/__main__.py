@@ -1,5 +1,6 @@
 """`python -m findings_store`: run the store service (migrates its schema first)."""
 
+import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 from findings_shared.service import run_service
 from findings_store.app import run
 from findings_store.migrations_path import MIGRATIONS
