@@ -16,9 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
+from findings_parse.core.parser import PARSER_VERSION
+from findings_shared.database import make_engine
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import copy_fixture
 from tests.golden import expected_path
@@ -291,3 +294,31 @@ async def test_a_database_outage_delays_but_loses_nothing(
     reports = await pipeline.wait_for_reports(len(names), timeout_s=120)
     assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
     assert all(service.exited() is None for service in pipeline.services.values())
+
+
+async def test_replay_reparses_reports_of_an_older_parser(
+    pipeline: Pipeline, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    for name in TEXTS[1:]:
+        copy_fixture(name, pipeline.inbox)
+    await pipeline.wait_for_reports(2)
+    engine = make_engine(database_settings)
+    async with engine.begin() as connection:  # as if an older parser had stored them
+        await connection.execute(text("update store.reports set parser_version = '0.0.1'"))
+    await engine.dispose()
+    replay = await asyncio.to_thread(
+        subprocess.run,
+        [
+            *(sys.executable, "-m", "findings_cli.main", "replay", "--all", "--wait", "60"),
+            *("--api", pipeline.api, "--namespace", kafka_settings.topic_namespace),
+            *("--bootstrap-servers", kafka_settings.bootstrap_servers),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert "2/2" in replay.stdout
+    reports = await pipeline.reports()
+    assert {r["parser_version"] for r in reports} == {PARSER_VERSION}
+    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in TEXTS[1:])

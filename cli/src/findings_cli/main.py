@@ -5,6 +5,7 @@ findings parse   parse one file and print its ReportParsed JSON
 findings drop    put files into the inbox (atomically)
 findings tail    print finding events as they arrive
 findings status  where every dropped file is: stored, failed, rejected… and why
+findings replay  parse stored reports again (after a parser upgrade)
 """
 
 from __future__ import annotations
@@ -54,7 +55,20 @@ def main(argv: list[str] | None = None) -> None:
     status.add_argument("--status", dest="state", default=None, help="only files in this state")
     status.add_argument("--api", default=None, help="API URL (default: the running stack's)")
 
+    replay = commands.add_parser("replay", help="parse stored reports again")
+    replay.add_argument("--la-code", default=None)
+    replay.add_argument("--report-type", default=None)
+    replay.add_argument("--all", action="store_true", help="every stored report")
+    replay.add_argument("--api", default=None)
+    replay.add_argument("--bootstrap-servers", default=None)
+    replay.add_argument("--namespace", default=None)
+    replay.add_argument("--wait", type=float, default=600, help="seconds to wait for them")
+
     args = parser.parse_args(argv)
+    if args.command == "replay":
+        if not (args.all or args.la_code or args.report_type):
+            parser.error("replay needs --la-code, --report-type or --all")
+        sys.exit(asyncio.run(replay_command(args)))
     if args.command == "status":
         sys.exit(status_command(args.api, args.state, args.report_id))
     if args.command == "parse":
@@ -134,6 +148,81 @@ def status_command(api: str | None, state: str | None, report_id: str | None) ->
         print(f"{item['status']:<10} {item['name']:<50} {item['reason'] or findings}")  # noqa: T201
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"{len(files)} files: {summary}" if files else "no files yet")  # noqa: T201
+    return 0
+
+
+def _all_reports(base: str, filters: str) -> list[dict[str, Any]]:
+    reports: list[dict[str, Any]] = []
+    offset: int | None = 0
+    while offset is not None:
+        page = _get_json(f"{base}/reports?limit=500&offset={offset}{filters}")
+        reports += page["items"]
+        offset = page["next_offset"]
+    return reports
+
+
+async def replay_command(args: argparse.Namespace) -> int:
+    """Announce stored reports again: parse re-parses them; store keeps the newer version."""
+    from datetime import UTC, datetime
+
+    from findings_parse.core.parser import PARSER_VERSION
+    from findings_shared.events import ReportReceived, Topics
+    from findings_shared.kafka import encode_event, make_broker, publish_event
+    from findings_shared.settings import KafkaSettings
+
+    state = _stack_state()
+    base = (args.api or state.get("api", "http://127.0.0.1:8000")).rstrip("/")
+    filters = "".join(
+        f"&{key}={value}"
+        for key, value in (("la_code", args.la_code), ("report_type", args.report_type))
+        if value
+    )
+    reports = await asyncio.to_thread(_all_reports, base, filters)
+    kafka = KafkaSettings(
+        bootstrap_servers=args.bootstrap_servers
+        or os.environ.get("FINDINGS_KAFKA_BOOTSTRAP_SERVERS")
+        or state.get("bootstrap_servers", "127.0.0.1:9092"),
+        topic_namespace=args.namespace or state.get("namespace", "findings"),
+    )
+    topics = Topics(namespace=kafka.topic_namespace)
+    broker = make_broker(kafka)
+    await broker.start()
+    try:
+        for report in reports:
+            event = ReportReceived(
+                report_id=report["report_id"],
+                object_uri=report["object_uri"],
+                name=report["object_uri"].rsplit("/", 1)[-1],
+                size=0,
+                sha256=report["report_id"],
+                content_type="application/octet-stream",
+                received_at=datetime.now(UTC),
+            )
+            body = encode_event(event, kafka.max_message_bytes)
+            await (await publish_event(broker, topics.received, body, event.report_id))
+    finally:
+        await broker.stop()
+    wanted = {r["report_id"] for r in reports}
+    print(f"replaying {len(wanted)} reports with parser {PARSER_VERSION}")  # noqa: T201
+    done = 0
+    deadline = asyncio.get_running_loop().time() + args.wait
+    while done < len(wanted) and asyncio.get_running_loop().time() < deadline:
+        current = await asyncio.to_thread(_all_reports, base, filters)
+        done = sum(
+            1 for r in current if r["report_id"] in wanted and r["parser_version"] == PARSER_VERSION
+        )
+        bar = "#" * (30 * done // max(1, len(wanted)))
+        print(f"\r[{bar:<30}] {done}/{len(wanted)}", end="", flush=True)  # noqa: T201
+        if done < len(wanted):
+            await asyncio.sleep(0.5)
+    print()  # noqa: T201
+    if done < len(wanted):
+        print(  # noqa: T201
+            f"findings replay: {len(wanted) - done} not re-parsed after {args.wait:g} s;"
+            " see findings status --status failed",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

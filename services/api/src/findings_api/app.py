@@ -118,6 +118,7 @@ def _summary_fields(row: dict[str, Any]) -> dict[str, Any]:
         "lead_inspector": row["lead_inspector"],
         "finding_count": row["finding_count"],
         "stored_at": row["stored_at"],
+        "object_uri": row["object_uri"],
         "quality": QualityOut(coverage=row["coverage"], warnings=row["warnings"]),
     }
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 _REPORT_COLUMNS = """
     r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
     r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
-    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings
+    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings, r.object_uri
 """
 
 

@@ -43,6 +43,7 @@ class ReportSummary(BaseModel):
     lead_inspector: str | None
     finding_count: int
     stored_at: datetime
+    object_uri: str
     quality: QualityOut
 
 
