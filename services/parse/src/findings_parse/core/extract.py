@@ -187,7 +187,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                     )
                 )
             elif raw.strip():
-                # A line of symbols only (a lone bullet, a rule): kept, at body size.
+                # A line of symbols only (a lone bullet, a rule): kept with its own size.
                 pdfium_c.FPDFText_GetCharBox(raw_page, offset, left, right, bottom, top)
                 lines.append(
                     _RawLine(
