@@ -131,6 +131,9 @@ def test_findings_hold_no_glyphs_headers_or_boilerplate(report_file: Path) -> No
         assert "Piccadilly Gate" not in finding.text
         assert "Open Government Licence" not in finding.text
         assert "Yours sincerely" not in finding.text
+        # Cover metadata is front matter, never a finding.
+        front_matter = ("Reporting inspector", "Inspection date", "Lead inspector", "Published:")
+        assert not finding.text.startswith(front_matter), finding.text
         assert finding.text == finding.text.strip()
         assert "  " not in finding.text
     assert report.quality.coverage > 0.95

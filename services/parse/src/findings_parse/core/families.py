@@ -194,8 +194,9 @@ def safeguarding_lac_front(lines: Sequence[Line]) -> Front:
                 front.judgements.append(Judgement(area=area, label=label, grade=grade))
     else:
         front.warnings.append("no record of main findings found")
-    body_start = _index(lines, r"^contents$", limit=60)
-    front.body = lines[max(body_start, dates_at) + 1 :]
+    # The cover (inspector, age group, publication date) is front matter, not findings.
+    cover_page = lines[max(dates_at, 0)].page if lines else 0
+    front.body = [line for line in lines if line.page > cover_page]
     return front
 
 
