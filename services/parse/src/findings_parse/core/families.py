@@ -21,7 +21,12 @@ from findings_parse.core.front import (
     letter_date,
     signature_after,
 )
-from findings_parse.core.judgements import area_of_label, grade_of, parse_grade_table
+from findings_parse.core.judgements import (
+    add_judgement,
+    area_of_label,
+    grade_of,
+    parse_grade_table,
+)
 from findings_shared.events import Grade, Judgement, JudgementArea, ReportType
 
 
@@ -154,10 +159,8 @@ def sif_front(lines: Sequence[Line]) -> Front:
             ),
         )
     lscb = _SIF_LSCB.search(_text(_lines_mentioning(lines, "oard", "LSCB")))
-    has_lscb = any(j.area is JudgementArea.LSCB for j in front.judgements)
-    if lscb and not has_lscb and (grade := grade_of(lscb["grade"])):
-        label = " ".join(lscb.group(0).split())
-        front.judgements.append(Judgement(area=JudgementArea.LSCB, label=label, grade=grade))
+    if lscb and (grade := grade_of(lscb["grade"])):
+        add_judgement(front.judgements, JudgementArea.LSCB, " ".join(lscb.group(0).split()), grade)
     front.body = lines[body_start:]
     return front
 
@@ -190,8 +193,8 @@ def safeguarding_lac_front(lines: Sequence[Line]) -> Front:
         for match in _RECORDED_GRADE.finditer(_text(lines[record_at + 1 : record_at + 40])):
             label = " ".join(match["label"].split())
             area, grade = area_of_label(label), grade_of(match["grade"])
-            if area and grade and all(j.area != area for j in front.judgements):
-                front.judgements.append(Judgement(area=area, label=label, grade=grade))
+            if area and grade:
+                add_judgement(front.judgements, area, label, grade)
     else:
         front.warnings.append("no record of main findings found")
     # The cover (inspector, age group, publication date) is front matter, not findings.

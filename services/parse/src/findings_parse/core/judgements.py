@@ -64,6 +64,14 @@ def area_of_label(label: str) -> JudgementArea | None:
     return None
 
 
+def add_judgement(
+    judgements: list[Judgement], area: JudgementArea, label: str, grade: Grade
+) -> None:
+    """Record a judgement unless its area is already judged (a report states it once)."""
+    if all(j.area != area for j in judgements):
+        judgements.append(Judgement(area=area, label=label, grade=grade))
+
+
 @dataclass(frozen=True, slots=True)
 class GradeTable:
     judgements: list[Judgement]
@@ -119,8 +127,7 @@ def parse_grade_table(lines: Sequence[Line]) -> GradeTable:
             if len(label) <= 100 and not judgements:
                 unknown.append(label)
             break
-        if all(j.area != area for j in judgements):
-            judgements.append(Judgement(area=area, label=label, grade=grade))
+        add_judgement(judgements, area, label, grade)
         label_parts = []
         index += consumed
         used = index
