@@ -15,8 +15,11 @@ from typing import Any
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
+from faststream.kafka import KafkaBroker
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres
+from findings_shared.events import Event
+from findings_shared.kafka import encode_event, publish_event
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -130,3 +133,10 @@ async def wait_until(
     async with asyncio.timeout(timeout_s):
         while not await condition():
             await asyncio.sleep(0.1)
+
+
+async def publish(broker: KafkaBroker, topic: str, *events: Event) -> None:
+    """Publish events the way the services do (shared encoding, keyed by report)."""
+    for event in events:
+        body = encode_event(event, KafkaSettings().max_message_bytes)
+        await (await publish_event(broker, topic, body, event.report_id))

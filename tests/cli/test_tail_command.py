@@ -12,8 +12,9 @@ from findings_shared.events import (
     ReportType,
     Topics,
 )
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings
+from tests.conftest import publish
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +49,7 @@ async def test_tail_prints_matching_findings(
     broker = make_broker(kafka_settings)
     await broker.start()
     for event in (finding_event("355", "Not this one."), finding_event("212", "Tracking plans.")):
-        await broker.publish(event.model_dump(mode="json"), topics.finding, key=event_key(event))
+        await publish(broker, topics.finding, event)
     await broker.stop()
 
     tail = await asyncio.create_subprocess_exec(

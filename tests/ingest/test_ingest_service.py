@@ -16,7 +16,7 @@ from findings_shared.database import make_engine, migrate
 from findings_shared.events import ReportReceived, ReportStored, Topics
 from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import DatabaseSettings, KafkaSettings
-from tests.conftest import REPORTS, copy_fixture, expect_events, running, wait_until
+from tests.conftest import REPORTS, copy_fixture, expect_events, publish, running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -135,7 +135,7 @@ async def test_unstored_reports_are_announced_again_after_a_restart(
         stored_at=first[0].received_at,
     )
     topics = Topics(namespace=settings.kafka.topic_namespace)
-    await broker.publish(stored.model_dump(mode="json"), topics.stored, key=b"k")
+    await publish(broker, topics.stored, stored)
     await broker.stop()
     async with running(lambda stop: run(settings, stop)):
 

@@ -18,9 +18,9 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings
-from tests.conftest import FIXTURES, copy_fixture, expect_events, running
+from tests.conftest import FIXTURES, copy_fixture, expect_events, publish, running
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +56,7 @@ async def test_parse_publishes_the_report_its_findings_and_failures(
     broker = make_broker(kafka_settings)
     await broker.start()
     for event in [*events, changed]:
-        await broker.publish(event.model_dump(mode="json"), topics.received, key=event_key(event))
+        await publish(broker, topics.received, event)
     await broker.publish(b"{not json", topics.received, key=b"x")  # skipped, not fatal
     await broker.stop()
 
@@ -104,7 +104,7 @@ async def test_a_report_too_large_for_an_event_is_failed_before_any_finding(
     small = kafka_settings.model_copy(update={"max_message_bytes": 20_000})
     broker = make_broker(small)
     await broker.start()
-    await broker.publish(event.model_dump(mode="json"), topics.received, key=event_key(event))
+    await publish(broker, topics.received, event)
     await broker.stop()
 
     async with running(lambda stop: run(ParseSettings(kafka=small), stop)):

@@ -16,12 +16,12 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
-from findings_shared.kafka import ensure_topics, event_key, make_broker
+from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from findings_store.app import run
 from findings_store.migrations_path import MIGRATIONS
 from findings_store.settings import StoreSettings
-from tests.conftest import REPORTS, expect_events, running
+from tests.conftest import REPORTS, expect_events, publish, running
 
 pytestmark = pytest.mark.integration
 
@@ -66,9 +66,9 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     broker = make_broker(kafka_settings)
     await broker.start()
     for event in (first, first, first):  # redelivery
-        await broker.publish(event.model_dump(mode="json"), topics.parsed, key=event_key(event))
+        await publish(broker, topics.parsed, event)
     for _ in range(2):
-        await broker.publish(failure.model_dump(mode="json"), topics.failed, key=event_key(failure))
+        await publish(broker, topics.failed, failure)
 
     settings = StoreSettings(kafka=kafka_settings, database=database_settings)
     async with running(lambda stop: run(settings, stop)):
@@ -80,8 +80,8 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
         )
         assert counts == [(1, 51, 4, 1)]
 
-        await broker.publish(newer.model_dump(mode="json"), topics.parsed, key=event_key(newer))
-        await broker.publish(older.model_dump(mode="json"), topics.parsed, key=event_key(older))
+        await publish(broker, topics.parsed, newer)
+        await publish(broker, topics.parsed, older)
         stored = await expect_events(kafka_settings.bootstrap_servers, topics.stored, 5)
     await broker.stop()
 

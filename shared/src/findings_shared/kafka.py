@@ -32,10 +32,6 @@ def make_broker(settings: KafkaSettings) -> KafkaBroker:
     )
 
 
-def event_key(event: Event) -> bytes:
-    return event.report_id.encode()
-
-
 async def ensure_topics(settings: KafkaSettings, topics: Iterable[str], attempts: int = 30) -> None:
     """Create the topics if missing; waits for the broker to come up."""
     wanted = list(topics)

@@ -26,7 +26,6 @@ _SENTENCE_END = (".", "?", "!", ":", ";", ")", "’", "'", '"', "”")
 class Block:
     kind: BlockKind
     text: str
-    page: int
     number: int | None = None
     glyph: str = ""
     size: float = 0.0  # a heading's font size: its level
@@ -70,7 +69,7 @@ def split_blocks(
         heading_span = _heading_span(lines, index, is_heading, body_size)
         if heading_span:
             heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
-            current = Block(kind="heading", text=heading_text, page=line.page, size=line.size)
+            current = Block(kind="heading", text=heading_text, size=line.size)
             blocks.append(current)
             index += heading_span
             continue
@@ -113,16 +112,16 @@ def split_blocks(
             )
         ):
             number = int(numbered["number"])
-            current = Block(kind="numbered", text="", page=line.page, number=number)
+            current = Block(kind="numbered", text="", number=number)
             current.add(numbered["rest"])
             blocks.append(current)
             expected_number = number + 1
         elif bullet or (lost_glyph and content[:1].isupper()):
-            current = Block(kind="bullet", text="", page=line.page, glyph=glyph)
+            current = Block(kind="bullet", text="", glyph=glyph)
             current.add(content)
             blocks.append(current)
         elif current is None or current.kind == "heading" or line.gap_before:
-            current = Block(kind="paragraph", text="", page=line.page)
+            current = Block(kind="paragraph", text="")
             current.add(content)
             blocks.append(current)
         else:

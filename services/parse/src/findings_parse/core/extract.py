@@ -37,7 +37,6 @@ class Line:
 class ExtractedText:
     kind: Literal["pdf", "text"]
     lines: list[Line]
-    page_count: int
     body_size: float = 0.0
 
 
@@ -102,7 +101,7 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
             gap = False
     if not lines:
         raise UnreadableReport("the file holds no text")
-    return ExtractedText(kind="text", lines=lines, page_count=1)
+    return ExtractedText(kind="text", lines=lines)
 
 
 @dataclass(slots=True)
@@ -264,7 +263,7 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
                 Line(text=line.text, page=line.page, size=line.size, gap_before=gap, bold=line.bold)
             )
             previous = line
-    return ExtractedText(kind="pdf", lines=kept, page_count=len(pages), body_size=body_size)
+    return ExtractedText(kind="pdf", lines=kept, body_size=body_size)
 
 
 def _page_start_is_new_block(kept: list[Line], text: str) -> bool:
