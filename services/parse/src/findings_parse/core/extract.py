@@ -166,35 +166,27 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
             indent = len(raw) - len(stripped)
             # Most lines start with a letter; the regex is for bullets and symbols.
             first_letter = indent if stripped[:1].isalnum() else _first_letter(raw)
-            if first_letter is not None:
-                first = offset + indent
-                pdfium_c.FPDFText_GetCharBox(raw_page, first, left, right, bottom, top)
-                # Size of the first letter, not of a bullet glyph, which is often larger.
-                letter = offset + first_letter
-                end = len(raw) - 1
-                while not raw[end].isalnum():  # stops at the first letter at the latest
-                    end -= 1
-                last = offset + end
+            if first_letter is not None or stripped:
+                pdfium_c.FPDFText_GetCharBox(raw_page, offset + indent, left, right, bottom, top)
+                if first_letter is None:  # symbols only (a lone bullet, a rule): never bold
+                    letter, bold = offset + indent, False
+                else:
+                    # Size of the first letter, not of a bullet glyph, which is often larger.
+                    letter = offset + first_letter
+                    end = len(raw) - 1
+                    while not raw[end].isalnum():  # stops at the first letter at the latest
+                        end -= 1
+                    bold = (
+                        font_weight(raw_page, letter) >= 600
+                        and font_weight(raw_page, offset + end) >= 600
+                    )
                 lines.append(
                     _RawLine(
                         text=stripped.rstrip(),
                         page=index + 1,
                         size=round(font_size(raw_page, letter), 1),
                         bottom=bottom.value,
-                        bold=font_weight(raw_page, letter) >= 600
-                        and font_weight(raw_page, last) >= 600,
-                    )
-                )
-            elif raw.strip():
-                # A line of symbols only (a lone bullet, a rule): kept with its own size.
-                pdfium_c.FPDFText_GetCharBox(raw_page, offset, left, right, bottom, top)
-                lines.append(
-                    _RawLine(
-                        text=raw.strip(),
-                        page=index + 1,
-                        size=round(font_size(raw_page, offset), 1),
-                        bottom=bottom.value,
-                        bold=False,
+                        bold=bold,
                     )
                 )
             offset += len(raw) + 2

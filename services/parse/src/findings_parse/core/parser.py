@@ -42,10 +42,7 @@ _FINAL_BOILERPLATE = re.compile(
     r"|© Crown copyright)",
     re.IGNORECASE,
 )
-_COVER_BOILERPLATE = re.compile(
-    r"^(?:© Crown copyright|This document may be reproduced|Further copies of this report)",
-    re.IGNORECASE,
-)
+_COVER_BOILERPLATE = ("© Crown copyright", "This document may be reproduced", "Further copies")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +137,7 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
         if _FINAL_BOILERPLATE.match(kept[index].text.strip()):
             kept = kept[:index]
             break
-    cover_pages = {
-        line.page
-        for line in kept
-        if line.text.startswith(("©", "This document", "Further copies"))
-        and _COVER_BOILERPLATE.match(line.text)
-    }
+    cover_pages = {line.page for line in kept if line.text.startswith(_COVER_BOILERPLATE)}
     if cover_pages and len({line.page for line in kept}) > 1:
         kept = [line for line in kept if line.page not in cover_pages]
     return kept
