@@ -108,7 +108,21 @@ class Ingest:
         if not is_new_report:
             log.info("%s has the same content as a known report %s", seen.name, seen.sha256)
             return 0
-        return await self.reconcile(self.settings.reannounce_after_s)
+        assert seen.sha256 is not None
+        assert seen.content_type is not None
+        # Announced at once; if this fails, the report stays `pending` for reconcile().
+        await self.announce(
+            PendingReport(
+                report_id=seen.sha256,
+                object_uri=uri,
+                name=name,
+                size=size,
+                content_type=seen.content_type,
+                received_at=seen.seen_at,
+                announce_count=0,
+            )
+        )
+        return 1
 
     async def reconcile(self, reannounce_after_s: float) -> int:
         """Announce pending reports, and again those announced long ago without an outcome."""
