@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -16,11 +18,13 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
+from pydantic import SecretStr
 
-from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres
+from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
+from findings_shared.bucket import s3_client
 from findings_shared.events import Event
 from findings_shared.kafka import encode_event, publish_event
-from findings_shared.settings import DatabaseSettings, KafkaSettings
+from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = FIXTURES / "reports"
@@ -42,6 +46,40 @@ def postgres() -> Iterator[EmbeddedPostgres]:
     yield server
     server.stop("immediate")
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 HTTP endpoint (moto_server) on a free port."""
+    port = free_port()
+    process = start_moto_server(port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+def start_moto_server(port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port, 30, process)
+    return process
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint: str) -> S3Settings:
+    return S3Settings(
+        endpoint_url=s3_endpoint, access_key_id="test", secret_access_key=SecretStr("test")
+    )
+
+
+@pytest.fixture
+def s3_bucket(s3_settings: S3Settings, namespace: str) -> str:
+    """A new, empty bucket for this test."""
+    s3_client(s3_settings).create_bucket(Bucket=namespace)
+    return namespace
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def seen(name: str, content: bytes, rejection: str | None = None) -> SeenObject:
         name=name,
         size=len(content),
         mtime_ns=1,
+        version=f"{len(content)}:1",
         seen_at=datetime.now(UTC),
         sha256=report_id_of(content),
         content_type=None if rejection else "application/pdf",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,3 +32,18 @@ class DatabaseSettings(BaseSettings):
 
     url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/findings"
     pool_size: int = 5
+
+
+class S3Settings(BaseSettings):
+    """`FINDINGS_S3_*`: an S3-compatible endpoint (AWS, MinIO, moto). Unset values fall
+    back to boto3's own configuration (environment, ~/.aws, instance roles)."""
+
+    # Frozen, so hashable: each process keeps one client per distinct configuration.
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_S3_", extra="ignore", frozen=True)
+
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: SecretStr | None = None
+    # MinIO and most self-hosted endpoints want path-style addressing.
+    addressing_style: Literal["path", "virtual", "auto"] = "path"

@@ -15,15 +15,19 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from botocore.exceptions import BotoCoreError, ClientError
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from findings_ingest.adapters.folder import FolderBucket, FolderEntry
+from findings_ingest.adapters.folder import FolderBucket
 from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
+from findings_ingest.adapters.s3 import S3Bucket
 from findings_ingest.core.admission import Admitted, admit
+from findings_ingest.core.notifications import created_objects
+from findings_ingest.core.objects import Bucket, BucketObject
 from findings_ingest.settings import IngestSettings
-from findings_shared.bucket import display_name, uri_of
+from findings_shared.bucket import ObjectMissing
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
 from findings_shared.kafka import (
@@ -36,6 +40,7 @@ from findings_shared.kafka import (
 
 log = logging.getLogger("findings.ingest")
 LEDGER_GROUP = "findings-ingest-ledger"
+NOTIFICATIONS_GROUP = "findings-ingest-notifications"
 
 
 def _now() -> datetime:
@@ -53,45 +58,56 @@ class Ingest:
         self.broker = broker
         self.sessions = sessions
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
-        self.bucket = FolderBucket(settings.inbox)
-        self.known: dict[str, tuple[int, int]] = {}
+        self.bucket = bucket_of(settings)
+        self.known: dict[str, str] = {}
+        self.resume_after = ""
         self.last_reconcile = 0.0
 
     async def load_known(self) -> None:
         async with self.sessions() as session:
-            self.known = await LedgerRepository(session).known_versions()
+            ledger = LedgerRepository(session)
+            self.known = await ledger.known_versions()
+            self.resume_after = await ledger.listing_checkpoint(self.bucket.name)
 
     async def poll_once(self) -> int:
-        """One pass over the bucket; returns how many reports were announced."""
-        entries = [e for e in self.bucket.scan() if self._is_new(e)]
-        settle_ns = int(self.settings.settle_s * 1e9)
+        """One page of the bucket's listing; returns how many reports were announced."""
+        page = await asyncio.to_thread(self.bucket.list_page, self.resume_after)
         announced = 0
-        for entry in self.bucket.settled(entries, time.time_ns(), settle_ns):
-            announced += await self.take_object(entry)
+        for obj in page.objects:
+            if self.known.get(obj.uri) != obj.version:
+                announced += await self.take_object(obj)
+        resume_after = page.resume_after or ""
+        if resume_after != self.resume_after:
+            async with self.sessions.begin() as session:
+                await LedgerRepository(session).save_listing_checkpoint(
+                    self.bucket.name, resume_after, _now()
+                )
+            self.resume_after = resume_after
         if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
             announced += await self.reconcile(self.settings.reannounce_after_s)
         return announced
 
-    def _is_new(self, entry: FolderEntry) -> bool:
-        return self.known.get(uri_of(entry.path)) != (entry.size, entry.mtime_ns)
-
-    async def take_object(self, entry: FolderEntry) -> int:
-        uri = uri_of(entry.path)
+    async def take_object(self, obj: BucketObject) -> int:
+        uri = obj.uri
         try:
             # An oversized file is judged by its size alone, without reading it.
-            too_big = entry.size > self.settings.max_file_bytes
-            content = b"" if too_big else await asyncio.to_thread(self.bucket.read, entry.path)
-        except OSError as error:
-            log.warning("cannot read %s: %s", entry.path, error)
+            too_big = obj.size > self.settings.max_file_bytes
+            content = b"" if too_big else await asyncio.to_thread(self.bucket.read, obj)
+        except ObjectMissing:
+            log.info("%s went away before it was read", obj.name)
             return 0
-        size = entry.size if too_big else len(content)
-        name = display_name(entry.path)
+        except (OSError, BotoCoreError, ClientError) as error:
+            log.warning("cannot read %s: %s", obj.uri, error)
+            return 0
+        size = obj.size if too_big else len(content)
+        name = obj.name
         verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
         seen = SeenObject(
             object_uri=uri,
             name=name,
             size=size,
-            mtime_ns=entry.mtime_ns,
+            mtime_ns=obj.modified_ns,
+            version=obj.version,
             seen_at=_now(),
             sha256=None if too_big else report_id_of(content),
             content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
@@ -101,7 +117,7 @@ class Ingest:
             ledger = LedgerRepository(session)
             await ledger.record_object(seen)
             is_new_report = seen.rejection is None and await ledger.add_report(seen)
-        self.known[uri] = (entry.size, entry.mtime_ns)
+        self.known[uri] = obj.version
         if seen.rejection:
             log.warning("rejected %s: %s", name, seen.rejection)
             return 0
@@ -169,8 +185,30 @@ class Ingest:
         async with self.sessions.begin() as session:
             await LedgerRepository(session).mark_finished(report_id, status, _now(), reason)
 
+    async def on_notification(self, _topic: str, body: bytes) -> None:
+        """Take the objects a bucket notification names, without waiting for the listing."""
+        if not isinstance(self.bucket, S3Bucket):
+            return
+        try:
+            created = created_objects(body)
+        except ValidationError as error:
+            log.error("ignoring a message that is not a bucket notification: %s", error)
+            return
+        for item in created:
+            if not self.bucket.holds(item.bucket, item.key):
+                continue
+            obj = self.bucket.object_of(item.key, item.size, item.etag, item.created)
+            if self.known.get(obj.uri) != obj.version:
+                await self.take_object(obj)
 
-def subscribe_outcomes(ingest: Ingest) -> None:
+
+def bucket_of(settings: IngestSettings) -> Bucket:
+    if settings.s3_bucket:
+        return S3Bucket(settings.s3, settings.s3_bucket, settings.s3_prefix, settings.s3_page_size)
+    return FolderBucket(settings.inbox, settings.settle_s)
+
+
+def subscribe(ingest: Ingest) -> None:
     subscribe_at_least_once(
         ingest.broker,
         ingest.settings.kafka,
@@ -178,6 +216,14 @@ def subscribe_outcomes(ingest: Ingest) -> None:
         [ingest.topics.stored, ingest.topics.failed],
         ingest.record_outcome,
     )
+    if ingest.settings.notifications_topic:
+        subscribe_at_least_once(
+            ingest.broker,
+            ingest.settings.kafka,
+            NOTIFICATIONS_GROUP,
+            [ingest.settings.notifications_topic],
+            ingest.on_notification,
+        )
 
 
 async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:
@@ -185,14 +231,15 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
     engine = make_engine(settings.database)
     await wait_for_database(engine)
     topics = Topics(namespace=settings.kafka.topic_namespace)
-    await ensure_topics(settings.kafka, topics.all())
+    extra = [settings.notifications_topic] if settings.notifications_topic else []
+    await ensure_topics(settings.kafka, [*topics.all(), *extra])
     broker = make_broker(settings.kafka)
     ingest = Ingest(settings, broker, make_sessionmaker(engine))
-    subscribe_outcomes(ingest)
+    subscribe(ingest)
     await broker.start()
     try:
         await ingest.load_known()
-        log.info("watching %s", settings.inbox.resolve())
+        log.info("watching %s", ingest.bucket.name)
         restart_reconcile_at = time.monotonic() + settings.restart_reannounce_after_s
         while not stop.is_set():
             await _guarded(ingest.poll_once)

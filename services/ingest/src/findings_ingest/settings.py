@@ -5,7 +5,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from findings_shared.settings import DatabaseSettings, KafkaSettings
+from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
 
 
 class IngestSettings(BaseSettings):
@@ -13,7 +13,14 @@ class IngestSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_INGEST_", extra="ignore")
 
+    # The bucket: a local folder, unless `s3_bucket` names an S3-compatible bucket.
     inbox: Path = Path("inbox")
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+    s3_page_size: int = Field(default=1000, ge=1, le=1000)
+    # A Kafka topic carrying the bucket's S3/MinIO event notifications: new objects are
+    # taken as they are announced there; the listing still runs, as a safety net.
+    notifications_topic: str | None = None
     poll_interval_s: float = 0.5
     # A file is announced once its size and mtime stayed the same for this long.
     settle_s: float = 1.0
@@ -27,3 +34,4 @@ class IngestSettings(BaseSettings):
     max_file_bytes: int = 100 * 1024 * 1024
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    s3: S3Settings = Field(default_factory=S3Settings)

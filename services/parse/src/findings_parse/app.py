@@ -15,8 +15,8 @@ from concurrent.futures.process import BrokenProcessPool
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
-from findings_parse.core.report_file import ParseFailure, parse_object
 from findings_parse.settings import ParseSettings
+from findings_parse.worker import ParseFailure, StoreUnavailable, parse_object
 from findings_shared.events import (
     FindingPublished,
     ReportFailed,
@@ -37,6 +37,10 @@ from findings_shared.kafka import (
 
 log = logging.getLogger("findings.parse")
 PARSE_GROUP = "findings-parse"
+
+
+class ObjectStoreUnavailable(Exception):
+    """The bucket could not be read: retry the batch later, fail nothing."""
 
 
 class Parse:
@@ -79,7 +83,14 @@ class Parse:
                     outcomes[index] = ParseFailure(
                         "parser_crashed", "the parser process died on this file"
                     )
-        pairs = zip(received, outcomes, strict=True)
+        finished: list[ReportParsed | ParseFailure] = []
+        for outcome in outcomes:
+            if isinstance(outcome, StoreUnavailable):
+                # Transient: nothing is published, the batch is redelivered after a back-off.
+                raise ObjectStoreUnavailable(outcome.reason)
+            assert outcome is not None
+            finished.append(outcome)
+        pairs = zip(received, finished, strict=True)
         await asyncio.gather(*(self.publish_outcome(event, outcome) for event, outcome in pairs))
 
     def _replace_pool(self) -> None:
@@ -89,7 +100,9 @@ class Parse:
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.pool = self._new_pool()
 
-    async def _parse_in_pool(self, event: ReportReceived) -> ReportParsed | ParseFailure | None:
+    async def _parse_in_pool(
+        self, event: ReportReceived
+    ) -> ReportParsed | ParseFailure | StoreUnavailable | None:
         """The outcome, or None if the worker process died."""
         timeout = self.settings.parse_timeout_s
         try:
@@ -101,6 +114,7 @@ class Parse:
                     event.name,
                     event.report_id,
                     self.settings.max_file_bytes,
+                    self.settings.s3,
                 ),
                 timeout,
             )
@@ -110,7 +124,7 @@ class Parse:
             return ParseFailure("parse_timeout", f"parsing took longer than {timeout:g} s")
 
     async def publish_outcome(
-        self, received: ReportReceived, outcome: ReportParsed | ParseFailure | None
+        self, received: ReportReceived, outcome: ReportParsed | ParseFailure
     ) -> None:
         if isinstance(outcome, ReportParsed):
             try:
@@ -118,7 +132,7 @@ class Parse:
             except EventTooLarge as error:
                 # Retrying cannot help: dead-letter the report with its reason.
                 await self.publish_failure(received, ParseFailure("report_too_large", str(error)))
-        elif isinstance(outcome, ParseFailure):
+        else:
             await self.publish_failure(received, outcome)
 
     async def publish_failure(self, received: ReportReceived, failure: ParseFailure) -> None:

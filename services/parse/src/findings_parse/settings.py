@@ -5,7 +5,7 @@ import os
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from findings_shared.settings import KafkaSettings
+from findings_shared.settings import KafkaSettings, S3Settings
 
 
 class ParseSettings(BaseSettings):
@@ -21,3 +21,4 @@ class ParseSettings(BaseSettings):
     parse_timeout_s: float = Field(default=120.0, gt=0)
     retry_backoff_s: float = 1.0
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    s3: S3Settings = Field(default_factory=S3Settings)

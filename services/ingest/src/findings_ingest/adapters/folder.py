@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
 from pathlib import Path
 
 from findings_ingest.core.admission import is_hidden_or_partial
-
-
-@dataclass(frozen=True, slots=True)
-class FolderEntry:
-    path: Path
-    size: int
-    mtime_ns: int
+from findings_ingest.core.objects import BucketObject, ListingPage
+from findings_shared.bucket import display_name, path_of, uri_of
 
 
 class FolderBucket:
-    """Polls a folder; an entry is ready once its size and mtime held still for a while."""
+    """Polls a folder; a file is ready once its size and mtime held still for a while.
 
-    def __init__(self, root: Path) -> None:
+    One page is the whole folder (a listing is cheap), so no checkpoint is needed."""
+
+    def __init__(self, root: Path, settle_s: float) -> None:
         self.root = root
-        self._last_seen: dict[Path, tuple[int, int]] = {}
+        self.settle_ns = int(settle_s * 1e9)
+        self._last_seen: dict[str, str] = {}
 
-    def scan(self) -> list[FolderEntry]:
-        entries: list[FolderEntry] = []
+    @property
+    def name(self) -> str:
+        return uri_of(self.root)
+
+    def list_page(self, start_after: str) -> ListingPage:
+        return ListingPage(self.settled(self.scan(), time.time_ns()), resume_after=None)
+
+    def scan(self) -> list[BucketObject]:
+        found: list[BucketObject] = []
         self.root.mkdir(parents=True, exist_ok=True)
         for dirpath, _dirnames, filenames in os.walk(self.root):
             for filename in filenames:
@@ -35,22 +40,28 @@ class FolderBucket:
                     stat = path.stat()
                 except FileNotFoundError:
                     continue
-                entries.append(FolderEntry(path, stat.st_size, stat.st_mtime_ns))
-        return entries
+                found.append(
+                    BucketObject(
+                        uri=uri_of(path),
+                        name=display_name(path),
+                        size=stat.st_size,
+                        version=f"{stat.st_size}:{stat.st_mtime_ns}",
+                        modified_ns=stat.st_mtime_ns,
+                    )
+                )
+        return found
 
-    def settled(self, entries: list[FolderEntry], now_ns: int, settle_ns: int) -> list[FolderEntry]:
-        """Entries unchanged since the previous scan and older than the settle time."""
-        ready: list[FolderEntry] = []
-        current: dict[Path, tuple[int, int]] = {}
-        for entry in entries:
-            version = (entry.size, entry.mtime_ns)
-            current[entry.path] = version
-            unchanged = self._last_seen.get(entry.path) == version
-            if unchanged and now_ns - entry.mtime_ns >= settle_ns:
-                ready.append(entry)
+    def settled(self, found: list[BucketObject], now_ns: int) -> list[BucketObject]:
+        """Files unchanged since the previous scan and older than the settle time."""
+        ready: list[BucketObject] = []
+        current: dict[str, str] = {}
+        for obj in found:
+            current[obj.uri] = obj.version
+            unchanged = self._last_seen.get(obj.uri) == obj.version
+            if unchanged and now_ns - obj.modified_ns >= self.settle_ns:
+                ready.append(obj)
         self._last_seen = current
         return ready
 
-    @staticmethod
-    def read(path: Path) -> bytes:
-        return path.read_bytes()
+    def read(self, obj: BucketObject) -> bytes:
+        return path_of(obj.uri).read_bytes()

@@ -35,6 +35,7 @@ objects = Table(
     Column("name", Text, nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("mtime_ns", BigInteger, nullable=False),
+    Column("version", Text, nullable=False),
     Column("sha256", String(64)),
     Column("content_type", Text),
     Column("status", String(16), nullable=False),
@@ -58,6 +59,14 @@ reports = Table(
     Column("finished_at", DateTime(timezone=True)),
 )
 
+listing_checkpoints = Table(
+    "listing_checkpoints",
+    metadata,
+    Column("bucket", Text, primary_key=True),
+    Column("start_after", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SeenObject:
@@ -65,6 +74,7 @@ class SeenObject:
     name: str
     size: int
     mtime_ns: int
+    version: str
     seen_at: datetime
     sha256: str | None = None
     content_type: str | None = None
@@ -86,12 +96,28 @@ class LedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def known_versions(self) -> dict[str, tuple[int, int]]:
-        """(size, mtime_ns) of every object already recorded, by URI."""
-        rows = await self.session.execute(
-            select(objects.c.object_uri, objects.c.size, objects.c.mtime_ns)
+    async def known_versions(self) -> dict[str, str]:
+        """The version of every object already recorded, by URI."""
+        rows = await self.session.execute(select(objects.c.object_uri, objects.c.version))
+        return {uri: version for uri, version in rows}
+
+    async def listing_checkpoint(self, bucket: str) -> str:
+        """The key after which the listing of `bucket` resumes ('' for the beginning)."""
+        result = await self.session.execute(
+            select(listing_checkpoints.c.start_after).where(listing_checkpoints.c.bucket == bucket)
         )
-        return {uri: (size, mtime) for uri, size, mtime in rows}
+        return result.scalar_one_or_none() or ""
+
+    async def save_listing_checkpoint(self, bucket: str, start_after: str, at: datetime) -> None:
+        statement = insert(listing_checkpoints).values(
+            bucket=bucket, start_after=start_after, updated_at=at
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[listing_checkpoints.c.bucket],
+                set_={"start_after": start_after, "updated_at": at},
+            )
+        )
 
     async def record_object(self, seen: SeenObject) -> None:
         values = {
@@ -99,6 +125,7 @@ class LedgerRepository:
             "name": seen.name,
             "size": seen.size,
             "mtime_ns": seen.mtime_ns,
+            "version": seen.version,
             "sha256": seen.sha256,
             "content_type": seen.content_type,
             "status": "rejected" if seen.rejection else "accepted",

@@ -1,0 +1,48 @@
+"""The unit of work a parser process runs: read one object by its URI, parse it.
+
+Results are values, never exceptions, so that they cross the process boundary intact:
+a ParseFailure is permanent (dead-lettered), StoreUnavailable is transient (retried).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from findings_parse.core.extract import UnreadableReport
+from findings_parse.core.parser import parse_report
+from findings_shared.bucket import ObjectMissing, ObjectTooLarge, read_object
+from findings_shared.events import ReportParsed, report_id_of
+from findings_shared.settings import S3Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    error_type: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoreUnavailable:
+    reason: str
+
+
+def parse_object(
+    uri: str, name: str, report_id: str, max_bytes: int, s3: S3Settings
+) -> ReportParsed | ParseFailure | StoreUnavailable:
+    """Read the object (claim check) and parse it."""
+    try:
+        content = read_object(uri, max_bytes=max_bytes, s3=s3)
+    except ObjectMissing as error:
+        return ParseFailure("object_missing", str(error))
+    except ObjectTooLarge as error:
+        return ParseFailure("object_too_large", str(error))
+    except (OSError, BotoCoreError, ClientError) as error:
+        return StoreUnavailable(f"cannot read {uri}: {error}")
+    if report_id_of(content) != report_id:
+        return ParseFailure("object_changed", "the object's content changed after it was announced")
+    try:
+        return parse_report(content, name)
+    except UnreadableReport as error:
+        return ParseFailure("unreadable_report", str(error))
