@@ -9,20 +9,14 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
+from findings_cli.embedded import free_port
 from findings_parse.app import run
 from findings_parse.settings import ParseSettings
 from findings_shared.bucket import s3_client, s3_uri
 from findings_shared.events import ReportFailed, ReportParsedEvent, ReportReceived, Topics
 from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings, S3Settings
-from tests.conftest import (
-    REPORTS,
-    expect_events,
-    free_port,
-    publish,
-    running,
-    start_moto_server,
-)
+from tests.conftest import REPORTS, expect_events, publish, running, start_moto_server
 
 pytestmark = pytest.mark.integration
 
