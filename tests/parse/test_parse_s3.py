@@ -15,7 +15,7 @@ from findings_parse.settings import ParseSettings
 from findings_shared.bucket import s3_client, s3_uri
 from findings_shared.events import ReportFailed, ReportParsedEvent, ReportReceived, Topics
 from findings_shared.kafka import ensure_topics, make_broker
-from findings_shared.settings import KafkaSettings, S3Settings
+from findings_shared.settings import DeliverySettings, KafkaSettings, S3Settings
 from tests.conftest import REPORTS, expect_events, publish, running, start_moto_server
 
 pytestmark = pytest.mark.integration
@@ -80,7 +80,12 @@ async def test_an_unreachable_bucket_is_waited_for_not_failed(
         endpoint_url=f"http://127.0.0.1:{port}", access_key_id="k", secret_access_key=SecretStr("s")
     )
     topics = await send(kafka_settings, received("later", "report.pdf", PDF))
-    settings = ParseSettings(kafka=kafka_settings, s3=s3_settings, workers=1, retry_backoff_s=0.5)
+    settings = ParseSettings(
+        kafka=kafka_settings,
+        s3=s3_settings,
+        workers=1,
+        delivery=DeliverySettings(retry_backoff_s=0.5, max_backoff_s=2),
+    )
     async with running(lambda stop: run(settings, stop)):
         await asyncio.sleep(8)  # the endpoint is down: retried, never failed
         server = start_moto_server(port)

@@ -11,8 +11,8 @@ import pytest
 
 from findings_parse.app import Parse
 from findings_parse.settings import ParseSettings
-from findings_shared.events import ReportFailed, ReportParsedEvent, Topics
-from findings_shared.kafka import ensure_topics, make_broker
+from findings_shared.events import ReportFailed, ReportParsedEvent, ReportReceived, Topics
+from findings_shared.kafka import Record, ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings
 from tests.conftest import copy_fixture, expect_events
 from tests.parse.test_parse_service import received_for
@@ -27,6 +27,13 @@ FILES = [
 ]
 
 
+def as_records(topic: str, events: list[ReportReceived]) -> list[Record]:
+    return [
+        Record(topic, 0, offset, e.report_id.encode(), e.model_dump_json().encode())
+        for offset, e in enumerate(events)
+    ]
+
+
 async def test_a_killed_worker_is_replaced_and_its_files_parsed(
     tmp_path: Path, kafka_settings: KafkaSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -37,9 +44,7 @@ async def test_a_killed_worker_is_replaced_and_its_files_parsed(
     await broker.start()
     parse = Parse(ParseSettings(kafka=kafka_settings, workers=2), broker)
     try:
-        batch = asyncio.create_task(
-            parse.on_batch([(topics.received, e.model_dump_json().encode()) for e in events])
-        )
+        batch = asyncio.create_task(parse.on_batch(as_records(topics.received, events)))
         async with asyncio.timeout(30):
             while not parse.pool._processes:  # the test reaches into the pool
                 await asyncio.sleep(0.01)
@@ -71,7 +76,7 @@ async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
     parse = Parse(ParseSettings(kafka=kafka_settings, workers=1, parse_timeout_s=0.001), broker)
     try:
         first_pool = parse.pool
-        await parse.on_batch([(topics.received, e.model_dump_json().encode()) for e in events])
+        await parse.on_batch(as_records(topics.received, events))
         failed = [
             ReportFailed.model_validate_json(v)
             for v in await expect_events(kafka_settings.bootstrap_servers, topics.failed, 2)

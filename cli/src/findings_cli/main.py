@@ -6,6 +6,7 @@ findings drop    put files into the inbox (atomically)
 findings tail    print finding events as they arrive
 findings status  where every dropped file is: stored, failed, rejected… and why
 findings replay  parse stored reports again (after a parser upgrade)
+findings soak    many reports through the embedded stack under faults; lost and duplicated
 """
 
 from __future__ import annotations
@@ -64,7 +65,23 @@ def main(argv: list[str] | None = None) -> None:
     replay.add_argument("--namespace", default=None)
     replay.add_argument("--wait", type=float, default=600, help="seconds to wait for them")
 
+    soak = commands.add_parser("soak", help="many reports under faults: lost, duplicated")
+    soak.add_argument("--reports", type=int, default=2000)
+    soak.add_argument("--seed", type=int, default=None, help="replays a run (default: random)")
+    soak.add_argument(
+        "--from",
+        dest="sources",
+        type=Path,
+        default=Path("tests/fixtures/reports"),
+        help="folder of sample PDF reports to copy",
+    )
+    soak.add_argument("--kill-every", type=float, default=10.0, help="mean seconds between kills")
+    soak.add_argument("--broker-restarts", type=int, default=2)
+    soak.add_argument("--rate", type=float, default=10.0, help="files dropped per second")
+
     args = parser.parse_args(argv)
+    if args.command == "soak":
+        sys.exit(soak_command(args))
     if args.command == "replay":
         if not (args.all or args.la_code or args.report_type):
             parser.error("replay needs --la-code, --report-type or --all")
@@ -107,9 +124,9 @@ def parse_command(path: Path, indent: int) -> int:
     return 0
 
 
-def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, str]:
+def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, Any]:
     try:
-        state: dict[str, str] = json.loads((state_dir / "stack.json").read_text())
+        state: dict[str, Any] = json.loads((state_dir / "stack.json").read_text())
         return state
     except (OSError, ValueError):
         return {}
@@ -141,6 +158,8 @@ def status_command(api: str | None, state: str | None, report_id: str | None) ->
     except urllib.error.URLError as error:
         print(f"findings status: no API at {base} ({error.reason})", file=sys.stderr)  # noqa: T201
         return 2
+    for name, url in _stack_state().get("health", {}).items():
+        print(f"{name:<10} {_service_health(url)}")  # noqa: T201
     counts: dict[str, int] = {}
     for item in files:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
@@ -149,6 +168,18 @@ def status_command(api: str | None, state: str | None, report_id: str | None) ->
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"{len(files)} files: {summary}" if files else "no files yet")  # noqa: T201
     return 0
+
+
+def _service_health(url: str) -> str:
+    """One line: the service's status and problems, or why it could not be asked."""
+    try:
+        health = _get_json(url)
+    except urllib.error.HTTPError as error:
+        health = json.loads(error.read() or b"{}")
+    except (urllib.error.URLError, OSError) as error:
+        return f"down ({getattr(error, 'reason', error)})"
+    problems = "; ".join(health.get("problems", []))
+    return f"{health.get('status', '?')}{f' - {problems}' if problems else ''}"
 
 
 def _all_reports(base: str, filters: str) -> list[dict[str, Any]]:
@@ -224,6 +255,48 @@ async def replay_command(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def soak_command(args: argparse.Namespace) -> int:
+    import logging
+    import random
+
+    from findings_cli.chaos import ChaosRun
+    from findings_cli.embedded import EmbeddedPostgres
+
+    sources = sorted(args.sources.glob("*.pdf"))
+    if not sources:
+        print(f"findings soak: no PDF reports in {args.sources}; use --from", file=sys.stderr)  # noqa: T201
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s soak   %(message)s")
+    seed = args.seed if args.seed is not None else random.randrange(1_000_000)
+    print(f"findings soak: seed {seed} (replay with --seed {seed})", flush=True)  # noqa: T201
+    work = Path(tempfile.mkdtemp(prefix="findings-soak-"))
+    work.chmod(0o755)  # the PostgreSQL server runs as `postgres`
+    postgres = EmbeddedPostgres(data_dir=work / "postgres").start()
+    try:
+        run = ChaosRun(
+            sources=sources,
+            reports=args.reports,
+            seed=seed,
+            database_url=postgres.url.replace("+asyncpg", ""),
+            work_dir=work / "run",
+            mean_kill_interval_s=args.kill_every,
+            broker_restarts=args.broker_restarts,
+            drop_rate_per_s=args.rate,
+            timeout_s=max(900.0, args.reports * 1.5),
+        )
+        result = asyncio.run(run.run())
+    finally:
+        postgres.stop("immediate")
+    print(result.table())  # noqa: T201
+    for fault in result.faults:
+        print(f"  fault: {fault}")  # noqa: T201
+    if result.ok:
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
+    print(f"findings soak: FAILED; logs kept in {work}/run/logs", file=sys.stderr)  # noqa: T201
+    return 1
 
 
 def drop_command(files: list[Path], inbox: Path | None) -> int:

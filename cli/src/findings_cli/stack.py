@@ -16,10 +16,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, wait_for_port
+from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 
 log = logging.getLogger("findings.up")
 SERVICES = ("store", "parse", "ingest", "api")
+CONSUMERS = ("store", "parse", "ingest")
 
 
 @dataclass
@@ -28,11 +29,27 @@ class ServiceProcess:
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
+    # Where its output goes (appended); None: this process's own stdout and stderr.
+    log_path: Path | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", f"findings_{self.name}"], env=self.env
-        )
+        output = self.log_path.open("ab") if self.log_path else None
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", f"findings_{self.name}"],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output:
+                output.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no commit, as in a crash or an OOM kill."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
@@ -50,7 +67,13 @@ class ServiceProcess:
 
 
 def service_env(
-    *, bootstrap: str, database_url: str, inbox: Path, api_port: int, namespace: str
+    *,
+    bootstrap: str,
+    database_url: str,
+    inbox: Path,
+    api_port: int,
+    namespace: str,
+    health_ports: dict[str, int] | None = None,
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -62,7 +85,14 @@ def service_env(
             "FINDINGS_API_PORT": str(api_port),
         }
     )
+    for name, port in (health_ports or {}).items():
+        env[f"FINDINGS_{name.upper()}_HEALTH_PORT"] = str(port)
     return env
+
+
+def health_urls(api_port: int, health_ports: dict[str, int]) -> dict[str, str]:
+    urls = {name: f"http://127.0.0.1:{port}/health" for name, port in health_ports.items()}
+    return urls | {"api": f"http://127.0.0.1:{api_port}/health"}
 
 
 def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) -> int:
@@ -89,6 +119,7 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
             postgres = EmbeddedPostgres(data_dir=(state_dir / "postgres").resolve()).start()
             database_url = postgres.url
             log.info("embedded PostgreSQL on 127.0.0.1:%d (%s)", postgres.port, postgres.data_dir)
+        health_ports = {name: free_port() for name in CONSUMERS}
         (state_dir / "stack.json").write_text(
             json.dumps(
                 {
@@ -97,6 +128,7 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
                     "inbox": str(inbox.resolve()),
                     "api": f"http://127.0.0.1:{api_port}",
                     "namespace": namespace,
+                    "health": health_urls(api_port, health_ports),
                 },
                 indent=2,
             )
@@ -107,6 +139,7 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
             inbox=inbox,
             api_port=api_port,
             namespace=namespace,
+            health_ports=health_ports,
         )
         services = [ServiceProcess(name, env) for name in SERVICES]
         for service in services:

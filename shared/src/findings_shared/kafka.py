@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -12,11 +16,22 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
-from findings_shared.events import Event
-from findings_shared.settings import KafkaSettings
+from findings_shared.events import Event, ReportFailed, Stage
+from findings_shared.reliability import (
+    CircuitOpen,
+    DeadLetterBreaker,
+    Health,
+    InvalidEvent,
+    PermanentError,
+    TransientError,
+    backoff_s,
+    is_transient,
+)
+from findings_shared.settings import DeliverySettings, KafkaSettings
 
 log = logging.getLogger(__name__)
 TOPIC_ALREADY_EXISTS = 36
+REPORT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def make_broker(settings: KafkaSettings) -> KafkaBroker:
@@ -32,8 +47,10 @@ def make_broker(settings: KafkaSettings) -> KafkaBroker:
     )
 
 
-async def ensure_topics(settings: KafkaSettings, topics: Iterable[str], attempts: int = 30) -> None:
-    """Create the topics if missing; waits for the broker to come up."""
+async def ensure_topics(
+    settings: KafkaSettings, topics: Iterable[str], attempts: int = 30
+) -> list[str]:
+    """Create the topics if missing (waiting for the broker to come up); the ones created."""
     wanted = list(topics)
     for attempt in range(1, attempts + 1):
         admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
@@ -45,10 +62,13 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str], attempts
                     for name in wanted
                 ]
             )
+            created = []
             for name, code, message in response.topic_errors:
                 if code not in (0, TOPIC_ALREADY_EXISTS):
                     raise KafkaError(f"cannot create topic {name}: {message}")
-            return
+                if code == 0:
+                    created.append(name)
+            return created
         except KafkaConnectionError:
             if attempt == attempts:
                 raise
@@ -56,10 +76,77 @@ async def ensure_topics(settings: KafkaSettings, topics: Iterable[str], attempts
             await asyncio.sleep(min(0.2 * attempt, 2.0))
         finally:
             await admin.close()
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+@contextlib.asynccontextmanager
+async def keeping_topics(
+    settings: KafkaSettings, topics: Sequence[str], interval_s: float = 10.0
+) -> AsyncIterator[None]:
+    """Create the topics again whenever they vanish (checked every `interval_s`): a
+    broker that lost its data (the embedded one keeps it in memory) would otherwise
+    acknowledge and drop every event sent to them."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                created = await ensure_topics(settings, topics, attempts=1)
+            except KafkaError as error:
+                log.warning("cannot check the topics: %s", error)
+                continue
+            if created:
+                log.warning("the broker had lost topics %s: created them again", created)
+
+    task = asyncio.create_task(keep())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 EventHandler = Callable[[str, bytes], Awaitable[None]]
-BatchHandler = Callable[[list[tuple[str, bytes]]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A consumed message."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+
+BatchHandler = Callable[[list[Record]], Awaitable[None]]
+
+
+DeadLetterHandler = Callable[[Record, Exception, int], Awaitable[None]]
+
+
+@dataclass
+class Delivery:
+    """How one consumer retries, dead-letters and reports (findings_shared.reliability)."""
+
+    health: Health
+    settings: DeliverySettings = field(default_factory=DeliverySettings)
+    # None: a dead letter is logged and skipped (e.g. a consumer of the failed topic).
+    dead_letter: DeadLetterHandler | None = None
+
+    @classmethod
+    def for_service(
+        cls, name: str, settings: DeliverySettings, dead_letter: DeadLetterHandler | None = None
+    ) -> Delivery:
+        breaker = DeadLetterBreaker(
+            window=settings.breaker_window,
+            threshold=settings.breaker_threshold,
+            min_outcomes=settings.breaker_min_outcomes,
+            cooldown_s=settings.breaker_cooldown_s,
+        )
+        return cls(Health(name, breaker), settings, dead_letter)
 
 
 def subscribe_at_least_once(
@@ -68,23 +155,23 @@ def subscribe_at_least_once(
     group: str,
     topics: Sequence[str],
     handler: EventHandler,
-    *,
-    retry_backoff_s: float = 1.0,
+    delivery: Delivery,
     **options: Any,
 ) -> None:
     """Subscribe `handler(topic, body)` with the delivery policy every service shares.
 
-    The offset is committed only after the handler returns (NACK_ON_ERROR: an exception
-    rewinds to the message, after a back-off so a database outage is not a hot loop);
-    groups start at `earliest`, because "latest" offsets are unreliable on some brokers.
-    A handler deals with permanent failures itself (dead letter, log) and returns.
+    The offset is committed only after the handler returns, or after the message went to
+    the dead letters (NACK_ON_ERROR: an exception rewinds to the message, after a
+    back-off). Transient errors are retried for as long as they last; a PermanentError,
+    or any other error seen `max_attempts` times on the same message, is dead-lettered.
+    Groups start at `earliest`, because "latest" offsets are unreliable on some brokers.
     """
 
-    async def one(records: list[tuple[str, bytes]]) -> None:
-        for topic, body in records:
-            await handler(topic, body)
+    async def one(records: list[Record]) -> None:
+        for record in records:
+            await handler(record.topic, record.value)
 
-    _subscribe(broker, settings, group, topics, one, retry_backoff_s, batch=False, **options)
+    _subscribe(broker, settings, group, topics, one, delivery, batch=False, **options)
 
 
 def subscribe_batches_at_least_once(
@@ -93,20 +180,22 @@ def subscribe_batches_at_least_once(
     group: str,
     topics: Sequence[str],
     handler: BatchHandler,
+    delivery: Delivery,
     *,
     max_records: int,
-    retry_backoff_s: float = 1.0,
     **options: Any,
 ) -> None:
     """As `subscribe_at_least_once`, for handlers that work on up to `max_records` at once;
-    the whole batch is committed after the handler returns, or redelivered."""
+    the whole batch is committed after the handler returns, or redelivered. The handler
+    dead-letters single messages itself (and records them in `delivery.health`): a
+    failing batch is only ever retried."""
     _subscribe(
         broker,
         settings,
         group,
         topics,
         handler,
-        retry_backoff_s,
+        delivery,
         batch=True,
         max_records=max_records,
         **options,
@@ -119,7 +208,9 @@ def _subscribe(
     group: str,
     topics: Sequence[str],
     handler: BatchHandler,
-    retry_backoff_s: float,
+    delivery: Delivery,
+    *,
+    batch: bool,
     **options: Any,
 ) -> None:
     subscriber = broker.subscriber(
@@ -129,19 +220,108 @@ def _subscribe(
         ack_policy=AckPolicy.NACK_ON_ERROR,
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
+        batch=batch,
         **options,
     )
+    policy = delivery.settings
+    health = delivery.health
+    attempts: dict[tuple[str, int, int], int] = {}
+    failures_in_a_row = 0
 
     @subscriber  # type: ignore[untyped-decorator]
     async def on_message(message: KafkaMessage) -> None:
+        nonlocal failures_in_a_row
         raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
+        records = [
+            Record(r.topic, r.partition, r.offset, r.key, r.value or b"")
+            for r in (raw if isinstance(raw, tuple) else (raw,))
+        ]
+        position = (records[0].topic, records[0].partition, records[0].offset)
         try:
-            await handler([(record.topic, record.value or b"") for record in records])
-        except Exception:
-            log.exception("events from %s failed; they will be redelivered", records[0].topic)
-            await asyncio.sleep(retry_backoff_s)
+            if health.breaker.waiting_s() > 0:
+                raise CircuitOpen(health.breaker.describe())
+            await handler(records)
+        except Exception as error:
+            attempt = attempts[position] = attempts.get(position, 0) + 1
+            if not batch and _gives_up(error, attempt, policy.max_attempts):
+                health.dead_letter(f"{type(error).__name__}: {error}")
+                if not health.breaker.is_open:
+                    await _dead_letter(delivery, records[0], error, attempt)
+                    attempts.pop(position, None)
+                    return
+            failures_in_a_row += 1
+            health.retrying(error)
+            wait = max(
+                health.breaker.waiting_s(),
+                backoff_s(policy.retry_backoff_s, policy.max_backoff_s, failures_in_a_row),
+            )
+            log.warning(
+                "%s at %s[%d]@%d (attempt %d); retrying in %.1f s: %s",
+                type(error).__name__,
+                *position,
+                attempt,
+                wait,
+                error,
+                exc_info=not isinstance(error, TransientError),
+            )
+            # Bounded, so that the consumer keeps its place in the group while it waits.
+            await asyncio.sleep(min(wait, policy.max_backoff_s))
             raise
+        attempts.pop(position, None)
+        if len(attempts) > 10_000:  # positions left behind by a rebalance
+            attempts.clear()
+        failures_in_a_row = 0
+        if batch:
+            health.retrying_since = None
+        else:
+            health.succeeded(len(records))
+
+
+def _gives_up(error: Exception, attempt: int, max_attempts: int) -> bool:
+    if is_transient(error):
+        return False
+    return isinstance(error, PermanentError) or attempt >= max_attempts
+
+
+async def _dead_letter(delivery: Delivery, record: Record, error: Exception, attempt: int) -> None:
+    if delivery.dead_letter is None:
+        log.error(
+            "dropping %s[%d]@%d after %d attempt(s): %s",
+            record.topic,
+            record.partition,
+            record.offset,
+            attempt,
+            error,
+        )
+        return
+    await delivery.dead_letter(record, error, attempt)
+
+
+def failure_of(record: Record, stage: Stage, error: Exception, attempt: int) -> ReportFailed | None:
+    """The dead letter for a message that could not be handled; None when its key is not
+    a report id (every Findings event is keyed by one), so no report can be named."""
+    report_id = (record.key or b"").decode(errors="replace")
+    if not REPORT_ID.fullmatch(report_id):
+        return None
+    invalid = isinstance(error, InvalidEvent)
+    return ReportFailed(
+        report_id=report_id,
+        object_uri=_object_uri_in(record.value),
+        stage=stage,
+        error_type="invalid_event" if invalid else f"handler_error:{type(error).__name__}",
+        reason=f"{record.topic}[{record.partition}]@{record.offset}: {error}",
+        attempt=attempt,
+    )
+
+
+def _object_uri_in(body: bytes) -> str:
+    """The object URI of an event we could not read, if it can be found at all."""
+    with contextlib.suppress(ValueError):
+        value = json.loads(body)
+        uri = value.get("object_uri") if isinstance(value, dict) else None
+        if isinstance(uri, str):
+            return uri
+    return ""
 
 
 class EventTooLarge(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,9 @@ class KafkaSettings(BaseSettings):
     # Largest event before compression; gzip keeps the stored batch well under the
     # broker's usual 1 MB limit.
     max_message_bytes: int = 8 * 1024 * 1024
+    # How often every service checks that its topics still exist (and creates them
+    # again): a broker restarted without its data must not swallow events.
+    topic_check_interval_s: float = 10.0
 
 
 class DatabaseSettings(BaseSettings):
@@ -47,3 +50,31 @@ class S3Settings(BaseSettings):
     secret_access_key: SecretStr | None = None
     # MinIO and most self-hosted endpoints want path-style addressing.
     addressing_style: Literal["path", "virtual", "auto"] = "path"
+
+
+class DeliverySettings(BaseSettings):
+    """`FINDINGS_DELIVERY_*`: how consumers retry and when they stop dead-lettering."""
+
+    model_config = SettingsConfigDict(env_prefix="FINDINGS_DELIVERY_", extra="ignore")
+
+    # Back-off after a failed message: doubled per failure in a row, up to the maximum.
+    retry_backoff_s: float = 1.0
+    max_backoff_s: float = 30.0
+    # A message failing this often with an error that is not an outage is dead-lettered.
+    max_attempts: int = 5
+    # The dead-letter circuit breaker opens when this share of the last `window`
+    # messages were dead-lettered (and at least `min_outcomes` were seen); above 1: off.
+    breaker_window: int = 50
+    breaker_threshold: float = 0.8
+    breaker_min_outcomes: int = 20
+    breaker_cooldown_s: float = 60.0
+
+
+class ConsumerServiceSettings(BaseSettings):
+    """What every consuming service (ingest, parse, store) has; the subclass sets the
+    env prefix (`FINDINGS_STORE_HEALTH_PORT`, ...)."""
+
+    # GET /health on this port (None: not served); 0.0.0.0 in a container.
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)

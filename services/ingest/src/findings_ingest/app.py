@@ -30,13 +30,17 @@ from findings_ingest.settings import IngestSettings
 from findings_shared.bucket import ObjectMissing
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
+from findings_shared.health import serving_health
 from findings_shared.kafka import (
+    Delivery,
     encode_event,
     ensure_topics,
+    keeping_topics,
     make_broker,
     publish_event,
     subscribe_at_least_once,
 )
+from findings_shared.reliability import InvalidEvent, decode_event
 
 log = logging.getLogger("findings.ingest")
 LEDGER_GROUP = "findings-ingest-ledger"
@@ -58,6 +62,8 @@ class Ingest:
         self.broker = broker
         self.sessions = sessions
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        # Outcomes and notifications that cannot be read are logged and dropped.
+        self.delivery = Delivery.for_service("ingest", settings.delivery)
         self.bucket = bucket_of(settings)
         self.known: dict[str, str] = {}
         self.resume_after = ""
@@ -172,16 +178,12 @@ class Ingest:
         log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
 
     async def record_outcome(self, topic: str, body: bytes) -> None:
-        try:
-            if topic == self.topics.stored:
-                stored = ReportStored.model_validate_json(body)
-                status, reason, report_id = "stored", None, stored.report_id
-            else:
-                failed = ReportFailed.model_validate_json(body)
-                status, reason, report_id = "failed", failed.reason, failed.report_id
-        except ValidationError as error:
-            log.error("ignoring an invalid event on %s: %s", topic, error)
-            return
+        if topic == self.topics.stored:
+            stored = decode_event(ReportStored, body)
+            status, reason, report_id = "stored", None, stored.report_id
+        else:
+            failed = decode_event(ReportFailed, body)
+            status, reason, report_id = "failed", failed.reason, failed.report_id
         async with self.sessions.begin() as session:
             await LedgerRepository(session).mark_finished(report_id, status, _now(), reason)
 
@@ -192,8 +194,7 @@ class Ingest:
         try:
             created = created_objects(body)
         except ValidationError as error:
-            log.error("ignoring a message that is not a bucket notification: %s", error)
-            return
+            raise InvalidEvent(f"not a bucket notification: {error.errors()[0]['msg']}") from error
         for item in created:
             if not self.bucket.holds(item.bucket, item.key):
                 continue
@@ -215,6 +216,7 @@ def subscribe(ingest: Ingest) -> None:
         LEDGER_GROUP,
         [ingest.topics.stored, ingest.topics.failed],
         ingest.record_outcome,
+        ingest.delivery,
     )
     if ingest.settings.notifications_topic:
         subscribe_at_least_once(
@@ -223,6 +225,7 @@ def subscribe(ingest: Ingest) -> None:
             NOTIFICATIONS_GROUP,
             [ingest.settings.notifications_topic],
             ingest.on_notification,
+            ingest.delivery,
         )
 
 
@@ -232,31 +235,45 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
     await wait_for_database(engine)
     topics = Topics(namespace=settings.kafka.topic_namespace)
     extra = [settings.notifications_topic] if settings.notifications_topic else []
-    await ensure_topics(settings.kafka, [*topics.all(), *extra])
+    topic_names = [*topics.all(), *extra]
+    await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
     ingest = Ingest(settings, broker, make_sessionmaker(engine))
     subscribe(ingest)
     await broker.start()
     try:
-        await ingest.load_known()
-        log.info("watching %s", ingest.bucket.name)
-        restart_reconcile_at = time.monotonic() + settings.restart_reannounce_after_s
-        while not stop.is_set():
-            await _guarded(ingest.poll_once)
-            if restart_reconcile_at and time.monotonic() >= restart_reconcile_at:
-                # Recovers reports whose events a crash or a broker restart lost.
-                await _guarded(lambda: ingest.reconcile(reannounce_after_s=0))
-                restart_reconcile_at = 0.0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
+        async with (
+            serving_health(ingest.delivery.health, settings),
+            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+        ):
+            await watch(ingest, stop)
     finally:
         await broker.stop()
         await engine.dispose()
 
 
-async def _guarded(step: Callable[[], Awaitable[int]]) -> None:
-    """A failed pass (database or broker away) is retried on the next poll, not fatal."""
+async def watch(ingest: Ingest, stop: asyncio.Event) -> None:
+    await ingest.load_known()
+    log.info("watching %s", ingest.bucket.name)
+    settings = ingest.settings
+    restart_reconcile_at = time.monotonic() + settings.restart_reannounce_after_s
+    while not stop.is_set():
+        await _guarded(ingest, ingest.poll_once)
+        if restart_reconcile_at and time.monotonic() >= restart_reconcile_at:
+            # Recovers reports whose events a crash or a broker restart lost.
+            await _guarded(ingest, lambda: ingest.reconcile(reannounce_after_s=0))
+            restart_reconcile_at = 0.0
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
+
+
+async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:
+    """A failed pass (database, broker or bucket away) is retried on the next poll."""
+    health = ingest.delivery.health
     try:
         await step()
-    except Exception:
+    except Exception as error:
+        health.retrying(error)
         log.exception("ingest pass failed; retrying on the next poll")
+    else:
+        health.retrying_since = None

@@ -3,12 +3,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
+from findings_shared.settings import (
+    ConsumerServiceSettings,
+    DatabaseSettings,
+    KafkaSettings,
+    S3Settings,
+)
 
 
-class IngestSettings(BaseSettings):
+class IngestSettings(ConsumerServiceSettings):
     """`FINDINGS_INGEST_*`: where to watch and how patiently."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_INGEST_", extra="ignore")

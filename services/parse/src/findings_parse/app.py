@@ -13,7 +13,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from faststream.kafka import KafkaBroker
-from pydantic import ValidationError
 
 from findings_parse.settings import ParseSettings
 from findings_parse.worker import ParseFailure, StoreUnavailable, parse_object
@@ -26,14 +25,20 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
+from findings_shared.health import serving_health
 from findings_shared.kafka import (
+    Delivery,
     EventTooLarge,
+    Record,
     encode_event,
     ensure_topics,
+    failure_of,
+    keeping_topics,
     make_broker,
     publish_event,
     subscribe_batches_at_least_once,
 )
+from findings_shared.reliability import CircuitOpen, InvalidEvent, decode_event
 
 log = logging.getLogger("findings.parse")
 PARSE_GROUP = "findings-parse"
@@ -48,6 +53,7 @@ class Parse:
         self.settings = settings
         self.broker = broker
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        self.delivery = Delivery.for_service("parse", settings.delivery)
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -59,14 +65,19 @@ class Parse:
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
 
-    async def on_batch(self, records: list[tuple[str, bytes]]) -> None:
+    async def on_batch(self, records: list[Record]) -> None:
         """Parse a batch in parallel worker processes; publish every outcome."""
         received: list[ReportReceived] = []
-        for _topic, body in records:
+        invalid: list[ReportFailed] = []
+        for record in records:
             try:
-                received.append(ReportReceived.model_validate_json(body))
-            except ValidationError as error:
-                log.error("skipping an invalid received event: %s", error.errors()[:1])
+                received.append(decode_event(ReportReceived, record.value))
+            except InvalidEvent as error:
+                failure = failure_of(record, Stage.PARSE, error, attempt=1)
+                if failure is None:
+                    log.error("dropping %s@%d: %s", record.topic, record.offset, error)
+                else:
+                    invalid.append(failure)
         outcomes = await asyncio.gather(*(self._parse_in_pool(event) for event in received))
         if any(isinstance(o, ParseFailure) and o.error_type == "parse_timeout" for o in outcomes):
             self._replace_pool()  # its workers may still be busy with the timed-out files
@@ -90,8 +101,24 @@ class Parse:
                 raise ObjectStoreUnavailable(outcome.reason)
             assert outcome is not None
             finished.append(outcome)
+        self.check_breaker(finished, len(invalid))
         pairs = zip(received, finished, strict=True)
-        await asyncio.gather(*(self.publish_outcome(event, outcome) for event, outcome in pairs))
+        await asyncio.gather(
+            *(self.publish_outcome(event, outcome) for event, outcome in pairs),
+            *(self.publish_dead_letter(failure) for failure in invalid),
+        )
+
+    def check_breaker(self, outcomes: list[ReportParsed | ParseFailure], invalid: int) -> None:
+        """Count the batch's dead letters; publish none of them if the breaker opens."""
+        health = self.delivery.health
+        health.succeeded(sum(isinstance(o, ReportParsed) for o in outcomes))
+        for outcome in outcomes:
+            if isinstance(outcome, ParseFailure):
+                health.dead_letter(f"{outcome.error_type}: {outcome.reason}")
+        for _ in range(invalid):
+            health.dead_letter("invalid_event")
+        if health.breaker.is_open:
+            raise CircuitOpen(health.breaker.describe())
 
     def _replace_pool(self) -> None:
         # shutdown() does not stop a worker that is busy: terminate them outright.
@@ -144,9 +171,12 @@ class Parse:
             reason=failure.reason,
             attempt=received.attempt,
         )
+        await self.publish_dead_letter(event)
+        log.warning("failed %s: %s", received.name, failure.reason)
+
+    async def publish_dead_letter(self, event: ReportFailed) -> None:
         body = encode_event(event, self.settings.kafka.max_message_bytes)
         await (await publish_event(self.broker, self.topics.failed, body, event.report_id))
-        log.warning("failed %s: %s", received.name, failure.reason)
 
     async def publish_parsed(self, received: ReportReceived, report: ReportParsed) -> None:
         """The findings, then the whole report; every acknowledgement before returning."""
@@ -196,21 +226,26 @@ def subscribe(parse: Parse) -> None:
         PARSE_GROUP,
         [parse.topics.received],
         parse.on_batch,
+        parse.delivery,
         max_records=parse.settings.workers * 2,
-        retry_backoff_s=parse.settings.retry_backoff_s,
         max_poll_interval_ms=600_000,
     )
 
 
 async def run(settings: ParseSettings, stop: asyncio.Event) -> None:
     topics = Topics(namespace=settings.kafka.topic_namespace)
-    await ensure_topics(settings.kafka, topics.all())
+    topic_names = topics.all()
+    await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
     parse = Parse(settings, broker)
     subscribe(parse)
     await broker.start()
     try:
-        await stop.wait()
+        async with (
+            serving_health(parse.delivery.health, settings),
+            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+        ):
+            await stop.wait()
     finally:
         await broker.stop()
         parse.close()

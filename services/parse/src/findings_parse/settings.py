@@ -3,12 +3,12 @@ from __future__ import annotations
 import os
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import KafkaSettings, S3Settings
+from findings_shared.settings import ConsumerServiceSettings, KafkaSettings, S3Settings
 
 
-class ParseSettings(BaseSettings):
+class ParseSettings(ConsumerServiceSettings):
     """`FINDINGS_PARSE_*`."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_PARSE_", extra="ignore")
@@ -19,6 +19,5 @@ class ParseSettings(BaseSettings):
     max_file_bytes: int = 100 * 1024 * 1024
     # A report still parsing after this long is failed and its worker process replaced.
     parse_timeout_s: float = Field(default=120.0, gt=0)
-    retry_backoff_s: float = 1.0
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     s3: S3Settings = Field(default_factory=S3Settings)

@@ -13,18 +13,23 @@ import logging
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
-from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Topics
+from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Stage, Topics
+from findings_shared.health import serving_health
 from findings_shared.kafka import (
+    Delivery,
+    Record,
     encode_event,
     ensure_topics,
+    failure_of,
+    keeping_topics,
     make_broker,
     publish_event,
     subscribe_at_least_once,
 )
+from findings_shared.reliability import decode_event
 from findings_store.repository import ReportRepository, version_key
 from findings_store.settings import StoreSettings
 
@@ -43,6 +48,7 @@ class Store:
         self.broker = broker
         self.sessions = sessions
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        self.delivery = Delivery.for_service("store", settings.delivery, self.dead_letter)
 
     async def on_event(self, topic: str, body: bytes) -> None:
         if topic == self.topics.parsed:
@@ -51,11 +57,7 @@ class Store:
             await self.on_failed(body)
 
     async def on_parsed(self, body: bytes) -> None:
-        try:
-            event = ReportParsedEvent.model_validate_json(body)
-        except ValidationError as error:
-            log.error("skipping an invalid parsed event: %s", error.errors()[:1])
-            return
+        event = decode_event(ReportParsedEvent, body)
         report = event.report
         now = datetime.now(UTC)
         async with self.sessions.begin() as session:
@@ -81,14 +83,21 @@ class Store:
         log.info("stored %s: %d findings", report.report_id[:12], finding_count)
 
     async def on_failed(self, body: bytes) -> None:
-        try:
-            failure = ReportFailed.model_validate_json(body)
-        except ValidationError as error:
-            log.error("skipping an invalid failed event: %s", error.errors()[:1])
-            return
+        failure = decode_event(ReportFailed, body)
         async with self.sessions.begin() as session:
             await ReportRepository(session).record_failure(failure)
         log.info("recorded failure of %s: %s", failure.report_id[:12], failure.reason)
+
+    async def dead_letter(self, record: Record, error: Exception, attempt: int) -> None:
+        """A parsed event that cannot be stored becomes the report's failure."""
+        failure = failure_of(record, Stage.STORE, error, attempt)
+        if record.topic == self.topics.failed or failure is None:
+            # Never back into the topic it came from; nothing names a report anyway.
+            log.error("dropping %s@%d: %s", record.topic, record.offset, error)
+            return
+        body = encode_event(failure, self.settings.kafka.max_message_bytes)
+        await (await publish_event(self.broker, self.topics.failed, body, failure.report_id))
+        log.error("dead-lettered %s: %s", failure.report_id[:12], failure.reason)
 
 
 def subscribe(store: Store) -> None:
@@ -98,7 +107,7 @@ def subscribe(store: Store) -> None:
         STORE_GROUP,
         [store.topics.parsed, store.topics.failed],
         store.on_event,
-        retry_backoff_s=store.settings.retry_backoff_s,
+        store.delivery,
         max_partition_fetch_bytes=16 * 1024 * 1024,
     )
 
@@ -107,12 +116,18 @@ async def run(settings: StoreSettings, stop: asyncio.Event) -> None:
     engine = make_engine(settings.database)
     await wait_for_database(engine)
     topics = Topics(namespace=settings.kafka.topic_namespace)
-    await ensure_topics(settings.kafka, topics.all())
+    topic_names = topics.all()
+    await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
-    subscribe(Store(settings, broker, make_sessionmaker(engine)))
+    store = Store(settings, broker, make_sessionmaker(engine))
+    subscribe(store)
     await broker.start()
     try:
-        await stop.wait()
+        async with (
+            serving_health(store.delivery.health, settings),
+            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+        ):
+            await stop.wait()
     finally:
         await broker.stop()
         await engine.dispose()

@@ -1,0 +1,279 @@
+"""Chaos and soak runs: prove that nothing is lost or duplicated under faults.
+
+    findings soak --reports 2000 --seed 7
+
+Starts its own broker (Tansu, memory storage) and the four services as processes,
+drops N unique reports (fixture PDFs, each with a distinct comment after its end),
+and meanwhile SIGKILLs a random service at random moments (restarting it after a
+pause) and restarts the broker, which loses every topic, event and offset. Then it
+waits until every report has an outcome and compares the database with what an
+in-process parse of each source says: reports lost, reports duplicated, finding
+counts wrong. Everything random comes from the seed, so a failure can be replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+
+from findings_cli.embedded import EmbeddedKafka, free_port
+from findings_cli.stack import SERVICES, ServiceProcess, service_env
+from findings_parse.core.parser import parse_report
+
+log = logging.getLogger("findings.chaos")
+
+
+def unique_copy(content: bytes, tag: str) -> bytes:
+    """The same report with distinct bytes: a PDF comment after %%EOF, which readers skip."""
+    return content + f"\n% findings copy {tag}\n".encode()
+
+
+def unique_copies(sources: list[Path], count: int, tag: str) -> list[tuple[str, bytes, Path]]:
+    """(file name, content, source) for `count` distinct reports drawn from `sources`."""
+    copies = []
+    for index in range(count):
+        source = sources[index % len(sources)]
+        name = f"{index:05d}-{source.name}"
+        copies.append((name, unique_copy(source.read_bytes(), f"{tag}-{index}"), source))
+    return copies
+
+
+@dataclass
+class ChaosResult:
+    seed: int
+    reports: int
+    stored: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    wrong_finding_counts: int = 0
+    not_stored: Counter[str] = field(default_factory=Counter)
+    findings: int = 0
+    faults: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    latencies_s: list[float] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.stored == self.reports
+            and self.lost == 0
+            and self.duplicated == 0
+            and self.wrong_finding_counts == 0
+        )
+
+    def table(self) -> str:
+        latencies = sorted(self.latencies_s) or [0.0]
+        cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+        kinds = Counter(fault.split(" ", 1)[0] for fault in self.faults)
+        rows = [
+            ("seed", str(self.seed)),
+            ("reports dropped", str(self.reports)),
+            ("reports stored", str(self.stored)),
+            ("lost", str(self.lost)),
+            ("duplicated", str(self.duplicated)),
+            ("wrong finding counts", str(self.wrong_finding_counts)),
+            ("not stored", ", ".join(f"{n} {s}" for s, n in self.not_stored.items()) or "-"),
+            ("findings stored", str(self.findings)),
+            ("faults", ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "-"),
+            ("seconds", f"{self.seconds:.1f}"),
+            ("reports/s", f"{self.reports / self.seconds:.2f}" if self.seconds else "-"),
+            ("latency p50 s", f"{cuts[49]:.1f}"),
+            ("latency p95 s", f"{cuts[94]:.1f}"),
+            ("latency max s", f"{latencies[-1]:.1f}"),
+        ]
+        width = max(len(name) for name, _ in rows)
+        return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+@dataclass
+class ChaosRun:
+    """One run; `database_url` is a PostgreSQL database of its own (asyncpg URL form)."""
+
+    sources: list[Path]
+    reports: int
+    seed: int
+    database_url: str
+    work_dir: Path
+    # Mean seconds between two service kills (exponentially distributed).
+    mean_kill_interval_s: float = 6.0
+    broker_restarts: int = 1
+    drop_rate_per_s: float = 20.0
+    timeout_s: float = 900.0
+    reannounce_after_s: float = 20.0
+    result: ChaosResult = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+        self.result = ChaosResult(self.seed, self.reports)
+
+    async def run(self) -> ChaosResult:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        copies = unique_copies(self.sources, self.reports, f"{self.seed}")
+        expected = self.expected_finding_counts(copies)
+        kafka = EmbeddedKafka(log_path=self.work_dir / "broker.log").start()
+        services = self.services(kafka)
+        try:
+            for service in services:
+                service.start()
+            started = time.monotonic()
+            await self.drop_with_faults(copies, kafka, services)
+            await self.wait_for_outcomes(expected, started)
+            self.result.seconds = time.monotonic() - started
+            await self.compare(expected)
+        finally:
+            for service in services:
+                service.stop()
+            kafka.stop()
+        return self.result
+
+    def expected_finding_counts(self, copies: list[tuple[str, bytes, Path]]) -> dict[str, int]:
+        """What each report must end with, from parsing each source once in this process."""
+        per_source: dict[Path, int] = {}
+        expected: dict[str, int] = {}
+        for name, content, source in copies:
+            if source not in per_source:
+                per_source[source] = len(parse_report(content, name).findings)
+            expected[hashlib.sha256(content).hexdigest()] = per_source[source]
+        return expected
+
+    def services(self, kafka: EmbeddedKafka) -> list[ServiceProcess]:
+        env = service_env(
+            bootstrap=kafka.bootstrap_servers,
+            database_url=self.database_url.replace("postgresql://", "postgresql+asyncpg://", 1),
+            inbox=self.work_dir / "inbox",
+            api_port=free_port(),
+            namespace="chaos",
+        )
+        env |= {
+            "FINDINGS_INGEST_SETTLE_S": "0.3",
+            "FINDINGS_INGEST_REANNOUNCE_AFTER_S": str(self.reannounce_after_s),
+            "FINDINGS_INGEST_RESTART_REANNOUNCE_AFTER_S": "8",
+            "FINDINGS_INGEST_MAX_ANNOUNCEMENTS": "100",
+            "FINDINGS_KAFKA_TOPIC_CHECK_INTERVAL_S": "2",
+            "FINDINGS_DELIVERY_MAX_BACKOFF_S": "5",
+        }
+        logs = self.work_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        return [ServiceProcess(name, env, log_path=logs / f"{name}.log") for name in SERVICES]
+
+    async def drop_with_faults(
+        self,
+        copies: list[tuple[str, bytes, Path]],
+        kafka: EmbeddedKafka,
+        services: list[ServiceProcess],
+    ) -> None:
+        """Drop every copy at the set rate; kill services and restart the broker meanwhile.
+
+        Faults go on until the drops are done and the broker restarts have happened."""
+        inbox = self.work_dir / "inbox"
+        staging = self.work_dir / "staging"
+        inbox.mkdir(exist_ok=True)
+        staging.mkdir(exist_ok=True)
+        broker_restarts_at = sorted(
+            self.rng.randrange(len(copies) // 4, max(len(copies) // 4 + 1, 3 * len(copies) // 4))
+            for _ in range(self.broker_restarts)
+        )
+        next_kill = time.monotonic() + self.rng.expovariate(1 / self.mean_kill_interval_s)
+        restarts: list[tuple[float, ServiceProcess]] = []
+        victims: list[ServiceProcess] = []  # a shuffled round: each is killed in turn
+        for index, (name, content, _source) in enumerate(copies):
+            (staging / name).write_bytes(content)
+            (staging / name).replace(inbox / name)  # atomic: never seen half-written
+            while broker_restarts_at and broker_restarts_at[0] == index:
+                broker_restarts_at.pop(0)
+                kafka.kill()
+                await asyncio.sleep(self.rng.uniform(0.5, 2.0))
+                kafka.start()
+                self.fault(f"broker restarted, losing its data, after {index + 1} drops")
+            now = time.monotonic()
+            if now >= next_kill:
+                if not victims:
+                    victims = self.rng.sample(services, len(services))
+                victim = victims.pop()
+                victim.kill()
+                restarts.append((now + self.rng.uniform(0.5, 3.0), victim))
+                self.fault(f"{victim.name} SIGKILLed after {index + 1} drops")
+                next_kill = now + self.rng.expovariate(1 / self.mean_kill_interval_s)
+            for due, service in [r for r in restarts if r[0] <= now]:
+                service.start()
+                restarts.remove((due, service))
+                if service in victims:  # not killed again before it is back
+                    victims.remove(service)
+            await asyncio.sleep(1 / self.drop_rate_per_s)
+        for due, service in restarts:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            service.start()
+
+    def fault(self, what: str) -> None:
+        log.warning("fault: %s", what)
+        self.result.faults.append(what)
+
+    async def wait_for_outcomes(self, expected: dict[str, int], started: float) -> None:
+        """Until every report has an outcome in ingest's ledger (or the time is up)."""
+        deadline = started + self.timeout_s
+        while time.monotonic() < deadline:
+            statuses = await self.ledger_statuses()
+            finished = sum(n for status, n in statuses.items() if status != "announced")
+            pending = statuses.get("pending", 0) + statuses.get("announced", 0)
+            if finished >= len(expected) and pending == 0:
+                return
+            await asyncio.sleep(1)
+        log.error("timed out after %.0f s waiting for outcomes", self.timeout_s)
+
+    async def ledger_statuses(self) -> Counter[str]:
+        try:
+            connection = await asyncpg.connect(self.database_url)
+        except (OSError, asyncpg.PostgresError):
+            return Counter()
+        try:
+            rows = await connection.fetch(
+                "select status, count(*) from ingest.reports group by status"
+            )
+        except asyncpg.UndefinedTableError:
+            return Counter()
+        finally:
+            await connection.close()
+        return Counter({row[0]: row[1] for row in rows})
+
+    async def compare(self, expected: dict[str, int]) -> None:
+        connection = await asyncpg.connect(self.database_url)
+        try:
+            stored = {
+                row["report_id"]: row["findings"]
+                for row in await connection.fetch(
+                    "select r.report_id, count(f.finding_id) as findings"
+                    " from store.reports r left join store.findings f using (report_id)"
+                    " group by r.report_id"
+                )
+            }
+            ledger = await connection.fetch(
+                "select report_id, status, received_at, finished_at from ingest.reports"
+            )
+            duplicate_rows = await connection.fetchval(
+                "select count(*) - count(distinct (report_id, ordinal)) from store.findings"
+            )
+        finally:
+            await connection.close()
+        result = self.result
+        result.stored = sum(1 for report_id in expected if report_id in stored)
+        result.lost = len(expected) - result.stored
+        result.duplicated = len(set(stored) - set(expected)) + int(duplicate_rows)
+        result.wrong_finding_counts = sum(
+            1 for report_id, count in stored.items() if expected.get(report_id, count) != count
+        )
+        result.findings = sum(stored.values())
+        result.not_stored = Counter(row["status"] for row in ledger if row["status"] != "stored")
+        result.latencies_s = [
+            (row["finished_at"] - row["received_at"]).total_seconds()
+            for row in ledger
+            if row["finished_at"] is not None
+        ]
