@@ -38,6 +38,7 @@ async def test_nothing_is_lost_or_duplicated_under_kills_and_broker_loss(
     )
     result = await run.run()
     report = f"seed {seed}\n{result.table()}\nfaults: {result.faults}"
+    print(report)  # noqa: T201
     assert result.ok, report
     assert result.not_stored == {}, report
     assert any(fault.startswith("broker") for fault in result.faults), report

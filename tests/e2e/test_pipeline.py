@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -25,10 +26,12 @@ from findings_shared.database import make_engine
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import copy_fixture
 from tests.golden import expected_path
+from tests.pdfs import encrypted_pdf, text_pdf
 
 pytestmark = pytest.mark.e2e
 REPORTS_DIR = Path(__file__).parents[1] / "fixtures" / "reports"
 
+MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXTS = [
     "inspection_wandsworth_2023-01-13.txt",
     "letter_wandsworth_2011-07-07.txt",
@@ -97,6 +100,7 @@ def pipeline(
     )
     env["FINDINGS_INGEST_SETTLE_S"] = "0.3"
     env["FINDINGS_INGEST_POLL_INTERVAL_S"] = "0.1"
+    env["FINDINGS_INGEST_MAX_FILE_BYTES"] = str(MAX_FILE_BYTES)
     pipeline = Pipeline(tmp_path / "inbox", api_port, env)
     pipeline.start()
     yield pipeline
@@ -144,8 +148,20 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     (pipeline.inbox / "empty.txt").write_bytes(b"")
     (pipeline.inbox / "junk.txt").write_bytes(bytes(range(256)) * 40)
     (pipeline.inbox / "not a report.txt").write_text("Minutes of the allotment society.\n")
+    (pipeline.inbox / "locked.pdf").write_bytes(encrypted_pdf((REPORTS_DIR / PDFS[3]).read_bytes()))
+    (pipeline.inbox / "random.pdf").write_bytes(random.Random(1).randbytes(50_000))
+    (pipeline.inbox / "random with a header.pdf").write_bytes(
+        b"%PDF-1.7\n" + random.Random(2).randbytes(50_000)
+    )
+    (pipeline.inbox / "oversized.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * MAX_FILE_BYTES)
+    (pipeline.inbox / "minutes.pdf").write_bytes(
+        text_pdf(["Minutes of the Harbury Allotment Society", "The committee bought a shed."])
+    )
+    hostile = "report ..\\..\\x.pdf; rm -rf ~ $(reboot) `id` ' \" <b>\t.pdf"
+    (pipeline.inbox / hostile).write_bytes((REPORTS_DIR / PDFS[4]).read_bytes())
 
-    await pipeline.wait_for_reports(3)  # two letters and the note that is no report
+    # two letters, the note and the minutes that are no report, the hostile name
+    await pipeline.wait_for_reports(5)
     async with httpx.AsyncClient(base_url=pipeline.api) as client, asyncio.timeout(60):
         while True:
             files = {f["name"]: f for f in (await client.get("/files")).json()["items"]}
@@ -161,8 +177,22 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     assert "cannot be opened" in files["truncated.pdf"]["reason"]
     assert files["junk.txt"]["status"] == "rejected"
     assert "binary" in files["junk.txt"]["reason"]
-    # A readable text that is no Ofsted report is kept, flagged as unknown.
+    # A readable text or PDF that is no Ofsted report is kept, flagged as unknown.
     assert files["not a report.txt"]["status"] == "stored"
+    assert files["minutes.pdf"]["status"] == "stored"
+    assert files["locked.pdf"]["status"] == "failed"
+    assert "encrypted with a password" in files["locked.pdf"]["reason"]
+    assert files["random.pdf"]["status"] == "rejected"
+    assert "not a PDF" in files["random.pdf"]["reason"]
+    assert files["random with a header.pdf"]["status"] == "failed"
+    assert "cannot be opened" in files["random with a header.pdf"]["reason"]
+    assert files["oversized.pdf"]["status"] == "rejected"
+    assert f"over the {MAX_FILE_BYTES}-byte limit" in files["oversized.pdf"]["reason"]
+    assert files[hostile]["status"] == "stored"
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        minutes = (await client.get(f"/reports/{files['minutes.pdf']['report_id']}")).json()
+    assert minutes["report_type"] == "unknown"
+    assert "report family not recognised" in " ".join(minutes["quality"]["warnings"])
     assert all(service.exited() is None for service in pipeline.services.values())
 
     status = await asyncio.to_thread(

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pypdf import PdfReader, PdfWriter
 
 from findings_parse.core.extract import UnreadableReport, extract_text
 from findings_parse.core.parser import parse_report
 from tests.golden import FIXTURES, REPORTS
+from tests.pdfs import encrypted_pdf
 
 A_PDF = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
 FIFTY_MB = 50 * 1024 * 1024
-
-
-def encrypted_pdf() -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(A_PDF)))
-    writer.encrypt(user_password="secret", owner_password="owner")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -45,7 +36,9 @@ def encrypted_pdf() -> bytes:
             lambda: b"%PDF-1.7\n garbage", "junk.pdf", "cannot be opened", id="pdf-header"
         ),
         pytest.param(lambda: b"just some words", "note.pdf", "not a PDF", id="text-named-pdf"),
-        pytest.param(encrypted_pdf, "locked.pdf", "encrypted with a password", id="encrypted"),
+        pytest.param(
+            lambda: encrypted_pdf(A_PDF), "locked.pdf", "encrypted with a password", id="encrypted"
+        ),
         # Built when the test runs, so 50 MB inputs are not held for the whole session.
         pytest.param(
             lambda: b"%PDF-1.7\n" + b"x" * FIFTY_MB, "huge.pdf", "cannot be opened", id="50mb-pdf"

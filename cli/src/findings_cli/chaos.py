@@ -57,6 +57,8 @@ class ChaosResult:
     wrong_finding_counts: int = 0
     not_stored: Counter[str] = field(default_factory=Counter)
     findings: int = 0
+    # Reports announced more than once: events lost with the broker, or work redone.
+    reannounced: int = 0
     faults: list[str] = field(default_factory=list)
     seconds: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
@@ -83,6 +85,7 @@ class ChaosResult:
             ("wrong finding counts", str(self.wrong_finding_counts)),
             ("not stored", ", ".join(f"{n} {s}" for s, n in self.not_stored.items()) or "-"),
             ("findings stored", str(self.findings)),
+            ("reports announced again", str(self.reannounced)),
             ("faults", ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "-"),
             ("seconds", f"{self.seconds:.1f}"),
             ("reports/s", f"{self.reports / self.seconds:.2f}" if self.seconds else "-"),
@@ -256,7 +259,8 @@ class ChaosRun:
                 )
             }
             ledger = await connection.fetch(
-                "select report_id, status, received_at, finished_at from ingest.reports"
+                "select report_id, status, announce_count, received_at, finished_at"
+                " from ingest.reports"
             )
             duplicate_rows = await connection.fetchval(
                 "select count(*) - count(distinct (report_id, ordinal)) from store.findings"
@@ -271,6 +275,7 @@ class ChaosRun:
             1 for report_id, count in stored.items() if expected.get(report_id, count) != count
         )
         result.findings = sum(stored.values())
+        result.reannounced = sum(1 for row in ledger if row["announce_count"] > 1)
         result.not_stored = Counter(row["status"] for row in ledger if row["status"] != "stored")
         result.latencies_s = [
             (row["finished_at"] - row["received_at"]).total_seconds()
