@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup run test lint check bench bench-parser asyncapi golden clean
+.PHONY: setup run test lint check bench bench-parser soak asyncapi golden clean
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9"
@@ -23,6 +23,9 @@ test: lint  ## lint, type-check, then every test (unit, integration, end-to-end)
 
 bench: setup  ## N unique reports through the embedded stack
 	$(UV) run --frozen python -m benchmarks.pipeline --reports $(N)
+
+soak: setup  ## N unique reports under random kills and broker restarts (SEED=… replays)
+	$(UV) run --frozen findings soak --reports $(N) $(if $(SEED),--seed $(SEED))
 
 bench-parser: setup
 	$(UV) run --frozen python -m benchmarks.parser

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 
+from findings_cli.chaos import unique_copy
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
 
@@ -36,7 +37,7 @@ def unique_copies(count: int, target: Path) -> list[tuple[Path, bytes]]:
     staged: list[tuple[Path, bytes]] = []
     for index in range(count):
         source = sources[index % len(sources)]
-        content = source.read_bytes() + f"\n% findings-benchmark copy {index}\n".encode()
+        content = unique_copy(source.read_bytes(), f"benchmark-{index}")
         staged.append((target / f"{index:05d}-{source.name}", content))
     return staged
 

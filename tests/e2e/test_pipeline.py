@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
-from findings_cli.stack import SERVICES, ServiceProcess, service_env
+from findings_cli.stack import CONSUMERS, SERVICES, ServiceProcess, service_env
 from findings_parse.core.parser import PARSER_VERSION
 from findings_shared.database import make_engine
 from findings_shared.settings import DatabaseSettings, KafkaSettings
@@ -52,10 +52,15 @@ def golden_count(name: str) -> int:
 
 
 class Pipeline:
-    def __init__(self, inbox: Path, api_port: int, env: dict[str, str]) -> None:
+    def __init__(
+        self, inbox: Path, api_port: int, health_ports: dict[str, int], env: dict[str, str]
+    ) -> None:
         self.inbox = inbox
         self.api = f"http://127.0.0.1:{api_port}"
         self.api_port = api_port
+        self.health = {
+            name: f"http://127.0.0.1:{port}/health" for name, port in health_ports.items()
+        }
         self.services = {name: ServiceProcess(name, env) for name in SERVICES}
 
     def start(self) -> None:
@@ -91,17 +96,19 @@ def pipeline(
     tmp_path: Path, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
 ) -> Iterator[Pipeline]:
     api_port = free_port()
+    health_ports = {name: free_port() for name in CONSUMERS}
     env = service_env(
         bootstrap=kafka_settings.bootstrap_servers,
         database_url=database_settings.url,
         inbox=tmp_path / "inbox",
         api_port=api_port,
         namespace=kafka_settings.topic_namespace,
+        health_ports=health_ports,
     )
     env["FINDINGS_INGEST_SETTLE_S"] = "0.3"
     env["FINDINGS_INGEST_POLL_INTERVAL_S"] = "0.1"
     env["FINDINGS_INGEST_MAX_FILE_BYTES"] = str(MAX_FILE_BYTES)
-    pipeline = Pipeline(tmp_path / "inbox", api_port, env)
+    pipeline = Pipeline(tmp_path / "inbox", api_port, health_ports, env)
     pipeline.start()
     yield pipeline
     exit_codes = pipeline.stop()
@@ -299,6 +306,16 @@ async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
             while (response := await client.get(f"/reports/{sha}")).status_code != 200:
                 await asyncio.sleep(0.25)
         assert len(response.json()["findings"]) == golden_count(TEXTS[1])
+    status = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "findings_cli.main", "status", "--state-dir", str(state_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    for service in SERVICES:  # every service's health, then the files
+        assert f"{service:<10} ok" in status.stdout, status.stdout
+    assert f"stored     {TEXTS[1]}" in status.stdout
     process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(process.wait, 30) == 0
 
@@ -319,11 +336,19 @@ async def test_a_database_outage_delays_but_loses_nothing(
         assert all(service.exited() is None for service in pipeline.services.values())
         async with httpx.AsyncClient(base_url=pipeline.api) as client:
             assert (await client.get("/health")).status_code == 503
+            # store is waiting the outage out: degraded, not unhealthy, nothing dead-lettered
+            store = (await client.get(pipeline.health["store"])).json()
+        assert store["status"] == "degraded", store
+        assert "retrying for" in store["problems"][0]
+        assert store["dead_lettered"] == 0
     finally:
         await asyncio.to_thread(postgres.start)
     reports = await pipeline.wait_for_reports(len(names), timeout_s=120)
     assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in names)
     assert all(service.exited() is None for service in pipeline.services.values())
+    async with httpx.AsyncClient() as client:
+        health = {name: (await client.get(url)).json() for name, url in pipeline.health.items()}
+    assert {name: h["status"] for name, h in health.items()} == dict.fromkeys(CONSUMERS, "ok")
 
 
 async def test_replay_reparses_reports_of_an_older_parser(

@@ -198,9 +198,10 @@ class ChaosRun:
                 kafka.start()
                 self.fault(f"broker restarted, losing its data, after {index + 1} drops")
             now = time.monotonic()
-            if now >= next_kill:
-                if not victims:
-                    victims = self.rng.sample(services, len(services))
+            if not victims:
+                victims = self.rng.sample(services, len(services))
+            # The next victim is killed once it is running again (never a no-op "fault").
+            if now >= next_kill and victims[-1].exited() is None:
                 victim = victims.pop()
                 victim.kill()
                 restarts.append((now + self.rng.uniform(0.5, 3.0), victim))
@@ -209,8 +210,6 @@ class ChaosRun:
             for due, service in [r for r in restarts if r[0] <= now]:
                 service.start()
                 restarts.remove((due, service))
-                if service in victims:  # not killed again before it is back
-                    victims.remove(service)
             await asyncio.sleep(1 / self.drop_rate_per_s)
         for due, service in restarts:
             await asyncio.sleep(max(0.0, due - time.monotonic()))

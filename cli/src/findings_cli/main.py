@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     status.add_argument("report_id", nargs="?", help="one report's lifecycle")
     status.add_argument("--status", dest="state", default=None, help="only files in this state")
     status.add_argument("--api", default=None, help="API URL (default: the running stack's)")
+    status.add_argument(
+        "--state-dir", type=Path, default=STATE_DIR, help="the stack's, if not .findings"
+    )
 
     replay = commands.add_parser("replay", help="parse stored reports again")
     replay.add_argument("--la-code", default=None)
@@ -87,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("replay needs --la-code, --report-type or --all")
         sys.exit(asyncio.run(replay_command(args)))
     if args.command == "status":
-        sys.exit(status_command(args.api, args.state, args.report_id))
+        sys.exit(status_command(args.api, args.state, args.report_id, args.state_dir))
     if args.command == "parse":
         sys.exit(parse_command(args.file, args.indent))
     if args.command == "drop":
@@ -137,8 +140,11 @@ def _get_json(url: str) -> Any:
         return json.load(response)
 
 
-def status_command(api: str | None, state: str | None, report_id: str | None) -> int:
-    base = (api or _stack_state().get("api", "http://127.0.0.1:8000")).rstrip("/")
+def status_command(
+    api: str | None, state: str | None, report_id: str | None, state_dir: Path = STATE_DIR
+) -> int:
+    stack = _stack_state(state_dir)
+    base = (api or stack.get("api", "http://127.0.0.1:8000")).rstrip("/")
     try:
         if report_id:
             detail = _get_json(f"{base}/files/{report_id}")
@@ -158,7 +164,7 @@ def status_command(api: str | None, state: str | None, report_id: str | None) ->
     except urllib.error.URLError as error:
         print(f"findings status: no API at {base} ({error.reason})", file=sys.stderr)  # noqa: T201
         return 2
-    for name, url in _stack_state().get("health", {}).items():
+    for name, url in stack.get("health", {}).items():
         print(f"{name:<10} {_service_health(url)}")  # noqa: T201
     counts: dict[str, int] = {}
     for item in files:
