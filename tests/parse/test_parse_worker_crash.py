@@ -18,6 +18,8 @@ from tests.conftest import copy_fixture, expect_events
 from tests.parse.test_parse_service import received_for
 
 pytestmark = pytest.mark.integration
+# A worker holds ~40 MB once it has imported the parser and boto3: room for a letter.
+MEMORY_LIMIT = 64 * 1024 * 1024
 
 FILES = [
     "inspection_wandsworth_2023-01-13.pdf",
@@ -88,3 +90,31 @@ async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
     assert {f.error_type for f in failed} == {"parse_timeout"}
     assert {f.report_id for f in failed} == {e.report_id for e in events}
     assert "longer than 0.001 s" in failed[0].reason
+
+
+async def test_a_report_needing_more_memory_than_allowed_fails_with_memory_limit(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    big = tmp_path / "big.txt"  # under the 10 MB text limit, but many paragraphs to hold
+    big.write_text(("The local authority has improved. " * 40 + "\n\n") * 7000)
+    small = copy_fixture("letter_wandsworth_2011-07-07.txt", tmp_path)
+    events = [received_for(big), received_for(small)]
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    settings = ParseSettings(kafka=kafka_settings, workers=1, max_memory_bytes=MEMORY_LIMIT)
+    parse = Parse(settings, broker)
+    try:
+        await parse.on_batch(as_records(topics.received, events))
+        failed = [
+            ReportFailed.model_validate_json(v)
+            for v in await expect_events(kafka_settings.bootstrap_servers, topics.failed, 1)
+        ]
+        parsed = await expect_events(kafka_settings.bootstrap_servers, topics.parsed, 1)
+    finally:
+        parse.close()
+        await broker.stop()
+    assert [(f.report_id, f.error_type) for f in failed] == [(events[0].report_id, "memory_limit")]
+    assert f"more than the {MEMORY_LIMIT}-byte limit" in failed[0].reason
+    assert ReportParsedEvent.model_validate_json(parsed[0]).report_id == events[1].report_id

@@ -15,7 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from faststream.kafka import KafkaBroker
 
 from findings_parse.settings import ParseSettings
-from findings_parse.worker import ParseFailure, StoreUnavailable, parse_object
+from findings_parse.worker import ParseFailure, StoreUnavailable, limit_memory, parse_object
 from findings_shared.events import (
     FindingPublished,
     ReportFailed,
@@ -59,7 +59,10 @@ class Parse:
     def _new_pool(self) -> ProcessPoolExecutor:
         # "spawn": forking a process that runs Kafka client threads is unsafe.
         return ProcessPoolExecutor(
-            max_workers=self.settings.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.settings.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=limit_memory,
+            initargs=(self.settings.max_memory_bytes,),
         )
 
     def close(self) -> None:

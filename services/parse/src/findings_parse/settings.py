@@ -17,6 +17,8 @@ class ParseSettings(ConsumerServiceSettings):
     # by default one per core.
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_file_bytes: int = 100 * 1024 * 1024
+    # Heap of each worker process (RLIMIT_DATA); a report needing more fails.
+    max_memory_bytes: int = Field(default=2 * 1024**3, ge=64 * 1024**2)
     # A report still parsing after this long is failed and its worker process replaced.
     parse_timeout_s: float = Field(default=120.0, gt=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)

@@ -6,6 +6,7 @@ a ParseFailure is permanent (dead-lettered), StoreUnavailable is transient (retr
 
 from __future__ import annotations
 
+import resource
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,6 +29,14 @@ class StoreUnavailable:
     reason: str
 
 
+def limit_memory(max_bytes: int) -> None:
+    """Pool initializer: cap the worker's heap (RLIMIT_DATA), so that a report needing
+    more fails with `memory_limit` instead of starving the machine."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+
+
 def parse_object(
     uri: str, name: str, report_id: str, max_bytes: int, s3: S3Settings
 ) -> ReportParsed | ParseFailure | StoreUnavailable:
@@ -46,3 +55,7 @@ def parse_object(
         return parse_report(content, name)
     except UnreadableReport as error:
         return ParseFailure("unreadable_report", str(error))
+    except MemoryError:
+        del content  # room to build the failure
+        limit = resource.getrlimit(resource.RLIMIT_DATA)[0]
+        return ParseFailure("memory_limit", f"parsing needed more than the {limit}-byte limit")
