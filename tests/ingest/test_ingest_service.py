@@ -154,7 +154,7 @@ async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
 ) -> None:
     copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
     impatient = settings.model_copy(
-        update={"reannounce_after_s": 0.5, "max_announcements": 2, "restart_reannounce_after_s": 60}
+        update={"reannounce_after_s": 0.5, "max_announcements": 4, "restart_reannounce_after_s": 60}
     )
     async with running(lambda stop: run(impatient, stop)):
 
@@ -162,8 +162,12 @@ async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
             return await ledger(settings, "select status from ingest.reports") == [("stuck",)]
 
         await wait_until(is_stuck, timeout_s=30)
-    events = await received(settings, 2)
-    assert [event.attempt for event in events] == [1, 2]
+    events = sorted(await received(settings, 4), key=lambda event: event.attempt)
+    assert [event.attempt for event in events] == [1, 2, 3, 4]
+    # The wait doubles after each announcement (0.5 s, 1 s, 2 s, checked every 0.5 s).
+    times = [event.occurred_at.timestamp() for event in events]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    assert gaps[2] > 1.5 * gaps[0], gaps
     [(reason, count)] = await ledger(settings, "select reason, announce_count from ingest.reports")
-    assert reason == "announced 2 times without being stored or failed"
-    assert count == 2
+    assert reason == "announced 4 times without being stored or failed"
+    assert count == 4

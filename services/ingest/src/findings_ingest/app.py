@@ -147,13 +147,16 @@ class Ingest:
         return 1
 
     async def reconcile(self, reannounce_after_s: float) -> int:
-        """Announce pending reports, and again those announced long ago without an outcome."""
+        """Announce pending reports, and again those announced long ago without an outcome.
+
+        The wait doubles with each announcement: a backlog longer than the first wait is
+        not flooded with repeats, and a lost event is still sent again soon."""
         self.last_reconcile = time.monotonic()
-        cutoff = _now() - timedelta(seconds=reannounce_after_s)
+        now, wait = _now(), timedelta(seconds=reannounce_after_s)
         async with self.sessions.begin() as session:
             ledger = LedgerRepository(session)
-            stuck = await ledger.mark_stuck(cutoff, self.settings.max_announcements, _now())
-            due = await ledger.reports_to_announce(cutoff)
+            stuck = await ledger.mark_stuck(now, wait, self.settings.max_announcements)
+            due = await ledger.reports_to_announce(now, wait)
         if stuck:
             log.error("%d report(s) stuck: announced too often without an outcome", stuck)
         for report in due:

@@ -6,23 +6,27 @@ Methods flush, never commit: the caller owns the transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
     Integer,
+    Interval,
     MetaData,
     String,
     Table,
     Text,
+    func,
+    literal,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from findings_shared.database import NAMING_CONVENTION
 
@@ -90,6 +94,14 @@ class PendingReport:
     content_type: str
     received_at: datetime
     announce_count: int
+
+
+def _overdue(now: datetime, first_wait: timedelta) -> ColumnElement[bool]:
+    """announced_at + first_wait * 2^(announce_count - 1) is past (the doubling capped)."""
+    doublings = func.least(func.greatest(reports.c.announce_count - 1, 0), 10)
+    seconds = literal(first_wait.total_seconds()) * func.power(2, doublings)
+    wait = func.make_interval(0, 0, 0, 0, 0, 0, seconds, type_=Interval)
+    return reports.c.announced_at < literal(now, DateTime(timezone=True)) - wait
 
 
 class LedgerRepository:
@@ -161,29 +173,30 @@ class LedgerRepository:
         )
         return result.scalar_one_or_none() is not None
 
-    async def mark_stuck(
-        self, announced_before: datetime, max_announcements: int, at: datetime
-    ) -> int:
-        """Reports announced `max_announcements` times, the last before `announced_before`,
-        with no outcome: `stuck`, with the reason. Returns how many."""
+    async def mark_stuck(self, now: datetime, first_wait: timedelta, max_announcements: int) -> int:
+        """Reports announced `max_announcements` times with no outcome, and overdue once
+        more: `stuck`, with the reason. Returns how many."""
         result = await self.session.execute(
             update(reports)
             .where(
                 reports.c.status == "announced",
                 reports.c.announce_count >= max_announcements,
-                reports.c.announced_at < announced_before,
+                _overdue(now, first_wait),
             )
             .values(
                 status="stuck",
-                finished_at=at,
+                finished_at=now,
                 reason=f"announced {max_announcements} times without being stored or failed",
             )
             .returning(reports.c.report_id)
         )
         return len(result.all())
 
-    async def reports_to_announce(self, announced_before: datetime) -> list[PendingReport]:
-        """Reports never announced, and announced ones with no outcome since `announced_before`."""
+    async def reports_to_announce(
+        self, now: datetime, first_wait: timedelta
+    ) -> list[PendingReport]:
+        """Reports never announced, and announced ones overdue for an outcome: `first_wait`
+        after the first announcement, doubled after each further one."""
         rows = await self.session.execute(
             select(
                 reports.c.report_id,
@@ -197,7 +210,7 @@ class LedgerRepository:
             .where(
                 or_(
                     reports.c.status == "pending",
-                    (reports.c.status == "announced") & (reports.c.announced_at < announced_before),
+                    (reports.c.status == "announced") & _overdue(now, first_wait),
                 )
             )
             .order_by(reports.c.received_at)
