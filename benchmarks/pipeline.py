@@ -24,22 +24,11 @@ from typing import Any
 
 import httpx
 
-from findings_cli.chaos import unique_copy
+from findings_cli.chaos import unique_copies
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
-
-
-def unique_copies(count: int, target: Path) -> list[tuple[Path, bytes]]:
-    """N distinct files: a fixture PDF with a comment after its end (PDF readers ignore it)."""
-    sources = sorted(FIXTURES.glob("*.pdf"))
-    staged: list[tuple[Path, bytes]] = []
-    for index in range(count):
-        source = sources[index % len(sources)]
-        content = unique_copy(source.read_bytes(), f"benchmark-{index}")
-        staged.append((target / f"{index:05d}-{source.name}", content))
-    return staged
 
 
 async def watch_arrivals(api: str, ids: set[str], timeout_s: float) -> tuple[dict[str, float], int]:
@@ -110,7 +99,8 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         wait_for_port(api_port, 60, None)
         staging = base / "staging"
         staging.mkdir()
-        files = unique_copies(reports, staging)
+        copies = unique_copies(sorted(FIXTURES.glob("*.pdf")), reports, "benchmark")
+        files = [(staging / name, content) for name, content, _source in copies]
         for path, content in files:
             path.write_bytes(content)
         time.sleep(8)  # consumer groups settle before the clock starts
