@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import hashlib
 from pathlib import Path
 
@@ -166,7 +167,7 @@ async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
     assert [event.attempt for event in events] == [1, 2, 3, 4]
     # The wait doubles after each announcement (0.5 s, 1 s, 2 s, checked every 0.5 s).
     times = [event.occurred_at.timestamp() for event in events]
-    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
     assert gaps[2] > 1.5 * gaps[0], gaps
     [(reason, count)] = await ledger(settings, "select reason, announce_count from ingest.reports")
     assert reason == "announced 4 times without being stored or failed"
