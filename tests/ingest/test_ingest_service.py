@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import hashlib
+import itertools
 from pathlib import Path
 
 import pytest
