@@ -46,7 +46,6 @@ async def settings(
         s3_bucket=s3_bucket,
         s3_prefix="inbox/",
         poll_interval_s=0.1,
-        restart_reannounce_after_s=60,
         max_file_bytes=2_000_000,
         kafka=kafka_settings,
         database=database_settings,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from findings_cli.embedded import EmbeddedKafka
 from findings_ingest.app import run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings
@@ -32,7 +33,6 @@ async def settings(
         inbox=tmp_path / "inbox",
         poll_interval_s=0.1,
         settle_s=0.3,
-        restart_reannounce_after_s=6.0,
         max_file_bytes=2_000_000,
         kafka=kafka_settings,
         database=database_settings,
@@ -114,49 +114,65 @@ async def test_a_file_is_announced_only_once_completely_written(settings: Ingest
     assert [event.report_id for event in events] == [hashlib.sha256(content).hexdigest()]
 
 
-async def test_unstored_reports_are_announced_again_after_a_restart(
+async def test_a_restart_of_ingest_alone_announces_nothing_again(
     settings: IngestSettings,
 ) -> None:
     copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
     async with running(lambda stop: run(settings, stop)):
         first = await received(settings, 1)
-    # Nothing stored it: a restart (or a broker that lost the event) announces it again.
-    quick = settings.model_copy(update={"restart_reannounce_after_s": 0.5})
-    async with running(lambda stop: run(quick, stop)):
-        both = await received(settings, 2)
-    assert [event.attempt for event in both] == [1, 2]
-    assert {event.report_id for event in both} == {first[0].report_id}
-
-    broker = make_broker(settings.kafka)
-    await broker.start()
-    stored = ReportStored(
-        report_id=first[0].report_id,
-        parser_version="0.1.0",
-        finding_count=27,
-        stored_at=first[0].received_at,
-    )
-    topics = Topics(namespace=settings.kafka.topic_namespace)
-    await publish(broker, topics.stored, stored)
-    await broker.stop()
+    # The broker kept the announcement: a restart does not repeat it.
     async with running(lambda stop: run(settings, stop)):
+        await asyncio.sleep(5)
+    assert [event.event_id for event in await received(settings, 1)] == [first[0].event_id]
+    [(status, count)] = await ledger(settings, "select status, announce_count from ingest.reports")
+    assert (status, count) == ("announced", 1)
 
-        async def is_stored() -> bool:
-            rows = await ledger(settings, "select status from ingest.reports")
-            return rows == [("stored",)]
 
-        await wait_until(is_stored)
-        await asyncio.sleep(settings.restart_reannounce_after_s - 3)
-    # Stored reports are not announced again.
-    assert len(await received(settings, 2)) == 2
+async def test_a_broker_that_lost_its_data_gets_every_unfinished_report_again(
+    settings: IngestSettings,
+) -> None:
+    own_broker = EmbeddedKafka().start()  # this test restarts it
+    kafka = settings.kafka.model_copy(
+        update={"bootstrap_servers": own_broker.bootstrap_servers, "topic_check_interval_s": 1}
+    )
+    on_own_broker = settings.model_copy(update={"kafka": kafka})
+    topics = Topics(namespace=kafka.topic_namespace)
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    copy_fixture("letter_wandsworth_2011-07-07.txt", settings.inbox)
+    try:
+        async with running(lambda stop: run(on_own_broker, stop)):
+            first = await received(on_own_broker, 2)
+            broker = make_broker(kafka)
+            await broker.start()
+            done = first[0]
+            stored = ReportStored(
+                report_id=done.report_id,
+                parser_version="0.2.0",
+                finding_count=1,
+                stored_at=done.received_at,
+            )
+            await publish(broker, topics.stored, stored)
+            await broker.stop()
+
+            async def one_stored() -> bool:
+                statuses = await ledger(settings, "select status from ingest.reports")
+                return sorted(statuses) == [("announced",), ("stored",)]
+
+            await wait_until(one_stored)
+            own_broker.kill()  # memory storage: every topic, event and offset is gone
+            own_broker.start()
+            again = await received(on_own_broker, 1)
+    finally:
+        own_broker.stop()
+    # Only the report without an outcome, at once (not after reannounce_after_s = 120 s).
+    assert [(event.report_id, event.attempt) for event in again] == [(first[1].report_id, 2)]
 
 
 async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
     settings: IngestSettings,
 ) -> None:
     copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
-    impatient = settings.model_copy(
-        update={"reannounce_after_s": 0.5, "max_announcements": 4, "restart_reannounce_after_s": 60}
-    )
+    impatient = settings.model_copy(update={"reannounce_after_s": 0.5, "max_announcements": 4})
     async with running(lambda stop: run(impatient, stop)):
 
         async def is_stuck() -> bool:

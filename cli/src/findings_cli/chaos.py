@@ -159,7 +159,6 @@ class ChaosRun:
         env |= {
             "FINDINGS_INGEST_SETTLE_S": "0.3",
             "FINDINGS_INGEST_REANNOUNCE_AFTER_S": str(self.reannounce_after_s),
-            "FINDINGS_INGEST_RESTART_REANNOUNCE_AFTER_S": "8",
             "FINDINGS_INGEST_MAX_ANNOUNCEMENTS": "100",
             "FINDINGS_KAFKA_TOPIC_CHECK_INTERVAL_S": "2",
             "FINDINGS_DELIVERY_MAX_BACKOFF_S": "5",

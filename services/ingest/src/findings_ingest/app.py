@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
 from findings_ingest.adapters.folder import FolderBucket
 from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
 from findings_ingest.adapters.s3 import S3Bucket
@@ -238,7 +239,7 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
     await wait_for_database(engine)
     topics = Topics(namespace=settings.kafka.topic_namespace)
     extra = [settings.notifications_topic] if settings.notifications_topic else []
-    topic_names = [*topics.all(), *extra]
+    topic_names = [*topics.all(), *extra, marker_topic(topics.namespace)]
     await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
     ingest = Ingest(settings, broker, make_sessionmaker(engine))
@@ -259,15 +260,26 @@ async def watch(ingest: Ingest, stop: asyncio.Event) -> None:
     await ingest.load_known()
     log.info("watching %s", ingest.bucket.name)
     settings = ingest.settings
-    restart_reconcile_at = time.monotonic() + settings.restart_reannounce_after_s
+    memory = BrokerMemory(settings.kafka, ingest.broker)
+    next_memory_check = time.monotonic()
     while not stop.is_set():
+        if time.monotonic() >= next_memory_check:
+            await _guarded(ingest, lambda: recover_lost_events(ingest, memory))
+            next_memory_check = time.monotonic() + settings.kafka.topic_check_interval_s
         await _guarded(ingest, ingest.poll_once)
-        if restart_reconcile_at and time.monotonic() >= restart_reconcile_at:
-            # Recovers reports whose events a crash or a broker restart lost.
-            await _guarded(ingest, lambda: ingest.reconcile(reannounce_after_s=0))
-            restart_reconcile_at = 0.0
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
+
+
+async def recover_lost_events(ingest: Ingest, memory: BrokerMemory) -> int:
+    """If the broker lost its data, announce every report without an outcome again now."""
+    if not await memory.lost():
+        return 0
+    announced = await ingest.reconcile(reannounce_after_s=0)
+    if announced:
+        log.warning("the broker lost its data: announced %d report(s) again", announced)
+    await memory.remember()
+    return announced
 
 
 async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:

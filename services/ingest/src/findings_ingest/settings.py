@@ -29,11 +29,10 @@ class IngestSettings(ConsumerServiceSettings):
     poll_interval_s: float = 0.5
     # A file is announced once its size and mtime stayed the same for this long.
     settle_s: float = 1.0
-    # Announced but not stored after this long: announce again (recovers lost events).
+    # Announced but without an outcome after this long: announce again (recovers lost
+    # events); the wait doubles after each announcement. A broker found to have lost its
+    # data (findings_ingest.adapters.broker_memory) has every such report announced at once.
     reannounce_after_s: float = 120.0
-    # After a (re)start every unstored report is announced again, once the ledger has
-    # had this long to read the outcomes published while ingest was down.
-    restart_reannounce_after_s: float = 10.0
     # After this many announcements without an outcome a report is marked `stuck`.
     max_announcements: int = 5
     max_file_bytes: int = 100 * 1024 * 1024
