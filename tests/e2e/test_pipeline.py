@@ -336,11 +336,12 @@ async def test_a_database_outage_delays_but_loses_nothing(
         assert all(service.exited() is None for service in pipeline.services.values())
         async with httpx.AsyncClient(base_url=pipeline.api) as client:
             assert (await client.get("/health")).status_code == 503
-            # store is waiting the outage out: degraded, not unhealthy, nothing dead-lettered
-            store = (await client.get(pipeline.health["store"])).json()
-        assert store["status"] == "degraded", store
-        assert "retrying for" in store["problems"][0]
-        assert store["dead_lettered"] == 0
+            # ingest cannot record the new files: it waits the outage out, degraded (not
+            # unhealthy), and nothing is dead-lettered anywhere.
+            health = {n: (await client.get(url)).json() for n, url in pipeline.health.items()}
+        assert health["ingest"]["status"] == "degraded", health
+        assert "retrying for" in health["ingest"]["problems"][0]
+        assert all(h["dead_lettered"] == 0 for h in health.values()), health
     finally:
         await asyncio.to_thread(postgres.start)
     reports = await pipeline.wait_for_reports(len(names), timeout_s=120)
