@@ -242,8 +242,12 @@ def _subscribe(
                 raise CircuitOpen(health.breaker.describe())
             await handler(records)
         except Exception as error:
-            attempt = attempts[position] = attempts.get(position, 0) + 1
-            if not batch and _gives_up(error, attempt, policy.max_attempts):
+            outage = is_transient(error)
+            # An outage is no fault of the message: only other errors count as attempts.
+            attempt = attempts.get(position, 0) + (0 if outage else 1)
+            attempts[position] = attempt
+            permanent = isinstance(error, PermanentError) or attempt >= policy.max_attempts
+            if not batch and not outage and permanent:
                 health.dead_letter(f"{type(error).__name__}: {error}")
                 if not health.breaker.is_open:
                     await _dead_letter(delivery, records[0], error, attempt)
@@ -256,7 +260,7 @@ def _subscribe(
                 backoff_s(policy.retry_backoff_s, policy.max_backoff_s, failures_in_a_row),
             )
             log.warning(
-                "%s at %s[%d]@%d (attempt %d); retrying in %.1f s: %s",
+                "%s at %s[%d]@%d (%d attempt(s) counted); retrying in %.1f s: %s",
                 type(error).__name__,
                 *position,
                 attempt,
@@ -275,12 +279,6 @@ def _subscribe(
             health.retrying_since = None
         else:
             health.succeeded(len(records))
-
-
-def _gives_up(error: Exception, attempt: int, max_attempts: int) -> bool:
-    if is_transient(error):
-        return False
-    return isinstance(error, PermanentError) or attempt >= max_attempts
 
 
 async def _dead_letter(delivery: Delivery, record: Record, error: Exception, attempt: int) -> None:
