@@ -46,6 +46,7 @@ async def settings(
         s3_bucket=s3_bucket,
         s3_prefix="inbox/",
         poll_interval_s=0.1,
+        s3_listing_interval_s=0.5,
         max_file_bytes=2_000_000,
         kafka=kafka_settings,
         database=database_settings,

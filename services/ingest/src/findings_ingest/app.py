@@ -69,6 +69,8 @@ class Ingest:
         self.known: dict[str, str] = {}
         self.resume_after = ""
         self.last_reconcile = 0.0
+        self.pass_interval_s = settings.s3_listing_interval_s if settings.s3_bucket else 0.0
+        self.last_pass_ended = -self.pass_interval_s
 
     async def load_known(self) -> None:
         async with self.sessions() as session:
@@ -77,7 +79,17 @@ class Ingest:
             self.resume_after = await ledger.listing_checkpoint(self.bucket.name)
 
     async def poll_once(self) -> int:
-        """One page of the bucket's listing; returns how many reports were announced."""
+        """The next page of the listing (when due), then overdue announcements; returns how
+        many reports were announced."""
+        announced = await self.list_next_page()
+        if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
+            announced += await self.reconcile(self.settings.reannounce_after_s)
+        return announced
+
+    async def list_next_page(self) -> int:
+        starting_a_pass = self.resume_after == ""
+        if starting_a_pass and time.monotonic() - self.last_pass_ended < self.pass_interval_s:
+            return 0
         page = await asyncio.to_thread(self.bucket.list_page, self.resume_after)
         announced = 0
         for obj in page.objects:
@@ -90,8 +102,8 @@ class Ingest:
                     self.bucket.name, resume_after, _now()
                 )
             self.resume_after = resume_after
-        if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
-            announced += await self.reconcile(self.settings.reannounce_after_s)
+        if page.resume_after is None:
+            self.last_pass_ended = time.monotonic()
         return announced
 
     async def take_object(self, obj: BucketObject) -> int:

@@ -23,6 +23,9 @@ class IngestSettings(ConsumerServiceSettings):
     s3_bucket: str | None = None
     s3_prefix: str = ""
     s3_page_size: int = Field(default=1000, ge=1, le=1000)
+    # Pause between two full listings of an S3 bucket (pages of one pass follow each
+    # other at the poll interval): LIST requests cost money on AWS.
+    s3_listing_interval_s: float = 10.0
     # A Kafka topic carrying the bucket's S3/MinIO event notifications: new objects are
     # taken as they are announced there; the listing still runs, as a safety net.
     notifications_topic: str | None = None
