@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 
-from findings_api.app import create_app
-from findings_api.settings import ApiSettings
-from findings_parse.core.parser import parse_report
-from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from findings_store.migrations_path import MIGRATIONS
-from findings_store.repository import ReportRepository
-from tests.conftest import REPORTS
+from tests.api.conftest import store_reports
 
 pytestmark = pytest.mark.integration
 
@@ -29,26 +20,7 @@ FILES = [
 
 @pytest.fixture
 async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
-    await migrate(MIGRATIONS, database_settings.url)
-    engine = make_engine(database_settings)
-    reports = {}
-    async with make_sessionmaker(engine).begin() as session:
-        for name in FILES:
-            path = REPORTS / name
-            report = parse_report(path.read_bytes(), name)
-            await ReportRepository(session).replace_report(report, path.as_uri(), datetime.now(UTC))
-            reports[name] = report
-    await engine.dispose()
-    return reports
-
-
-@pytest.fixture
-async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ApiSettings(database=database_settings))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
-            yield client
+    return await store_reports(database_settings, FILES)
 
 
 async def test_health_checks_the_database(

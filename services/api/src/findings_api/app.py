@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -13,7 +14,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from findings_api.repository import FindingFilter, ReadRepository, ReportFilter
+from findings_api.paging import BadCursor, SortColumn, decode_cursor, encode_cursor
+from findings_api.repository import (
+    FINDING_SORTS,
+    REPORT_SORTS,
+    FindingFilter,
+    ReadRepository,
+    ReportFilter,
+)
 from findings_api.schemas import (
     FailureOut,
     FileDetail,
@@ -30,8 +38,14 @@ from findings_api.schemas import (
 )
 from findings_api.settings import ApiSettings
 from findings_shared.database import make_engine, make_sessionmaker
-from findings_shared.events import FindingCategory, JudgementArea, LocalAuthorityRef, ReportType
-from findings_shared.local_authorities import all_local_authorities
+from findings_shared.events import (
+    FindingCategory,
+    Grade,
+    JudgementArea,
+    LocalAuthorityRef,
+    ReportType,
+)
+from findings_shared.local_authorities import all_local_authorities, find_local_authority
 
 REPORT_ID = r"^[0-9a-f]{64}$"
 
@@ -46,6 +60,7 @@ class FileState(StrEnum):
 
 
 LA_CODE = r"^\d{3}$"
+ONS_CODE = r"^E\d{8}$"
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -123,13 +138,102 @@ def _summary_fields(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
+def _page(
+    items: list[Any],
+    rows: list[dict[str, Any]] | None,
+    limit: int,
+    offset: int,
+    sort: str | None = None,
+    columns: list[SortColumn] | None = None,
+) -> dict[str, Any]:
+    full = len(items) == limit
+    next_cursor = None
+    if full and rows and sort and columns:
+        next_cursor = encode_cursor(sort, columns, rows[-1])
     return {
         "items": items,
         "limit": limit,
         "offset": offset,
-        "next_offset": offset + limit if len(items) == limit else None,
+        "next_offset": offset + limit if full else None,
+        "next_cursor": next_cursor,
     }
+
+
+def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key not in keys}
+
+
+def _decoded(cursor: str | None, sort: str, columns: list[SortColumn]) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        return decode_cursor(cursor, sort, columns)
+    except BadCursor as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+
+
+class ReportSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+class FindingSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    RELEVANCE = "relevance"
+
+
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=1000, description="next_cursor of the previous page (instead of offset)"),
+]
+
+
+def _authority_codes(
+    la_code: Annotated[
+        list[str] | None, Query(description="DfE 3-digit code(s), e.g. 212; repeatable")
+    ] = None,
+    ons_code: Annotated[str | None, Query(pattern=ONS_CODE, description="e.g. E09000032")] = None,
+    authority: Annotated[
+        str | None, Query(min_length=2, max_length=100, description="Name, e.g. Wandsworth")
+    ] = None,
+    region: Annotated[str | None, Query(max_length=60, description="e.g. London")] = None,
+) -> tuple[str, ...] | None:
+    """The DfE codes the authority filters select (None: no such filter)."""
+    chosen: set[str] | None = None
+
+    def narrow(codes: set[str], what: str) -> None:
+        nonlocal chosen
+        if not codes:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"No English local authority matches {what}: see GET /local-authorities.",
+            )
+        chosen = codes if chosen is None else chosen & codes
+
+    authorities = all_local_authorities()
+    if la_code:
+        for code in la_code:
+            if not re.fullmatch(LA_CODE, code):
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT,
+                    f"la_code {code!r} is not a DfE 3-digit code such as 212.",
+                )
+        narrow({a.la_code for a in authorities if a.la_code in la_code}, f"la_code={la_code}")
+    if ons_code:
+        narrow({a.la_code for a in authorities if a.ons_code == ons_code}, f"ons_code={ons_code}")
+    if authority:
+        found = find_local_authority(authority)
+        narrow({found.la_code} if found else set(), f"authority={authority!r}")
+    if region:
+        wanted = region.casefold()
+        narrow(
+            {a.la_code for a in authorities if a.region.casefold() == wanted}, f"region={region!r}"
+        )
+    return tuple(sorted(chosen)) if chosen is not None else None
+
+
+AuthorityDep = Annotated[tuple[str, ...] | None, Depends(_authority_codes)]
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -145,25 +249,35 @@ def _add_routes(app: FastAPI) -> None:
             )
         return Health(status="ok", database="ok")
 
-    @app.get("/reports", response_model=Page[ReportSummary])
+    @app.get("/reports", response_model=Page[ReportSummary], responses={422: {}})
     async def list_reports(
         repository: RepositoryDep,
-        la_code: Annotated[str | None, Query(pattern=LA_CODE, description="DfE code")] = None,
+        authority: AuthorityDep,
         report_type: ReportType | None = None,
         published_from: date | None = None,
         published_to: date | None = None,
+        judgement_area: Annotated[
+            JudgementArea | None, Query(description="Reports judged on this area")
+        ] = None,
+        grade: Annotated[Grade | None, Query(description="… with this grade")] = None,
+        sort: Annotated[ReportSort, Query(description="Order of the reports")] = ReportSort.NEWEST,
         limit: Limit = 50,
         offset: Offset = 0,
+        cursor: CursorParam = None,
     ) -> Any:
-        """Reports, newest first."""
+        """Reports, newest first (by publication, else the inspection's last day)."""
         where = ReportFilter(
-            la_code=la_code,
+            la_codes=authority,
             report_type=report_type.value if report_type else None,
             published_from=published_from,
             published_to=published_to,
+            judgement_area=judgement_area.value if judgement_area else None,
+            grade=grade.value if grade else None,
         )
-        rows = await repository.list_reports(where, limit, offset)
-        return _page([_summary(row) for row in rows], limit, offset)
+        columns = REPORT_SORTS[sort.value]
+        after = _decoded(cursor, sort.value, columns)
+        rows = await repository.list_reports(where, sort.value, limit, offset, after)
+        return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
 
     @app.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
     async def get_report(
@@ -183,29 +297,58 @@ def _add_routes(app: FastAPI) -> None:
             findings=[FindingOut(**f) for f in await repository.findings_of(report_id)],
         )
 
-    @app.get("/findings", response_model=Page[FindingWithReport])
+    @app.get("/findings", response_model=Page[FindingWithReport], responses={422: {}})
     async def search_findings(
         repository: RepositoryDep,
+        authority: AuthorityDep,
         report_id: Annotated[str | None, Query(pattern=REPORT_ID)] = None,
-        la_code: Annotated[str | None, Query(pattern=LA_CODE)] = None,
+        report_type: ReportType | None = None,
+        published_from: date | None = None,
+        published_to: date | None = None,
         category: FindingCategory | None = None,
         judgement_area: JudgementArea | None = None,
+        grade: Annotated[
+            Grade | None, Query(description="Findings whose judgement area was graded so")
+        ] = None,
         q: Annotated[
-            str | None, Query(min_length=1, max_length=500, description="Full-text search")
+            str | None,
+            Query(
+                min_length=1,
+                max_length=500,
+                description='Full-text search: words, "a phrase", -excluded, or',
+            ),
+        ] = None,
+        sort: Annotated[
+            FindingSort | None,
+            Query(description="Default: relevance with `q`, else newest"),
         ] = None,
         limit: Limit = 50,
         offset: Offset = 0,
+        cursor: CursorParam = None,
     ) -> Any:
-        """Findings, filtered; with `q`, ranked by full-text relevance."""
+        """Findings, filtered; with `q`, ranked by relevance with a highlighted `snippet`
+        (HTML: the text escaped, matches in `<mark>`)."""
+        chosen = sort or (FindingSort.RELEVANCE if q else FindingSort.NEWEST)
+        if chosen is FindingSort.RELEVANCE and not q:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, "sort=relevance needs a search text in q"
+            )
         where = FindingFilter(
-            report_id=report_id,
-            la_code=la_code,
-            category=category.value if category else None,
+            la_codes=authority,
+            report_type=report_type.value if report_type else None,
+            published_from=published_from,
+            published_to=published_to,
             judgement_area=judgement_area.value if judgement_area else None,
+            grade=grade.value if grade else None,
+            report_id=report_id,
+            category=category.value if category else None,
             q=q,
         )
-        rows = await repository.search_findings(where, limit, offset)
-        return _page([FindingWithReport(**row) for row in rows], limit, offset)
+        columns = FINDING_SORTS[chosen.value]
+        after = _decoded(cursor, chosen.value, columns)
+        rows = await repository.search_findings(where, chosen.value, limit, offset, after)
+        items = [FindingWithReport(**_without(row, "sort_date")) for row in rows]
+        return _page(items, rows, limit, offset, chosen.value, columns)
 
     @app.get("/files", response_model=Page[FileStatus])
     async def list_files(
@@ -216,7 +359,7 @@ def _add_routes(app: FastAPI) -> None:
     ) -> Any:
         """Every file seen in the bucket, newest first, with its report's state and reason."""
         rows = await repository.list_files(status.value if status else None, limit, offset)
-        return _page([FileStatus(**row) for row in rows], limit, offset)
+        return _page([FileStatus(**row) for row in rows], None, limit, offset)
 
     @app.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})
     async def get_file(

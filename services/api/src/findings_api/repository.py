@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from findings_api.paging import SortColumn, after, order_by
+
 _REPORT_COLUMNS = """
     r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
     r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
@@ -23,19 +25,72 @@ _REPORT_COLUMNS = """
 
 @dataclass(frozen=True, slots=True)
 class ReportFilter:
-    la_code: str | None = None
+    # DfE codes the caller's authority, ONS code, name or region filters resolved to.
+    la_codes: tuple[str, ...] | None = None
     report_type: str | None = None
     published_from: date | None = None
     published_to: date | None = None
+    judgement_area: str | None = None
+    grade: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class FindingFilter:
+class FindingFilter(ReportFilter):
     report_id: str | None = None
-    la_code: str | None = None
     category: str | None = None
-    judgement_area: str | None = None
     q: str | None = None
+
+
+# A report's date for sorting and filtering: published, else the inspection's last day.
+REPORT_DATE = "coalesce(r.published, r.inspection_end, date '0001-01-01')"
+REPORT_SORTS = {
+    "newest": [
+        SortColumn(REPORT_DATE, "date", "desc", "sort_date"),
+        SortColumn("r.report_id", "text", "asc", "report_id"),
+    ],
+    "oldest": [
+        SortColumn(REPORT_DATE, "date", "asc", "sort_date"),
+        SortColumn("r.report_id", "text", "asc", "report_id"),
+    ],
+}
+RANK = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
+FINDING_SORTS = {
+    name: [*columns, SortColumn("f.ordinal", "integer", "asc", "ordinal")]
+    for name, columns in REPORT_SORTS.items()
+} | {
+    "relevance": [
+        SortColumn(RANK, "real", "desc", "rank"),
+        SortColumn("f.report_id", "text", "asc", "report_id"),
+        SortColumn("f.ordinal", "integer", "asc", "ordinal"),
+    ]
+}
+# Safe HTML: the text is escaped before the matches are wrapped in <mark>.
+SNIPPET = """ts_headline('english',
+    replace(replace(replace(page.text, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+    websearch_to_tsquery('english', :q),
+    'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2,
+     FragmentDelimiter=" … "')"""
+
+
+def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
+    """Conditions on reports; `judged_area` picks the judgement whose grade `grade` filters
+    (the one asked for, for reports; the finding's own area, for findings)."""
+    clauses = ["true"]
+    if where.la_codes is not None:
+        clauses.append("r.la_code = any(:la_codes)")
+    if where.report_type:
+        clauses.append("r.report_type = :report_type")
+    if where.published_from:
+        clauses.append(f"{REPORT_DATE} >= :published_from")
+    if where.published_to:
+        clauses.append(f"{REPORT_DATE} <= :published_to")
+    if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
+        clauses.append(
+            f"""exists (select 1 from store.judgements j where j.report_id = r.report_id
+                        and {judged_area}
+                        and (cast(:grade as text) is null or j.grade = :grade))"""
+        )
+    return clauses
 
 
 class ReadRepository:
@@ -46,26 +101,24 @@ class ReadRepository:
         await self.session.execute(text("select 1 from store.reports limit 1"))
 
     async def list_reports(
-        self, where: ReportFilter, limit: int, offset: int
+        self, where: ReportFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
     ) -> list[dict[str, Any]]:
-        clauses = ["true"]
-        if where.la_code:
-            clauses.append("r.la_code = :la_code")
-        if where.report_type:
-            clauses.append("r.report_type = :report_type")
-        if where.published_from:
-            clauses.append("coalesce(r.published, r.inspection_end) >= :published_from")
-        if where.published_to:
-            clauses.append("coalesce(r.published, r.inspection_end) <= :published_to")
+        columns = REPORT_SORTS[sort]
+        clauses = _report_clauses(
+            where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
+        )
+        params = {**_fields(where), "limit": limit, "offset": offset}
+        if cursor is not None:
+            condition, keys = after(columns, cursor)
+            clauses.append(condition)
+            params |= keys
         sql = f"""
-            select {_REPORT_COLUMNS} from store.reports r
+            select {_REPORT_COLUMNS}, {REPORT_DATE} as sort_date from store.reports r
             where {" and ".join(clauses)}
-            order by coalesce(r.published, r.inspection_end) desc nulls last, r.report_id
+            order by {order_by(columns)}
             limit :limit offset :offset
         """
-        rows = await self.session.execute(
-            text(sql), {**_fields(where), "limit": limit, "offset": offset}
-        )
+        rows = await self.session.execute(text(sql), params)
         return [dict(row._mapping) for row in rows]
 
     async def get_report(self, report_id: str) -> dict[str, Any] | None:
@@ -134,40 +187,46 @@ class ReadRepository:
         return [dict(row._mapping) for row in rows]
 
     async def search_findings(
-        self, where: FindingFilter, limit: int, offset: int
+        self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
     ) -> list[dict[str, Any]]:
-        clauses = ["true"]
+        columns = FINDING_SORTS[sort]
+        clauses = _report_clauses(where, "j.area = f.judgement_area")
         if where.report_id:
             clauses.append("f.report_id = :report_id")
-        if where.la_code:
-            clauses.append("r.la_code = :la_code")
         if where.category:
             clauses.append("f.category = :category")
         if where.judgement_area:
             clauses.append("f.judgement_area = :judgement_area")
         if where.q:
             clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
-            rank = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
-            order = f"{rank} desc, f.report_id, f.ordinal"
-        else:
-            rank = "null::real"
-            order = (
-                "coalesce(r.published, r.inspection_end) desc nulls last, f.report_id, f.ordinal"
-            )
+        params = {**_fields(where), "limit": limit, "offset": offset}
+        if cursor is not None:
+            condition, keys = after(columns, cursor)
+            clauses.append(condition)
+            params |= keys
+        # Snippets only for the rows of the page: ts_headline is the costly part.
         sql = f"""
-            select f.finding_id, f.ordinal, f.category, f.section, f.judgement_area,
-                   f.paragraph, f.text, f.report_id, r.report_type, r.la_code,
-                   r.la_name as local_authority_name, r.inspection_start, r.published,
-                   {rank} as rank
-            from store.findings f join store.reports r on r.report_id = f.report_id
-            where {" and ".join(clauses)}
-            order by {order}
-            limit :limit offset :offset
+            select page.*, {SNIPPET if where.q else "null"}
+                   as snippet
+            from (
+                select f.finding_id, f.ordinal, f.category, f.section, f.judgement_area,
+                       f.paragraph, f.text, f.report_id, r.report_type, r.la_code,
+                       r.la_name as local_authority_name, r.inspection_start, r.published,
+                       {RANK if where.q else "null::real"} as rank, {REPORT_DATE} as sort_date
+                from store.findings f join store.reports r on r.report_id = f.report_id
+                where {" and ".join(clauses)}
+                order by {order_by(columns)}
+                limit :limit offset :offset
+            ) page
+            order by {order_by(_on_page(columns))}
         """
-        rows = await self.session.execute(
-            text(sql), {**_fields(where), "limit": limit, "offset": offset}
-        )
+        rows = await self.session.execute(text(sql), params)
         return [dict(row._mapping) for row in rows]
+
+
+def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
+    """The same order, over the columns the page query selected."""
+    return [SortColumn(f"page.{c.field}", c.sql_type, c.direction, c.field) for c in columns]
 
 
 _FILE_STATUS = """

@@ -29,6 +29,8 @@ class FindingWithReport(FindingOut):
     inspection_start: date | None
     published: date | None
     rank: float | None = None
+    # With q: the matching passages, HTML-escaped, matches in <mark>…</mark>.
+    snippet: str | None = None
 
 
 class ReportSummary(BaseModel):
@@ -60,6 +62,8 @@ class Page(BaseModel, Generic[T]):
     limit: int
     offset: int
     next_offset: int | None
+    # Pass as `cursor` for the next page: stable while reports arrive, fast at any depth.
+    next_cursor: str | None = None
 
 
 class LocalAuthorityOut(BaseModel):
