@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, status
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from findings_api.exports import Format, chosen_format, export
 from findings_api.paging import BadCursor, SortColumn, decode_cursor, encode_cursor
 from findings_api.repository import (
     FINDING_SORTS,
@@ -28,13 +30,19 @@ from findings_api.schemas import (
     FileStatus,
     FindingOut,
     FindingWithReport,
+    GradePoint,
     Health,
     JudgementOut,
+    LatestGrade,
+    LocalAuthorityDetail,
     LocalAuthorityOut,
+    NationalSummary,
+    NeighbourLatest,
     Page,
     QualityOut,
     ReportDetail,
     ReportSummary,
+    TimelineReport,
 )
 from findings_api.settings import ApiSettings
 from findings_shared.database import make_engine, make_sessionmaker
@@ -45,7 +53,12 @@ from findings_shared.events import (
     LocalAuthorityRef,
     ReportType,
 )
-from findings_shared.local_authorities import all_local_authorities, find_local_authority
+from findings_shared.local_authorities import (
+    LocalAuthority,
+    all_local_authorities,
+    find_local_authority,
+    local_authority_by_code,
+)
 
 REPORT_ID = r"^[0-9a-f]{64}$"
 
@@ -159,6 +172,64 @@ def _page(
     }
 
 
+EXPORT_PAGE = 1000
+REPORT_EXPORT = [
+    "report_id",
+    "la_code",
+    "la_name",
+    "report_type",
+    "title",
+    "inspection_start",
+    "inspection_end",
+    "published",
+    "lead_inspector",
+    "finding_count",
+]
+FINDING_EXPORT = [
+    "finding_id",
+    "report_id",
+    "la_code",
+    "local_authority_name",
+    "report_type",
+    "published",
+    "inspection_start",
+    "category",
+    "section",
+    "judgement_area",
+    "paragraph",
+    "text",
+]
+FormatParam = Annotated[
+    Format | None, Query(description="json (default), csv or xlsx; or ask with Accept")
+]
+
+
+async def _every_row(
+    page: Callable[[list[Any] | None], Awaitable[list[dict[str, Any]]]],
+    columns: list[SortColumn],
+) -> AsyncIterator[dict[str, Any]]:
+    """Every row of a query, a keyset page at a time (memory stays flat)."""
+    after: list[Any] | None = None
+    while True:
+        rows = await page(after)
+        for row in rows:
+            yield row
+        if len(rows) < EXPORT_PAGE:
+            return
+        after = [rows[-1][c.field] for c in columns]
+
+
+def _authority_fields(authority: LocalAuthority) -> dict[str, str]:
+    return {
+        "la_code": authority.la_code,
+        "name": authority.name,
+        "ofsted_urn": authority.ofsted_urn,
+        "ons_code": authority.ons_code,
+        "region": authority.region,
+        "la_type": authority.la_type,
+    }
+
+
 def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {key: value for key, value in row.items() if key not in keys}
 
@@ -264,8 +335,12 @@ def _add_routes(app: FastAPI) -> None:
         limit: Limit = 50,
         offset: Offset = 0,
         cursor: CursorParam = None,
+        format: FormatParam = None,
+        accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Any:
-        """Reports, newest first (by publication, else the inspection's last day)."""
+        """Reports, newest first (by publication, else the inspection's last day).
+        With `format=csv` or `xlsx` (or an Accept header asking for one): every matching
+        report as a spreadsheet, ignoring limit, offset and cursor."""
         where = ReportFilter(
             la_codes=authority,
             report_type=report_type.value if report_type else None,
@@ -275,6 +350,14 @@ def _add_routes(app: FastAPI) -> None:
             grade=grade.value if grade else None,
         )
         columns = REPORT_SORTS[sort.value]
+        fmt = chosen_format(format, accept)
+        if fmt is not Format.JSON:
+
+            async def page(after: list[Any] | None) -> list[dict[str, Any]]:
+                return await repository.list_reports(where, sort.value, EXPORT_PAGE, 0, after)
+
+            rows_out = ([row[c] for c in REPORT_EXPORT] async for row in _every_row(page, columns))
+            return await export(fmt, "reports", REPORT_EXPORT, rows_out)
         after = _decoded(cursor, sort.value, columns)
         rows = await repository.list_reports(where, sort.value, limit, offset, after)
         return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
@@ -325,6 +408,8 @@ def _add_routes(app: FastAPI) -> None:
         limit: Limit = 50,
         offset: Offset = 0,
         cursor: CursorParam = None,
+        format: FormatParam = None,
+        accept: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Any:
         """Findings, filtered; with `q`, ranked by relevance with a highlighted `snippet`
         (HTML: the text escaped, matches in `<mark>`)."""
@@ -345,6 +430,14 @@ def _add_routes(app: FastAPI) -> None:
             q=q,
         )
         columns = FINDING_SORTS[chosen.value]
+        fmt = chosen_format(format, accept)
+        if fmt is not Format.JSON:
+
+            async def page(after: list[Any] | None) -> list[dict[str, Any]]:
+                return await repository.search_findings(where, chosen.value, EXPORT_PAGE, 0, after)
+
+            rows_out = ([row[c] for c in FINDING_EXPORT] async for row in _every_row(page, columns))
+            return await export(fmt, "findings", FINDING_EXPORT, rows_out)
         after = _decoded(cursor, chosen.value, columns)
         rows = await repository.search_findings(where, chosen.value, limit, offset, after)
         items = [FindingWithReport(**_without(row, "sort_date")) for row in rows]
@@ -379,14 +472,97 @@ def _add_routes(app: FastAPI) -> None:
     @app.get("/local-authorities", response_model=list[LocalAuthorityOut])
     async def local_authorities() -> Any:
         """Every English local authority with its Ofsted URN, DfE and ONS codes."""
-        return [
-            LocalAuthorityOut(
-                la_code=a.la_code,
-                name=a.name,
-                ofsted_urn=a.ofsted_urn,
-                ons_code=a.ons_code,
-                region=a.region,
-                la_type=a.la_type,
+        return [LocalAuthorityOut(**_authority_fields(a)) for a in all_local_authorities()]
+
+    @app.get(
+        "/local-authorities/{la_code}", response_model=LocalAuthorityDetail, responses={404: {}}
+    )
+    async def local_authority(
+        repository: RepositoryDep,
+        la_code: Annotated[str, Path(pattern=LA_CODE, description="DfE 3-digit code")],
+    ) -> Any:
+        """An authority's inspection timeline (every report, its grades), its grades per
+        judgement over time, and its statistical neighbours' latest grades."""
+        found = local_authority_by_code(la_code)
+        if found is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND,
+                f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
             )
-            for a in all_local_authorities()
-        ]
+        reports = [TimelineReport(**row) for row in await repository.authority_reports([la_code])]
+        history: dict[JudgementArea, list[GradePoint]] = defaultdict(list)
+        for report in reports:
+            for area, grade in report.grades.items():
+                history[area].append(
+                    GradePoint(
+                        report_date=report.report_date,
+                        grade=grade,
+                        report_id=report.report_id,
+                        report_type=report.report_type,
+                    )
+                )
+        latest = {
+            row["la_code"]: row
+            for row in await repository.latest_graded_reports(list(found.stat_neighbours))
+        }
+        neighbours = []
+        for code in found.stat_neighbours:
+            neighbour = local_authority_by_code(code)
+            row = latest.get(code, {})
+            neighbours.append(
+                NeighbourLatest(
+                    la_code=code,
+                    name=neighbour.name if neighbour else code,
+                    report_id=row.get("report_id"),
+                    report_type=row.get("report_type"),
+                    report_date=row.get("report_date"),
+                    grades=row.get("grades", {}),
+                )
+            )
+        return LocalAuthorityDetail(
+            **_authority_fields(found),
+            reports=reports,
+            grade_history=history,
+            neighbours=neighbours,
+        )
+
+    @app.get("/summary/national", response_model=NationalSummary)
+    async def national_summary(
+        repository: RepositoryDep,
+        format: FormatParam = None,
+        accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Any:
+        """The latest grade of every authority for every judgement, and the distribution of
+        those grades; `format=xlsx` or `csv` for the spreadsheet."""
+        rows = await repository.latest_grades()
+        fmt = chosen_format(format, accept)
+        if fmt is not Format.JSON:
+            header = ["la_code", "local_authority_name", "region", "area", "grade"]
+            header += ["report_date", "report_type", "report_id"]
+
+            async def table() -> AsyncIterator[list[Any]]:
+                for row in rows:
+                    authority = local_authority_by_code(row["la_code"])
+                    yield [
+                        row["la_code"],
+                        authority.name if authority else row["la_name"],
+                        authority.region if authority else "",
+                        row["area"],
+                        row["grade"],
+                        row["report_date"],
+                        row["report_type"],
+                        row["report_id"],
+                    ]
+
+            return await export(fmt, "national-summary", header, table())
+        distribution: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            distribution[row["area"]][row["grade"]] += 1
+        return NationalSummary(
+            authorities=len({row["la_code"] for row in rows}),
+            latest=[
+                LatestGrade(**_without(row, "la_name"), local_authority_name=row["la_name"])
+                for row in rows
+            ],
+            distribution=distribution,
+        )

@@ -223,11 +223,57 @@ class ReadRepository:
         rows = await self.session.execute(text(sql), params)
         return [dict(row._mapping) for row in rows]
 
+    async def authority_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+        """Every report of these authorities, oldest first, with its grades by area."""
+        rows = await self.session.execute(
+            text(
+                f"""select r.report_id, r.report_type, r.title, r.la_code, r.published,
+                           r.inspection_start, r.inspection_end, r.finding_count,
+                           {REPORT_DATE} as report_date, {_GRADES} as grades
+                    from store.reports r where r.la_code = any(:codes)
+                    order by {REPORT_DATE}, r.report_id"""
+            ),
+            {"codes": la_codes},
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def latest_graded_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+        """Each authority's most recent report that carries grades."""
+        rows = await self.session.execute(
+            text(
+                f"""select distinct on (r.la_code) r.la_code, r.report_id, r.report_type,
+                           {REPORT_DATE} as report_date, {_GRADES} as grades
+                    from store.reports r
+                    where r.la_code = any(:codes)
+                      and exists (select 1 from store.judgements j
+                                  where j.report_id = r.report_id)
+                    order by r.la_code, {REPORT_DATE} desc, r.report_id"""
+            ),
+            {"codes": la_codes},
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def latest_grades(self) -> list[dict[str, Any]]:
+        """Every authority's latest grade for every judgement area it was ever graded on."""
+        rows = await self.session.execute(
+            text(
+                f"""select distinct on (r.la_code, j.area) r.la_code, r.la_name, j.area,
+                           j.grade, r.report_id, r.report_type, {REPORT_DATE} as report_date
+                    from store.judgements j join store.reports r using (report_id)
+                    where r.la_code is not null
+                    order by r.la_code, j.area, {REPORT_DATE} desc, r.report_id"""
+            )
+        )
+        return [dict(row._mapping) for row in rows]
+
 
 def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
     """The same order, over the columns the page query selected."""
     return [SortColumn(f"page.{c.field}", c.sql_type, c.direction, c.field) for c in columns]
 
+
+_GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgements j
+                      where j.report_id = r.report_id), '{}'::jsonb)"""
 
 _FILE_STATUS = """
     select o.name, o.object_uri, o.size, o.sha256 as report_id,

@@ -9,7 +9,9 @@ from pydantic import BaseModel
 
 from findings_shared.events import (
     Finding,
+    Grade,
     Judgement,
+    JudgementArea,
     LocalAuthorityRef,
     ParseQuality,
     ReportType,
@@ -116,3 +118,58 @@ class FileDetail(BaseModel):
     finding_count: int | None
     parser_version: str | None
     failures: list[FailureOut]
+
+
+class TimelineReport(BaseModel):
+    report_id: str
+    report_type: ReportType
+    title: str | None
+    published: date | None
+    inspection_start: date | None
+    inspection_end: date | None
+    # Published, else the inspection's last day: the date the timeline uses.
+    report_date: date | None
+    finding_count: int
+    grades: dict[JudgementArea, Grade]
+
+
+class GradePoint(BaseModel):
+    report_date: date | None
+    grade: Grade
+    report_id: str
+    report_type: ReportType
+
+
+class NeighbourLatest(BaseModel):
+    """A statistical neighbour and the grades of its latest graded report."""
+
+    la_code: str
+    name: str
+    report_id: str | None
+    report_type: ReportType | None
+    report_date: date | None
+    grades: dict[JudgementArea, Grade]
+
+
+class LocalAuthorityDetail(LocalAuthorityOut):
+    reports: list[TimelineReport]
+    grade_history: dict[JudgementArea, list[GradePoint]]
+    neighbours: list[NeighbourLatest]
+
+
+class LatestGrade(BaseModel):
+    la_code: str
+    local_authority_name: str | None
+    area: JudgementArea
+    grade: Grade
+    report_id: str
+    report_type: ReportType
+    report_date: date | None
+
+
+class NationalSummary(BaseModel):
+    """Every authority's latest grade per judgement, and how the grades are spread."""
+
+    authorities: int
+    latest: list[LatestGrade]
+    distribution: dict[JudgementArea, dict[Grade, int]]
