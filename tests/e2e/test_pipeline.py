@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import CONSUMERS, SERVICES, ServiceProcess, service_env
-from findings_parse.core.parser import PARSER_VERSION
+from findings_parse.core.parser import PARSER_VERSION, parse_report
 from findings_shared.database import make_engine
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import copy_fixture
@@ -378,3 +378,53 @@ async def test_replay_reparses_reports_of_an_older_parser(
     reports = await pipeline.reports()
     assert {r["parser_version"] for r in reports} == {PARSER_VERSION}
     assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in TEXTS[1:])
+
+
+async def read_events(
+    response: httpx.Response, until_reports: int
+) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """(event, id, data) from a Server-Sent Events response, until N `report` events."""
+    events: list[tuple[str, str | None, dict[str, Any]]] = []
+    kind, event_id, data = "message", None, ""
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("id: "):
+            event_id = line[4:]
+        elif line.startswith("data: "):
+            data = line[6:]
+        elif line == "" and data:
+            events.append((kind, event_id, json.loads(data)))
+            kind, event_id, data = "message", None, ""
+            if sum(1 for e in events if e[0] == "report") == until_reports:
+                return events
+    return events
+
+
+async def test_live_events_stream_new_reports_and_resume(pipeline: Pipeline) -> None:
+    params = {"la_code": "212", "category": "strength"}
+    async with httpx.AsyncClient(base_url=pipeline.api, timeout=90) as client:
+        async with client.stream("GET", "/events", params=params) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            copy_fixture("letter_wolverhampton_2010-10-13.txt", pipeline.inbox)  # not 212
+            copy_fixture(TEXTS[1], pipeline.inbox)
+            first = await asyncio.wait_for(read_events(response, 1), 90)
+        letter = parse_report((REPORTS_DIR / TEXTS[1]).read_bytes(), TEXTS[1])
+        strengths = [f.text for f in letter.findings if f.category.value == "strength"]
+        assert strengths
+        assert [e[0] for e in first] == ["finding"] * len(strengths) + ["report"]
+        assert [e[2]["text"] for e in first[:-1]] == strengths
+        report = first[-1][2]
+        assert report["local_authority"]["name"] == "Wandsworth"
+        resume_from = first[-1][1]
+        assert resume_from
+
+        # Disconnected while another Wandsworth report is stored: resuming sends it.
+        copy_fixture(PDFS[0], pipeline.inbox)
+        await pipeline.wait_for_reports(3)
+        headers = {"Last-Event-ID": resume_from}
+        async with client.stream("GET", "/events", params=params, headers=headers) as response:
+            resumed = await asyncio.wait_for(read_events(response, 1), 30)
+    assert resumed[-1][0] == "report"
+    assert resumed[-1][2]["report_type"] == "ilacs_inspection"
+    assert resumed[-1][2]["report_id"] != report["report_id"]

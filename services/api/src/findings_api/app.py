@@ -11,10 +11,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from findings_api import live
 from findings_api.exports import Format, chosen_format, export
 from findings_api.paging import BadCursor, SortColumn, decode_cursor, encode_cursor
 from findings_api.repository import (
@@ -442,6 +443,39 @@ def _add_routes(app: FastAPI) -> None:
         rows = await repository.search_findings(where, chosen.value, limit, offset, after)
         items = [FindingWithReport(**_without(row, "sort_date")) for row in rows]
         return _page(items, rows, limit, offset, chosen.value, columns)
+
+    @app.get(
+        "/events",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/event-stream": {}}}, 422: {}},
+    )
+    async def live_events(
+        request: Request,
+        authority: AuthorityDep,
+        report_type: ReportType | None = None,
+        category: Annotated[
+            FindingCategory | None, Query(description="Only findings of this category")
+        ] = None,
+        last_event_id: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> StreamingResponse:
+        """Server-Sent Events: `finding` events, then a `report` event, for every report
+        stored from now on (or after `Last-Event-ID`), filtered like /findings."""
+        where = ReportFilter(
+            la_codes=authority, report_type=report_type.value if report_type else None
+        )
+        events = live.stream(
+            request,
+            request.app.state.sessions,
+            where,
+            category.value if category else None,
+            live.position_of(last_event_id),
+            lambda row: _summary(row).model_dump(mode="json"),
+        )
+        return StreamingResponse(
+            events,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
     @app.get("/files", response_model=Page[FileStatus])
     async def list_files(

@@ -8,7 +8,7 @@ says where each file is; the store (schema `store`) holds reports and failures.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -265,6 +265,38 @@ class ReadRepository:
             )
         )
         return [dict(row._mapping) for row in rows]
+
+    async def stored_after(
+        self, after: tuple[datetime, str] | None, where: ReportFilter, limit: int
+    ) -> list[dict[str, Any]]:
+        """Reports stored (or replaced) after a (stored_at, report_id) position, in order."""
+        clauses = _report_clauses(
+            where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
+        )
+        params: dict[str, Any] = {**_fields(where), "limit": limit}
+        if after is not None:
+            clauses.append("(r.stored_at, r.report_id) > (:after_at, :after_id)")
+            params |= {"after_at": after[0], "after_id": after[1]}
+        rows = await self.session.execute(
+            text(
+                f"""select {_REPORT_COLUMNS} from store.reports r
+                    where {" and ".join(clauses)}
+                    order by r.stored_at, r.report_id limit :limit"""
+            ),
+            params,
+        )
+        return [dict(row._mapping) for row in rows]
+
+    async def last_stored(self) -> tuple[datetime, str] | None:
+        row = (
+            await self.session.execute(
+                text(
+                    """select stored_at, report_id from store.reports
+                       order by stored_at desc, report_id desc limit 1"""
+                )
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
 
 
 def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
