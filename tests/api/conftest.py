@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -36,10 +37,17 @@ async def store_reports(
     return reports
 
 
-@pytest.fixture
-async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(ApiSettings(database=database_settings))
+@contextlib.asynccontextmanager
+async def api_client(settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API app in this process, spoken to over ASGI."""
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             yield client
+
+
+@pytest.fixture
+async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(ApiSettings(database=database_settings)) as client:
+        yield client

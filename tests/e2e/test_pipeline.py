@@ -306,6 +306,21 @@ async def test_findings_up_runs_the_embedded_stack_and_stops_cleanly(
             while (response := await client.get(f"/reports/{sha}")).status_code != 200:
                 await asyncio.sleep(0.25)
         assert len(response.json()["findings"]) == golden_count(TEXTS[1])
+    # An upload with the stack's key flows through ingest like a dropped file.
+    stack = json.loads((state_dir / "stack.json").read_text())
+    upload = (REPORTS_DIR / TEXTS[2]).read_bytes()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{api_port}") as client:
+        accepted = await client.post(
+            "/reports",
+            files={"file": (TEXTS[2], upload, "text/plain")},
+            headers={"X-API-Key": stack["upload_key"]},
+        )
+        assert accepted.status_code == 202, accepted.text
+        async with asyncio.timeout(60):
+            while (await client.get(accepted.json()["status_url"])).json().get(
+                "status"
+            ) != "stored":
+                await asyncio.sleep(0.25)
     status = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "findings_cli.main", "status", "--state-dir", str(state_dir)],

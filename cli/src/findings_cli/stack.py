@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -82,6 +83,8 @@ def service_env(
             "FINDINGS_KAFKA_TOPIC_NAMESPACE": namespace,
             "FINDINGS_DATABASE_URL": database_url,
             "FINDINGS_INGEST_INBOX": str(inbox.resolve()),
+            # Uploads (POST /reports) go where ingest looks.
+            "FINDINGS_API_INBOX": str(inbox.resolve()),
             "FINDINGS_API_PORT": str(api_port),
         }
     )
@@ -120,6 +123,8 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
             database_url = postgres.url
             log.info("embedded PostgreSQL on 127.0.0.1:%d (%s)", postgres.port, postgres.data_dir)
         health_ports = {name: free_port() for name in CONSUMERS}
+        # An upload key for this stack, unless the operator chose keys.
+        upload_key = os.environ.get("FINDINGS_API_WRITE_KEYS") or secrets.token_urlsafe(24)
         (state_dir / "stack.json").write_text(
             json.dumps(
                 {
@@ -129,10 +134,12 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
                     "api": f"http://127.0.0.1:{api_port}",
                     "namespace": namespace,
                     "health": health_urls(api_port, health_ports),
+                    "upload_key": upload_key.split(",")[0],
                 },
                 indent=2,
             )
         )
+        (state_dir / "stack.json").chmod(0o600)  # it holds the upload key
         env = service_env(
             bootstrap=bootstrap,
             database_url=database_url,
@@ -141,6 +148,7 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
             namespace=namespace,
             health_ports=health_ports,
         )
+        env["FINDINGS_API_WRITE_KEYS"] = upload_key
         services = [ServiceProcess(name, env) for name in SERVICES]
         for service in services:
             service.start()
@@ -148,6 +156,7 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
         log.info(
             "API on http://127.0.0.1:%d (docs at /docs); drop reports into %s", api_port, inbox
         )
+        log.info("upload key (X-API-Key for POST /reports): see %s", state_dir / "stack.json")
         while not stopping.wait(0.5):
             for service in services:
                 code = service.exited()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -10,8 +12,22 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, status
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Security,
+    UploadFile,
+    status,
+)
 from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.security import APIKeyHeader
+from pydantic import SecretStr
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,8 +60,10 @@ from findings_api.schemas import (
     ReportDetail,
     ReportSummary,
     TimelineReport,
+    UploadAccepted,
 )
 from findings_api.settings import ApiSettings
+from findings_api.uploads import UploadRejected, UploadTarget
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import (
     FindingCategory,
@@ -92,6 +110,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Findings of Ofsted inspections of English local authorities' children's services.",
         lifespan=lifespan,
+        dependencies=[Depends(_require_read)],
+    )
+    app.state.settings = settings
+    app.state.uploads = UploadTarget(
+        settings.inbox, settings.s3_bucket, settings.s3_prefix, settings.s3
     )
     _add_routes(app)
 
@@ -104,6 +127,50 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
 
     return app
+
+
+API_KEY = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Needed to upload; to read too when FINDINGS_API_READ_KEYS is set.",
+)
+# Probes and the documentation stay open whatever the keys.
+OPEN_PATHS = {"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"}
+
+
+def _matches(given: str | None, keys: list[SecretStr]) -> bool:
+    return given is not None and any(
+        secrets.compare_digest(given.encode(), key.get_secret_value().encode()) for key in keys
+    )
+
+
+def _require_read(request: Request, key: Annotated[str | None, Security(API_KEY)]) -> None:
+    settings: ApiSettings = request.app.state.settings
+    if not settings.read_keys or request.url.path in OPEN_PATHS:
+        return
+    if not (_matches(key, settings.read_keys) or _matches(key, settings.write_keys)):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "This API needs a key: send it in the X-API-Key header.",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+
+
+def _require_write(request: Request, key: Annotated[str | None, Security(API_KEY)]) -> None:
+    settings: ApiSettings = request.app.state.settings
+    if not settings.write_keys:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            "Uploads are turned off here: set FINDINGS_API_WRITE_KEYS to allow them.",
+        )
+    if key is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "Uploading needs a key with the write scope in the X-API-Key header.",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
+    if not _matches(key, settings.write_keys):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "This key may read but not upload.")
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -362,6 +429,34 @@ def _add_routes(app: FastAPI) -> None:
         after = _decoded(cursor, sort.value, columns)
         rows = await repository.list_reports(where, sort.value, limit, offset, after)
         return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
+
+    @app.post(
+        "/reports",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=UploadAccepted,
+        responses={401: {}, 403: {}, 413: {}, 415: {}, 422: {}},
+        dependencies=[Depends(_require_write)],
+    )
+    async def upload_report(
+        request: Request,
+        file: Annotated[UploadFile, File(description="A report: PDF or plain text (.txt)")],
+    ) -> Any:
+        """Put a report into the bucket; ingest takes it from there like any dropped file.
+        Follow it at `status_url`: pending, then stored or failed (with the reason)."""
+        settings: ApiSettings = request.app.state.settings
+        content = await file.read(settings.max_upload_bytes + 1)
+        try:
+            stored = await asyncio.to_thread(
+                request.app.state.uploads.put, file.filename, content, settings.max_upload_bytes
+            )
+        except UploadRejected as error:
+            raise HTTPException(error.status_code, str(error)) from error
+        return UploadAccepted(
+            report_id=stored.report_id,
+            name=stored.name,
+            object_uri=stored.object_uri,
+            status_url=f"/files/{stored.report_id}",
+        )
 
     @app.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
     async def get_report(

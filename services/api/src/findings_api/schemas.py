@@ -173,3 +173,12 @@ class NationalSummary(BaseModel):
     authorities: int
     latest: list[LatestGrade]
     distribution: dict[JudgementArea, dict[Grade, int]]
+
+
+class UploadAccepted(BaseModel):
+    """The file is in the bucket; ingest announces it within seconds."""
+
+    report_id: str
+    name: str
+    object_uri: str
+    status_url: str

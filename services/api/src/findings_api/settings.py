@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pathlib import Path
+from typing import Annotated
 
-from findings_shared.settings import DatabaseSettings
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from findings_shared.settings import DatabaseSettings, S3Settings
 
 
 class ApiSettings(BaseSettings):
@@ -13,4 +16,21 @@ class ApiSettings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Keys (comma-separated) allowed to upload (POST /reports); none set: uploads are off.
+    write_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    # Keys allowed to read; none set: reading is open to anyone who can reach the API.
+    read_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    max_upload_bytes: int = 100 * 1024 * 1024
+    # Where uploads go: the bucket ingest watches (the same settings as ingest's).
+    inbox: Path = Path("inbox")
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    s3: S3Settings = Field(default_factory=S3Settings)
+
+    @field_validator("write_keys", "read_keys", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value

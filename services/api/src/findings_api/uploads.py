@@ -1,0 +1,86 @@
+"""`POST /reports`: a file put into the bucket, from where ingest takes it like any other.
+
+The API never parses or announces: it checks what it cheaply can (size, type, a name),
+writes the object atomically and answers with the report id to follow at /files/{id}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from findings_shared.bucket import s3_client, s3_uri, uri_of
+from findings_shared.settings import S3Settings
+
+PDF_MAGIC = b"%PDF-"
+UNSAFE = re.compile(r"[^\w .,()&'+-]+")
+
+
+class UploadRejected(ValueError):
+    def __init__(self, status_code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status_code = status_code
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    report_id: str
+    object_uri: str
+    name: str
+
+
+def safe_name(filename: str | None, report_id: str) -> str:
+    """The upload's base name, stripped of paths and odd characters, prefixed with the
+    start of its hash so that two different files of one name never overwrite."""
+    base = PurePath((filename or "").replace("\\", "/")).name
+    cleaned = UNSAFE.sub("_", base).strip(" ._") or "report"
+    return f"{report_id[:12]}-{cleaned[:150]}"
+
+
+def check(name: str, content: bytes, max_bytes: int) -> None:
+    if not content:
+        raise UploadRejected(422, "The file is empty.")
+    if len(content) > max_bytes:
+        raise UploadRejected(413, f"The file is over the {max_bytes}-byte upload limit.")
+    suffix = PurePath(name).suffix.lower()
+    if PDF_MAGIC in content[:1024]:
+        return
+    if suffix == ".pdf":
+        kind = "an HTML page" if b"<html" in content[:2048].lower() else "not a PDF"
+        raise UploadRejected(415, f"Named .pdf but the content is {kind}.")
+    if suffix in (".txt", ".text"):
+        if b"\x00" in content[:4096]:
+            raise UploadRejected(415, "Named .txt but the content is binary.")
+        return
+    raise UploadRejected(415, "Only PDF and plain-text (.txt) reports are accepted.")
+
+
+class UploadTarget:
+    """The bucket ingest watches: a folder, or an S3 bucket under a prefix."""
+
+    def __init__(self, inbox: Path, s3_bucket: str | None, s3_prefix: str, s3: S3Settings):
+        self.inbox = inbox
+        self.s3_bucket = s3_bucket
+        self.s3_prefix = s3_prefix
+        self.s3 = s3
+
+    def put(self, filename: str | None, content: bytes, max_bytes: int) -> Stored:
+        report_id = hashlib.sha256(content).hexdigest()
+        name = safe_name(filename, report_id)
+        check(name, content, max_bytes)
+        if self.s3_bucket:
+            key = f"{self.s3_prefix}{name}"
+            s3_client(self.s3).put_object(Bucket=self.s3_bucket, Key=key, Body=content)
+            return Stored(report_id, s3_uri(self.s3_bucket, key), name)
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        target = self.inbox / name
+        # A hidden temporary file, renamed when complete: ingest never sees half a file.
+        handle, temporary = tempfile.mkstemp(dir=self.inbox, prefix=".upload-", suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(content)
+        os.replace(temporary, target)
+        return Stored(report_id, uri_of(target), name)
