@@ -2,13 +2,17 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup run test lint check bench bench-parser soak asyncapi golden clean
+.PHONY: setup browser run test lint check bench bench-parser soak asyncapi golden clean
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9"
 	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 	@$(UV) sync --frozen --quiet
+
+browser:  ## Debian's chromium, which the web page's tests drive (never a downloaded one)
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 run: setup  ## the whole pipeline: broker, PostgreSQL, four services, inbox ./inbox, API :8000
 	$(UV) run --frozen findings up
@@ -18,7 +22,7 @@ lint: setup
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
 
-test: lint  ## lint, type-check, then every test (unit, integration, end-to-end)
+test: lint browser  ## lint, type-check, then every test (unit, integration, end-to-end)
 	$(UV) run --frozen pytest
 
 bench: setup  ## N unique reports through the embedded stack

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from enum import StrEnum
+from pathlib import Path as PathType
 from typing import Annotated, Any
 
 from fastapi import (
@@ -25,8 +26,9 @@ from fastapi import (
     UploadFile,
     status,
 )
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.security import APIKeyHeader
+from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +82,7 @@ from findings_shared.local_authorities import (
 )
 
 REPORT_ID = r"^[0-9a-f]{64}$"
+WEB = PathType(__file__).parent / "web"
 
 
 class FileState(StrEnum):
@@ -117,6 +120,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         settings.inbox, settings.s3_bucket, settings.s3_prefix, settings.s3
     )
     _add_routes(app)
+    app.mount("/static", StaticFiles(directory=WEB), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def web_page() -> FileResponse:
+        """The web page: search, reports, authorities (plain JavaScript over this API)."""
+        return FileResponse(WEB / "index.html")
 
     @app.exception_handler(DBAPIError)
     async def database_unavailable(request: Request, error: DBAPIError) -> JSONResponse:
@@ -135,7 +144,7 @@ API_KEY = APIKeyHeader(
     description="Needed to upload; to read too when FINDINGS_API_READ_KEYS is set.",
 )
 # Probes and the documentation stay open whatever the keys.
-OPEN_PATHS = {"/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"}
+OPEN_PATHS = {"/", "/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"}
 
 
 def _matches(given: str | None, keys: list[SecretStr]) -> bool:

@@ -1,0 +1,125 @@
+"""The web page in headless Chromium (Debian's, driven by Playwright): search, open a
+report, see an authority's chart. Screenshots go to .artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from findings_api.app import create_app
+from findings_api.settings import ApiSettings
+from findings_cli.embedded import free_port, wait_for_port
+from findings_shared.settings import DatabaseSettings
+from tests.api.conftest import store_reports
+from tests.api.test_queries import FILES, LEWISHAM_2019, SALFORD_2018
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+SCREENSHOTS = Path(__file__).parents[2] / ".artifacts" / "screenshots"
+
+
+@pytest.fixture
+async def site(database_settings: DatabaseSettings) -> AsyncIterator[str]:
+    """The API and its page served over real HTTP on a free port."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(ApiSettings(database=database_settings)), port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await asyncio.to_thread(wait_for_port, port, 30, None)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not HAVE_CHROMIUM:
+        pytest.fail("Debian's chromium is not installed: run `make setup`")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield browser
+        await browser.close()
+
+
+@contextlib.asynccontextmanager
+async def page_of(browser: Browser, name: str) -> AsyncIterator[Page]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = await browser.new_page(viewport={"width": 1100, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        await page.close()
+    assert errors == [], errors  # no JavaScript error on the page
+
+
+async def test_search_then_open_a_report(
+    database_settings: DatabaseSettings, site: str, browser: Browser
+) -> None:
+    stored = await store_reports(database_settings, FILES)
+    salford = stored[SALFORD_2018]
+    async with page_of(browser, "search") as page:
+        await page.goto(f"{site}/")
+        await page.get_by_label("Search findings").fill("domestic abuse")
+        await page.get_by_label("Local authority").fill("Salford")
+        await page.get_by_role("button", name="Search").click()
+        results = page.locator("#results li")
+        await expect(results.first).to_be_visible()
+        first_match = results.first.locator("mark").first
+        await expect(first_match).to_have_text(re.compile("domestic|abuse", re.IGNORECASE))
+        await expect(page.locator("#result-count")).to_contain_text("shown")
+        await page.screenshot(path=SCREENSHOTS / "search-results.png")
+        await results.first.get_by_role("link", name="ilacs inspection").click()
+        await expect(page.get_by_role("heading", level=2)).to_have_text(salford.title or "")
+        await expect(page.locator("table").first).to_contain_text("Overall effectiveness")
+        sections = page.locator("section.findings h3")
+        assert await sections.count() >= 3
+        await expect(page.locator("section.findings")).to_contain_text(
+            salford.findings[0].text[:60]
+        )
+
+
+async def test_an_authority_page_draws_its_grades_and_neighbours(
+    database_settings: DatabaseSettings, site: str, browser: Browser
+) -> None:
+    stored = await store_reports(database_settings, FILES)
+    async with page_of(browser, "authority") as page:
+        await page.goto(f"{site}/#/authorities/212")
+        await expect(page.get_by_role("heading", level=2)).to_have_text("Wandsworth")
+        chart = page.get_by_role("img")
+        label = await chart.get_attribute("aria-label")
+        assert label is not None
+        assert "overall effectiveness Good" in label
+        assert await page.locator("figure.chart circle").count() == 4  # four judgements, one report
+        neighbours = page.locator("table", has_text="Statistical neighbours")
+        lewisham_row = neighbours.locator("tr", has_text="Lewisham")
+        await expect(lewisham_row).to_contain_text("Requires improvement")
+        await page.screenshot(path=SCREENSHOTS / "authority-wandsworth.png")
+        await lewisham_row.get_by_role("link", name="Lewisham").click()
+        await expect(page.get_by_role("heading", level=2)).to_have_text("Lewisham")
+        assert stored[LEWISHAM_2019].report_id in await page.content()
+
+
+async def test_a_missing_report_says_so(
+    site: str, browser: Browser, database_settings: DatabaseSettings
+) -> None:
+    await store_reports(database_settings, [])
+    async with page_of(browser, "missing") as page:
+        await page.goto(f"{site}/#/reports/{'0' * 64}")
+        await expect(page.get_by_role("alert")).to_contain_text("No report")
