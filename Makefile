@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser run test lint check bench bench-parser soak asyncapi golden clean
+.PHONY: setup browser run test lint check bench bench-api bench-parser soak asyncapi golden clean
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9"
@@ -30,6 +30,10 @@ bench: setup  ## N unique reports through the embedded stack
 
 soak: setup  ## N unique reports under random kills and broker restarts (SEED=… replays)
 	$(UV) run --frozen findings soak --reports $(N) $(if $(SEED),--seed $(SEED))
+
+bench-api: setup  ## load on the API with wrk (apt-get install wrk), N reports stored
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(UV) run --frozen python -m benchmarks.api_load --reports $(if $(filter 200,$(N)),2000,$(N))
 
 bench-parser: setup
 	$(UV) run --frozen python -m benchmarks.parser

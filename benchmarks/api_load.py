@@ -1,0 +1,138 @@
+"""Load on the HTTP API: requests/s and latency percentiles from wrk, a second process.
+
+    uv run python -m benchmarks.api_load --reports 2000
+
+Stores N reports (the fixture PDFs parsed once, then replicated under new ids), starts one
+API process (uvicorn) and drives three requests with wrk at rising concurrency: a
+filtered findings query, a full-text search and a report fetch. Prints one row per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
+from findings_parse.core.parser import parse_report
+from findings_shared.database import make_engine, make_sessionmaker, migrate
+from findings_shared.events import ReportParsed, finding_id_of
+from findings_shared.settings import DatabaseSettings
+from findings_store.migrations_path import MIGRATIONS
+from findings_store.repository import ReportRepository
+
+FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def replicas(count: int) -> list[ReportParsed]:
+    """`count` distinct reports: each fixture parsed once, copied under fresh ids."""
+    parsed = [parse_report(p.read_bytes(), p.name) for p in sorted(FIXTURES.glob("*.pdf"))]
+    out = []
+    for index in range(count):
+        source = parsed[index % len(parsed)]
+        report_id = hashlib.sha256(f"{source.report_id}:{index}".encode()).hexdigest()
+        findings = [
+            f.model_copy(update={"finding_id": finding_id_of(report_id, f.ordinal, f.text)})
+            for f in source.findings
+        ]
+        out.append(source.model_copy(update={"report_id": report_id, "findings": findings}))
+    return out
+
+
+async def fill(database: DatabaseSettings, reports: list[ReportParsed]) -> None:
+    await migrate(MIGRATIONS, database.url)
+    engine = make_engine(database)
+    sessions = make_sessionmaker(engine)
+    for start in range(0, len(reports), 100):
+        async with sessions.begin() as session:
+            repository = ReportRepository(session)
+            for report in reports[start : start + 100]:
+                await repository.replace_report(report, "file:///bench", datetime.now(UTC))
+    async with engine.begin() as connection:
+        await connection.execute(text("analyze"))
+    await engine.dispose()
+
+
+def wrk(url: str, connections: int, seconds: int) -> dict[str, float]:
+    result = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert rate, out
+    row = {"rps": float(rate.group(1))}
+    for percentile in ("50", "99"):
+        match = re.search(rf"\s{percentile}%\s+([\d.]+)(us|ms|s)", out)
+        assert match, out
+        row[f"p{percentile}_ms"] = float(match.group(1)) * UNIT[match.group(2)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    row["non_2xx"] = float(errors.group(1)) if errors else 0.0
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", default="1,4,16")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    base = Path(tempfile.mkdtemp(prefix="findings-api-bench-"))
+    base.chmod(0o755)  # the PostgreSQL server runs as `postgres`
+    postgres = EmbeddedPostgres(data_dir=base / "postgres").start()
+    api = None
+    try:
+        database = DatabaseSettings(url=postgres.url)
+        reports = replicas(args.reports)
+        asyncio.run(fill(database, reports))
+        findings = sum(len(r.findings) for r in reports)
+        port = free_port()
+        env = dict(os.environ, FINDINGS_DATABASE_URL=postgres.url, FINDINGS_API_PORT=str(port))
+        env["FINDINGS_LOG_LEVEL"] = "WARNING"
+        api = subprocess.Popen([sys.executable, "-m", "findings_api"], env=env)
+        wait_for_port(port, 60, api)
+        root = f"http://127.0.0.1:{port}"
+        salford = next(
+            r for r in reports if r.local_authority and r.local_authority.la_code == "355"
+        )
+        scenarios = {
+            "findings filtered": f"{root}/findings?la_code=355&category=improvement&limit=50",
+            "full-text search": f"{root}/findings?q=domestic%20abuse&limit=20",
+            "report fetch": f"{root}/reports/{salford.report_id}",
+        }
+        print(f"{len(reports)} reports, {findings} findings stored; one API process")  # noqa: T201
+        header = f"{'request':<18} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        print(f"{header} {'non-2xx':>7}")  # noqa: T201
+        for name, url in scenarios.items():
+            wrk(url, 1, 2)  # warm-up: connections and PostgreSQL's caches
+            for connections in (int(c) for c in args.connections.split(",")):
+                row = wrk(url, connections, args.seconds)
+                print(  # noqa: T201
+                    f"{name:<18} {connections:>5} {row['rps']:>8.0f} {row['p50_ms']:>8.1f}"
+                    f" {row['p99_ms']:>8.1f} {row['non_2xx']:>7.0f}"
+                )
+    finally:
+        if api:
+            api.terminate()
+            api.wait(10)
+        postgres.stop("immediate")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
