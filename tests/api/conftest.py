@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+import uvicorn
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
+from findings_cli.embedded import free_port, wait_for_port
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportParsed
@@ -45,6 +48,20 @@ async def api_client(settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
             yield client
+
+
+@contextlib.asynccontextmanager
+async def serving_api(settings: ApiSettings) -> AsyncIterator[str]:
+    """The API over real HTTP on a free port, in this event loop; yields its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    await asyncio.to_thread(wait_for_port, port, 30, None)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
 
 
 @pytest.fixture

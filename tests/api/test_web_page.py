@@ -3,7 +3,6 @@ report, see an authority's chart. Screenshots go to .artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import re
 import shutil
@@ -11,14 +10,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from findings_api.app import create_app
 from findings_api.settings import ApiSettings
-from findings_cli.embedded import free_port, wait_for_port
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import store_reports
+from tests.api.conftest import serving_api, store_reports
 from tests.api.test_queries import FILES, LEWISHAM_2019, SALFORD_2018
 
 pytestmark = pytest.mark.integration
@@ -31,16 +27,8 @@ SCREENSHOTS = Path(__file__).parents[2] / ".artifacts" / "screenshots"
 @pytest.fixture
 async def site(database_settings: DatabaseSettings) -> AsyncIterator[str]:
     """The API and its page served over real HTTP on a free port."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(ApiSettings(database=database_settings)), port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    await asyncio.to_thread(wait_for_port, port, 30, None)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await asyncio.wait_for(task, 10)
+    async with serving_api(ApiSettings(database=database_settings)) as url:
+        yield url
 
 
 @pytest.fixture

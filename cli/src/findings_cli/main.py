@@ -6,6 +6,7 @@ findings drop    put files into the inbox (atomically)
 findings tail    print finding events as they arrive
 findings status  where every dropped file is: stored, failed, rejected… and why
 findings replay  parse stored reports again (after a parser upgrade)
+findings query   search findings through the API, printed for people (or as CSV/JSON)
 findings soak    many reports through the embedded stack under faults; lost and duplicated
 """
 
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import os
 import shutil
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,18 @@ def main(argv: list[str] | None = None) -> None:
     replay.add_argument("--namespace", default=None)
     replay.add_argument("--wait", type=float, default=600, help="seconds to wait for them")
 
+    query = commands.add_parser("query", help="search findings through the API")
+    query.add_argument("text", nargs="?", help='words, "a phrase", -excluded')
+    query.add_argument("--authority", help="name, e.g. Salford")
+    query.add_argument("--la-code", help="DfE code, e.g. 355")
+    query.add_argument("--region", help="e.g. London")
+    query.add_argument("--category", help="strength, area_for_development, improvement, …")
+    query.add_argument("--report-type", help="ilacs_inspection, focused_visit, …")
+    query.add_argument("--grade", help="findings whose judgement area was graded so")
+    query.add_argument("--limit", type=int, default=10)
+    query.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    query.add_argument("--api", default=None, help="API URL (default: the running stack's)")
+
     soak = commands.add_parser("soak", help="many reports under faults: lost, duplicated")
     soak.add_argument("--reports", type=int, default=2000)
     soak.add_argument("--seed", type=int, default=None, help="replays a run (default: random)")
@@ -83,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     soak.add_argument("--rate", type=float, default=10.0, help="files dropped per second")
 
     args = parser.parse_args(argv)
+    if args.command == "query":
+        sys.exit(query_command(args))
     if args.command == "soak":
         sys.exit(soak_command(args))
     if args.command == "replay":
@@ -260,6 +277,53 @@ async def replay_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def query_command(args: argparse.Namespace) -> int:
+    base = (args.api or _stack_state().get("api", "http://127.0.0.1:8000")).rstrip("/")
+    params = {
+        "q": args.text,
+        "authority": args.authority,
+        "la_code": args.la_code,
+        "region": args.region,
+        "category": args.category,
+        "report_type": args.report_type,
+        "grade": args.grade,
+        "limit": str(args.limit),
+        "format": "csv" if args.format == "csv" else None,
+    }
+    url = f"{base}/findings?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body = response.read()
+    except urllib.error.HTTPError as error:
+        detail = json.loads(error.read() or b"{}").get("detail", error.reason)
+        print(f"findings query: {error.code} {detail}", file=sys.stderr)  # noqa: T201
+        return 1
+    except urllib.error.URLError as error:
+        print(f"findings query: no API at {base} ({error.reason})", file=sys.stderr)  # noqa: T201
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(body.decode("utf-8-sig"))
+        return 0
+    items = json.loads(body)["items"]
+    if args.format == "json":
+        print(json.dumps(items, indent=2, ensure_ascii=False))  # noqa: T201
+        return 0
+    for item in items:
+        where = f"{item['local_authority_name'] or '?'} ({item['la_code'] or '-'})"
+        when = item["published"] or item["inspection_start"] or ""
+        number = f" ¶{item['paragraph']}" if item["paragraph"] else ""
+        # A snippet is HTML (escaped text, matches in <mark>): bold in a terminal.
+        text = item["text"]
+        if item["snippet"]:
+            bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+            marked = item["snippet"].replace("<mark>", bold[0]).replace("</mark>", bold[1])
+            text = html.unescape(marked)
+        print(f"{where} {item['report_type']} {when} [{item['category']}{number}]")  # noqa: T201
+        print(f"    {text}\n")  # noqa: T201
+    print(f"{len(items)} finding(s)")  # noqa: T201
     return 0
 
 

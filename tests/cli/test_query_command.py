@@ -1,0 +1,58 @@
+"""`findings query`: search findings through the running API."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from findings_api.settings import ApiSettings
+from findings_shared.settings import DatabaseSettings
+from tests.api.conftest import serving_api, store_reports
+
+pytestmark = pytest.mark.integration
+
+FILES = ["inspection_salford_2018-11-12.pdf", "letter_wandsworth_2011-07-07.txt"]
+
+
+async def findings(*args: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "findings_cli.main", "query", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+async def test_query_prints_searches_for_people_and_as_csv_or_json(
+    database_settings: DatabaseSettings,
+) -> None:
+    stored = await store_reports(database_settings, FILES)
+    async with serving_api(ApiSettings(database=database_settings)) as api:
+        text = await findings("domestic abuse", "--authority", "Salford", "--api", api)
+        as_json = await findings(
+            "--la-code", "212", "--limit", "500", "--format", "json", "--api", api
+        )
+        as_csv = await findings("--category", "strength", "--format", "csv", "--api", api)
+        unknown = await findings("--authority", "Narnia", "--api", api)
+    assert text.returncode == 0, text.stderr
+    assert "Salford (355) ilacs_inspection" in text.stdout
+    assert "domestic abuse" in text.stdout  # matches plain when not on a terminal
+    assert "<mark>" not in text.stdout
+    assert text.stdout.rstrip().endswith("finding(s)")
+    letter = stored[FILES[1]]
+    assert [f["finding_id"] for f in json.loads(as_json.stdout)] == [
+        f.finding_id for f in letter.findings
+    ]
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert rows
+    assert {row["category"] for row in rows} == {"strength"}
+    assert unknown.returncode == 1
+    assert "422 No English local authority matches" in unknown.stderr
