@@ -6,6 +6,7 @@ uv run python -m findings_shared.asyncapi > docs/asyncapi.json
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -13,11 +14,22 @@ from faststream.specification import AsyncAPI
 
 from findings_shared.events import (
     SCHEMA_VERSION,
+    Event,
+    Finding,
+    FindingCategory,
     FindingPublished,
+    Grade,
+    Judgement,
+    JudgementArea,
+    LocalAuthorityRef,
+    ParseQuality,
     ReportFailed,
+    ReportParsed,
     ReportParsedEvent,
     ReportReceived,
     ReportStored,
+    ReportType,
+    Stage,
     Topics,
 )
 
@@ -54,6 +66,91 @@ CHANNELS: list[tuple[str, type[Any], str]] = [
 ]
 
 
+def examples() -> dict[str, Event]:
+    """One example per channel, built from the models (so they cannot drift from them):
+    Salford's 2018 ILACS report, as it travels through the pipeline."""
+    report_id = "ae1b8c6a2d0e4f7f9a3c5b1d2e4f6a8b0c2d4e6f8a0b2c4d6e8f0a2b4c6d8e0f"
+    uri = "s3://reports/inbox/inspection_salford_2018-11-12.pdf"
+    at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    common: dict[str, Any] = {"report_id": report_id, "occurred_at": at}
+    salford = LocalAuthorityRef(
+        name="Salford", ofsted_urn="80548", la_code="355", ons_code="E08000006"
+    )
+    finding = Finding(
+        finding_id="7d1f0c2b9e8a4d3c6b5a4f3e2d1c0b9a",
+        ordinal=12,
+        category=FindingCategory.IMPROVEMENT,
+        section="What needs to improve in this local authority?",
+        judgement_area=None,
+        paragraph=None,
+        text="The quality and impact of supervision, including management oversight.",
+    )
+    report = ReportParsed(
+        report_id=report_id,
+        parser_version="0.2.0",
+        report_type=ReportType.ILACS_INSPECTION,
+        title="Salford City Council: Inspection of children's social care services",
+        local_authority=salford,
+        inspection_start=date(2018, 9, 24),
+        inspection_end=date(2018, 10, 5),
+        published=date(2018, 11, 12),
+        lead_inspector="Tracey Metcalfe",
+        judgements=[
+            Judgement(
+                area=JudgementArea.OVERALL_EFFECTIVENESS,
+                label="Overall effectiveness",
+                grade=Grade.GOOD,
+            )
+        ],
+        findings=[finding],
+        quality=ParseQuality(coverage=0.97, warnings=[]),
+    )
+    return {
+        "received": ReportReceived(
+            **common,
+            event_id="0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+            object_uri=uri,
+            name="inspection_salford_2018-11-12.pdf",
+            size=412_337,
+            sha256=report_id,
+            content_type="application/pdf",
+            received_at=at,
+            attempt=1,
+        ),
+        "parsed": ReportParsedEvent(
+            **common, event_id="1b2c3d4e5f60718293a4b5c6d7e8f90a", object_uri=uri, report=report
+        ),
+        "finding": FindingPublished(
+            **common,
+            event_id="2c3d4e5f60718293a4b5c6d7e8f90a1b",
+            parser_version="0.2.0",
+            report_type=ReportType.ILACS_INSPECTION,
+            la_code="355",
+            local_authority_name="Salford",
+            inspection_start=date(2018, 9, 24),
+            inspection_end=date(2018, 10, 5),
+            published=date(2018, 11, 12),
+            finding=finding,
+        ),
+        "failed": ReportFailed(
+            **common,
+            event_id="3d4e5f60718293a4b5c6d7e8f90a1b2c",
+            object_uri=uri,
+            stage=Stage.PARSE,
+            error_type="unreadable_report",
+            reason="the PDF is encrypted with a password",
+            attempt=1,
+        ),
+        "stored": ReportStored(
+            **common,
+            event_id="4e5f60718293a4b5c6d7e8f90a1b2c3d",
+            parser_version="0.2.0",
+            finding_count=72,
+            stored_at=at,
+        ),
+    }
+
+
 def build_specification(namespace: str = "findings") -> dict[str, Any]:
     topics = Topics(namespace=namespace)
     broker = KafkaBroker("kafka:9092", description="Any Kafka-protocol broker")
@@ -76,6 +173,16 @@ def build_specification(namespace: str = "findings") -> dict[str, Any]:
         ),
     ).to_specification()
     jsonable: dict[str, Any] = document.to_jsonable()
+    messages = jsonable["components"]["messages"]
+    for name, event in examples().items():
+        message = messages[f"{getattr(topics, name)}:Message"]
+        message["examples"] = [
+            {
+                "name": f"salford-{name}",
+                "headers": {"content-type": "application/json"},
+                "payload": event.model_dump(mode="json"),
+            }
+        ]
     return jsonable
 
 
