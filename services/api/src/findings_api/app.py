@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import secrets
 from collections import defaultdict
@@ -26,7 +27,7 @@ from fastapi import (
     UploadFile,
     status,
 )
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
@@ -281,19 +282,26 @@ FormatParam = Annotated[
 ]
 
 
-async def _every_row(
-    page: Callable[[list[Any] | None], Awaitable[list[dict[str, Any]]]],
-    columns: list[SortColumn],
-) -> AsyncIterator[dict[str, Any]]:
-    """Every row of a query, a keyset page at a time (memory stays flat)."""
-    after: list[Any] | None = None
-    while True:
-        rows = await page(after)
-        for row in rows:
-            yield row
-        if len(rows) < EXPORT_PAGE:
-            return
-        after = [rows[-1][c.field] for c in columns]
+PageQuery = Callable[[int, int, list[Any] | None], Awaitable[list[dict[str, Any]]]]
+
+
+async def _export_all(
+    fmt: Format, name: str, header: list[str], query: PageQuery, columns: list[SortColumn]
+) -> Response:
+    """Every row of a query (limit, offset, after) as a spreadsheet, a keyset page at a
+    time so that memory stays flat."""
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        after: list[Any] | None = None
+        while True:
+            page = await query(EXPORT_PAGE, 0, after)
+            for row in page:
+                yield [row[column] for column in header]
+            if len(page) < EXPORT_PAGE:
+                return
+            after = [page[-1][c.field] for c in columns]
+
+    return await export(fmt, name, header, rows())
 
 
 def _authority_fields(authority: LocalAuthority) -> dict[str, str]:
@@ -427,16 +435,11 @@ def _add_routes(app: FastAPI) -> None:
             grade=grade.value if grade else None,
         )
         columns = REPORT_SORTS[sort.value]
+        query = functools.partial(repository.list_reports, where, sort.value)
         fmt = chosen_format(format, accept)
         if fmt is not Format.JSON:
-
-            async def page(after: list[Any] | None) -> list[dict[str, Any]]:
-                return await repository.list_reports(where, sort.value, EXPORT_PAGE, 0, after)
-
-            rows_out = ([row[c] for c in REPORT_EXPORT] async for row in _every_row(page, columns))
-            return await export(fmt, "reports", REPORT_EXPORT, rows_out)
-        after = _decoded(cursor, sort.value, columns)
-        rows = await repository.list_reports(where, sort.value, limit, offset, after)
+            return await _export_all(fmt, "reports", REPORT_EXPORT, query, columns)
+        rows = await query(limit, offset, _decoded(cursor, sort.value, columns))
         return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
 
     @app.post(
@@ -535,16 +538,11 @@ def _add_routes(app: FastAPI) -> None:
             q=q,
         )
         columns = FINDING_SORTS[chosen.value]
+        query = functools.partial(repository.search_findings, where, chosen.value)
         fmt = chosen_format(format, accept)
         if fmt is not Format.JSON:
-
-            async def page(after: list[Any] | None) -> list[dict[str, Any]]:
-                return await repository.search_findings(where, chosen.value, EXPORT_PAGE, 0, after)
-
-            rows_out = ([row[c] for c in FINDING_EXPORT] async for row in _every_row(page, columns))
-            return await export(fmt, "findings", FINDING_EXPORT, rows_out)
-        after = _decoded(cursor, chosen.value, columns)
-        rows = await repository.search_findings(where, chosen.value, limit, offset, after)
+            return await _export_all(fmt, "findings", FINDING_EXPORT, query, columns)
+        rows = await query(limit, offset, _decoded(cursor, chosen.value, columns))
         items = [FindingWithReport(**_without(row, "sort_date")) for row in rows]
         return _page(items, rows, limit, offset, chosen.value, columns)
 
