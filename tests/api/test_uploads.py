@@ -65,8 +65,8 @@ async def test_an_upload_lands_in_the_inbox_under_a_safe_name(settings: ApiSetti
             415,
             "HTML page",
         ),
-        ("huge.pdf", b"%PDF-1.7" + b"0" * 2_000_000, 413, "upload limit"),
-        ("setup.exe", b"MZ\x90\x00", 415, "Only PDF and plain-text"),
+        ("huge.pdf", b"%PDF-1.7" + b"0" * 2_000_000, 413, "2000008 bytes, over the 2000000-byte"),
+        ("setup.exe", b"MZ\x90\x00", 415, "only PDF and .txt files are read (got .exe)"),
         ("notes.txt", b"\x00\x01binary", 415, "binary"),
     ],
 )

@@ -459,7 +459,11 @@ def _add_routes(app: FastAPI) -> None:
         content = await file.read(settings.max_upload_bytes + 1)
         try:
             stored = await asyncio.to_thread(
-                request.app.state.uploads.put, file.filename, content, settings.max_upload_bytes
+                request.app.state.uploads.put,
+                file.filename,
+                content,
+                file.size,
+                settings.max_upload_bytes,
             )
         except UploadRejected as error:
             raise HTTPException(error.status_code, str(error)) from error

@@ -13,10 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from findings_shared.admission import Rejected, admit
 from findings_shared.bucket import s3_client, s3_uri, uri_of
 from findings_shared.settings import S3Settings
 
-PDF_MAGIC = b"%PDF-"
+# The API's verdicts, as HTTP statuses.
+STATUS_OF = {"empty": 422, "too_large": 413, "not_a_report": 415}
 UNSAFE = re.compile(r"[^\w .,()&'+-]+")
 
 
@@ -41,22 +43,12 @@ def safe_name(filename: str | None, report_id: str) -> str:
     return f"{report_id[:12]}-{cleaned[:150]}"
 
 
-def check(name: str, content: bytes, max_bytes: int) -> None:
-    if not content:
-        raise UploadRejected(422, "The file is empty.")
-    if len(content) > max_bytes:
-        raise UploadRejected(413, f"The file is over the {max_bytes}-byte upload limit.")
-    suffix = PurePath(name).suffix.lower()
-    if PDF_MAGIC in content[:1024]:
-        return
-    if suffix == ".pdf":
-        kind = "an HTML page" if b"<html" in content[:2048].lower() else "not a PDF"
-        raise UploadRejected(415, f"Named .pdf but the content is {kind}.")
-    if suffix in (".txt", ".text"):
-        if b"\x00" in content[:4096]:
-            raise UploadRejected(415, "Named .txt but the content is binary.")
-        return
-    raise UploadRejected(415, "Only PDF and plain-text (.txt) reports are accepted.")
+def check(name: str, head: bytes, size: int, max_bytes: int) -> None:
+    """The same judgement ingest makes of a file in the bucket (findings_shared.admission)."""
+    verdict = admit(name, head[:4096], size, max_bytes)
+    if isinstance(verdict, Rejected):
+        reason = verdict.reason[0].upper() + verdict.reason[1:] + "."
+        raise UploadRejected(STATUS_OF[verdict.problem], reason)
 
 
 class UploadTarget:
@@ -68,10 +60,11 @@ class UploadTarget:
         self.s3_prefix = s3_prefix
         self.s3 = s3
 
-    def put(self, filename: str | None, content: bytes, max_bytes: int) -> Stored:
+    def put(self, filename: str | None, content: bytes, size: int | None, max_bytes: int) -> Stored:
+        """`content` may be cut at the limit; `size` is the whole upload's, when known."""
         report_id = hashlib.sha256(content).hexdigest()
         name = safe_name(filename, report_id)
-        check(name, content, max_bytes)
+        check(name, content, len(content) if size is None else size, max_bytes)
         if self.s3_bucket:
             key = f"{self.s3_prefix}{name}"
             s3_client(self.s3).put_object(Bucket=self.s3_bucket, Key=key, Body=content)

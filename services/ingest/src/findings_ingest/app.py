@@ -24,10 +24,10 @@ from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
 from findings_ingest.adapters.folder import FolderBucket
 from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
 from findings_ingest.adapters.s3 import S3Bucket
-from findings_ingest.core.admission import Admitted, admit
 from findings_ingest.core.notifications import created_objects
 from findings_ingest.core.objects import Bucket, BucketObject
 from findings_ingest.settings import IngestSettings
+from findings_shared.admission import Admitted, admit
 from findings_shared.bucket import ObjectMissing
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of

@@ -6,8 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from findings_ingest.core.admission import is_hidden_or_partial
 from findings_ingest.core.objects import BucketObject, ListingPage
+from findings_shared.admission import is_hidden_or_partial
 from findings_shared.bucket import display_name, path_of, uri_of
 
 

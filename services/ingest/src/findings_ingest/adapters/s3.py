@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from posixpath import basename
 
-from findings_ingest.core.admission import is_hidden_or_partial
 from findings_ingest.core.objects import BucketObject, ListingPage
+from findings_shared.admission import is_hidden_or_partial
 from findings_shared.bucket import read_object, s3_client, s3_uri
 from findings_shared.settings import S3Settings
 

@@ -1,9 +1,13 @@
-"""Which files are reports worth announcing. Pure: bytes and names in, a verdict out."""
+"""Which files are reports worth taking. Pure: bytes and names in, a verdict out.
+
+Shared because two doors let files in: ingest (files found in the bucket) and the API's
+upload (files sent to it); both must judge a file the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Literal
 
 PDF_MAGIC = b"%PDF-"
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -17,15 +21,16 @@ class Admitted:
 @dataclass(frozen=True, slots=True)
 class Rejected:
     reason: str
+    problem: Literal["empty", "too_large", "not_a_report"] = "not_a_report"
 
 
 def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejected:
     """Decide from the file's name, first bytes and size; parse judges the content."""
     suffix = PurePath(name).suffix.lower()
     if size == 0:
-        return Rejected("the file is empty")
+        return Rejected("the file is empty", "empty")
     if size > max_bytes:
-        return Rejected(f"the file is {size} bytes, over the {max_bytes}-byte limit")
+        return Rejected(f"the file is {size} bytes, over the {max_bytes}-byte limit", "too_large")
     if PDF_MAGIC in head[:1024]:
         return Admitted("application/pdf")
     if suffix == ".pdf":
