@@ -145,7 +145,7 @@ def examples() -> dict[str, Event]:
             **common,
             event_id="4e5f60718293a4b5c6d7e8f90a1b2c3d",
             parser_version="0.2.0",
-            finding_count=72,
+            finding_count=48,
             stored_at=at,
         ),
     }
