@@ -118,3 +118,38 @@ async def test_a_report_needing_more_memory_than_allowed_fails_with_memory_limit
     assert [(f.report_id, f.error_type) for f in failed] == [(events[0].report_id, "memory_limit")]
     assert f"more than the {MEMORY_LIMIT}-byte limit" in failed[0].reason
     assert ReportParsedEvent.model_validate_json(parsed[0]).report_id == events[1].report_id
+
+
+async def test_an_invalid_received_event_keyed_by_a_report_is_dead_lettered(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    good = received_for(copy_fixture("letter_wandsworth_2011-07-07.txt", tmp_path))
+    broken_id = "d" * 64
+    records = [
+        Record(topics.received, 0, 0, broken_id.encode(), b'{"report_id": "' + b"d" * 64 + b'"}'),
+        Record(topics.received, 0, 1, b"not a report id", b"{not json"),
+        *as_records(topics.received, [good]),
+    ]
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    parse = Parse(ParseSettings(kafka=kafka_settings, workers=1), broker)
+    try:
+        await parse.on_batch(records)
+        servers = kafka_settings.bootstrap_servers
+        [dead] = await expect_events(servers, topics.failed, 1)
+        [parsed] = await expect_events(servers, topics.parsed, 1)
+    finally:
+        parse.close()
+        await broker.stop()
+    failure = ReportFailed.model_validate_json(dead)
+    assert (failure.report_id, failure.error_type, failure.stage.value) == (
+        broken_id,
+        "invalid_event",
+        "parse",
+    )
+    assert "not a valid ReportReceived" in failure.reason
+    assert ReportParsedEvent.model_validate_json(parsed).report_id == good.report_id
+    # Two dead letters counted (one published, one without a report to name), one success.
+    assert parse.delivery.health.snapshot()["dead_lettered"] == 2

@@ -107,3 +107,39 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     failures = await rows(database_settings, "select stage, reason from store.failures")
     assert failures == [("parse", "the file is empty")]
     assert datetime.now(UTC) >= outcomes[-1].stored_at
+
+
+async def test_an_invalid_parsed_event_is_dead_lettered_and_the_next_one_stored(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 1}), topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    path = REPORTS / "letter_wandsworth_2011-07-07.txt"
+    report = parse_report(path.read_bytes(), path.name)
+    broken_id = "e" * 64
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    # Keyed by a report, but no ReportParsedEvent: a bad release of parse, say.
+    body = b'{"report_id": "' + broken_id.encode() + b'", "object_uri": "file:///x.pdf"}'
+    await broker.publish(body, topics.parsed, key=broken_id.encode())
+    await broker.publish(b"not json at all", topics.parsed, key=b"no report")
+    good = ReportParsedEvent(report_id=report.report_id, object_uri=path.as_uri(), report=report)
+    await publish(broker, topics.parsed, good)
+    await broker.stop()
+
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        servers = kafka_settings.bootstrap_servers
+        [stored] = await expect_events(servers, topics.stored, 1)
+        [dead] = await expect_events(servers, topics.failed, 1)
+    assert ReportStored.model_validate_json(stored).report_id == report.report_id
+    failure = ReportFailed.model_validate_json(dead)
+    assert (failure.report_id, failure.stage, failure.error_type, failure.attempt) == (
+        broken_id,
+        Stage.STORE,
+        "invalid_event",
+        1,
+    )
+    assert failure.object_uri == "file:///x.pdf"
+    assert "not a valid ReportParsedEvent: report" in failure.reason

@@ -72,6 +72,7 @@ class Parse:
         """Parse a batch in parallel worker processes; publish every outcome."""
         received: list[ReportReceived] = []
         invalid: list[ReportFailed] = []
+        dropped = 0  # invalid and naming no report: nothing to publish, still a dead letter
         for record in records:
             try:
                 received.append(decode_event(ReportReceived, record.value))
@@ -79,6 +80,7 @@ class Parse:
                 failure = failure_of(record, Stage.PARSE, error, attempt=1)
                 if failure is None:
                     log.error("dropping %s@%d: %s", record.topic, record.offset, error)
+                    dropped += 1
                 else:
                     invalid.append(failure)
         outcomes = await asyncio.gather(*(self._parse_in_pool(event) for event in received))
@@ -104,7 +106,7 @@ class Parse:
                 raise ObjectStoreUnavailable(outcome.reason)
             assert outcome is not None
             finished.append(outcome)
-        self.check_breaker(finished, len(invalid))
+        self.check_breaker(finished, len(invalid) + dropped)
         pairs = zip(received, finished, strict=True)
         await asyncio.gather(
             *(self.publish_outcome(event, outcome) for event, outcome in pairs),
