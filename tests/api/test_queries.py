@@ -55,10 +55,10 @@ async def test_reports_by_authority_code_name_ons_code_and_region(
 async def test_reports_by_grade_and_in_either_order(
     stored: dict[str, ReportParsed], client: httpx.AsyncClient
 ) -> None:
-    inadequate_or_ri = await report_ids(
+    requires_improvement = await report_ids(
         client, judgement_area="overall_effectiveness", grade="requires_improvement"
     )
-    assert inadequate_or_ri == [stored[LEWISHAM_2019].report_id]
+    assert requires_improvement == [stored[LEWISHAM_2019].report_id]
     good = await report_ids(client, judgement_area="overall_effectiveness", grade="good")
     assert set(good) == {stored[WANDSWORTH_2023].report_id, stored[SALFORD_2018].report_id}
 

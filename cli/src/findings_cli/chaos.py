@@ -223,9 +223,8 @@ class ChaosRun:
         deadline = started + self.timeout_s
         while time.monotonic() < deadline:
             statuses = await self.ledger_statuses()
-            finished = sum(n for status, n in statuses.items() if status != "announced")
-            pending = statuses.get("pending", 0) + statuses.get("announced", 0)
-            if finished >= len(expected) and pending == 0:
+            unfinished = statuses["pending"] + statuses["announced"]
+            if statuses.total() >= len(expected) and unfinished == 0:
                 return
             await asyncio.sleep(1)
         log.error("timed out after %.0f s waiting for outcomes", self.timeout_s)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -72,49 +74,46 @@ async def _csv_chunks(
         yield buffer.getvalue().encode()
 
 
-async def _xlsx_bytes(
-    sheet: str, header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
-) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/export.xlsx"
-        workbook = xlsxwriter.Workbook(
-            path, {"constant_memory": True, "strings_to_formulas": False, "tmpdir": folder}
-        )
-        worksheet = workbook.add_worksheet(sheet[:31])
-        bold = workbook.add_format({"bold": True})
-        worksheet.write_row(0, 0, list(header), bold)
-        worksheet.freeze_panes(1, 0)
-        index = 0
-        async for index, row in _numbered(rows):
-            for column, value in enumerate(row):
-                worksheet.write(index, column, _cell(value))
-        worksheet.autofilter(0, 0, max(index, 1), len(header) - 1)
-        workbook.close()
-        return await asyncio.to_thread(Path(path).read_bytes)
-
-
-async def _numbered(
-    rows: AsyncIterator[Sequence[Any]],
-) -> AsyncIterator[tuple[int, Sequence[Any]]]:
-    index = 0
+async def _xlsx_file(
+    folder: Path, sheet: str, header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
+) -> Path:
+    path = folder / "export.xlsx"
+    workbook = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_formulas": False, "tmpdir": str(folder)}
+    )
+    worksheet = workbook.add_worksheet(sheet[:31])
+    worksheet.write_row(0, 0, list(header), workbook.add_format({"bold": True}))
+    worksheet.freeze_panes(1, 0)
+    last = 0
     async for row in rows:
-        index += 1
-        yield index, row
+        last += 1
+        for column, value in enumerate(row):
+            worksheet.write(last, column, _cell(value))
+    worksheet.autofilter(0, 0, max(last, 1), len(header) - 1)
+    await asyncio.to_thread(workbook.close)
+    return path
 
 
 async def export(
     fmt: Format, name: str, header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
 ) -> Response:
-    day = date.today().isoformat()
+    filename = f"{name}-{date.today().isoformat()}.{fmt.value}"
     if fmt is Format.CSV:
         return StreamingResponse(
             _csv_chunks(header, rows),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}-{day}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    content = await _xlsx_bytes(name, header, rows)
-    return Response(
-        content,
+    # Written to a temporary file in constant memory, sent from there, then removed.
+    folder = Path(tempfile.mkdtemp(prefix="findings-export-"))
+    try:
+        path = await _xlsx_file(folder, name, header, rows)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return FileResponse(
+        path,
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}-{day}.xlsx"'},
+        filename=filename,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
     )
