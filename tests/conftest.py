@@ -25,6 +25,7 @@ from findings_shared.bucket import s3_client
 from findings_shared.events import Event
 from findings_shared.kafka import encode_event, publish_event
 from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
+from tests.corpus import PipelineCorpus, fill_by_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = FIXTURES / "reports"
@@ -46,6 +47,12 @@ def postgres() -> Iterator[EmbeddedPostgres]:
     yield server
     server.stop("immediate")
     shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_corpus(kafka: EmbeddedKafka, postgres: EmbeddedPostgres) -> PipelineCorpus:
+    """Every fixture report stored by the real ingest, parse and store, once a session."""
+    return asyncio.run(fill_by_pipeline(kafka, postgres))
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,11 @@
-"""The API in-process (ASGI) over a real PostgreSQL that the store's repository filled."""
+"""The API in-process (ASGI) or over HTTP, on a copy of the database the real pipeline filled
+from the fixture corpus (`pipeline_corpus`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -14,30 +14,7 @@ import uvicorn
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
 from findings_cli.embedded import free_port, wait_for_port
-from findings_parse.core.parser import parse_report
-from findings_shared.database import make_engine, make_sessionmaker, migrate
-from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from findings_store.migrations_path import MIGRATIONS
-from findings_store.repository import ReportRepository
-from tests.conftest import REPORTS
-
-
-async def store_reports(
-    database_settings: DatabaseSettings, names: list[str]
-) -> dict[str, ReportParsed]:
-    """Parse fixture reports and store them as the store service does."""
-    await migrate(MIGRATIONS, database_settings.url)
-    engine = make_engine(database_settings)
-    reports = {}
-    async with make_sessionmaker(engine).begin() as session:
-        for name in names:
-            path = REPORTS / name
-            report = parse_report(path.read_bytes(), name)
-            await ReportRepository(session).replace_report(report, path.as_uri(), datetime.now(UTC))
-            reports[name] = report
-    await engine.dispose()
-    return reports
 
 
 @contextlib.asynccontextmanager

@@ -1,4 +1,4 @@
-"""The HTTP API over a real PostgreSQL filled by the store's repository."""
+"""The HTTP API over a real PostgreSQL filled by the real pipeline (`tests.corpus`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import store_reports
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -19,8 +19,10 @@ FILES = [
 
 
 @pytest.fixture
-async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
-    return await store_reports(database_settings, FILES)
+async def stored(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> dict[str, ReportParsed]:
+    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def test_health_checks_the_database(

@@ -13,7 +13,6 @@ from findings_api.exports import _csv_safe
 from findings_shared.events import ReportParsed
 from findings_shared.local_authorities import local_authority_by_code
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import store_reports
 from tests.api.test_queries import (
     FILES,
     LEWISHAM_2019,
@@ -21,14 +20,17 @@ from tests.api.test_queries import (
     WANDSWORTH_2011,
     WANDSWORTH_2023,
 )
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
-    return await store_reports(database_settings, FILES)
+async def stored(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> dict[str, ReportParsed]:
+    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def test_an_authority_has_its_timeline_grades_and_neighbours(

@@ -9,7 +9,7 @@ import pytest
 
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import store_reports
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -21,8 +21,10 @@ FILES = [WANDSWORTH_2023, LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011]
 
 
 @pytest.fixture
-async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
-    return await store_reports(database_settings, FILES)
+async def stored(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> dict[str, ReportParsed]:
+    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def report_ids(client: httpx.AsyncClient, **params: Any) -> list[str]:

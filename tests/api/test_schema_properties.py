@@ -15,20 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
 from findings_cli.embedded import free_port, wait_for_port
-from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
-from findings_shared.database import migrate
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import store_reports
 from tests.api.test_queries import FILES
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def stored(database_settings: DatabaseSettings) -> dict[str, ReportParsed]:
-    await migrate(INGEST_MIGRATIONS, database_settings.url)  # /files reads its ledger
-    return await store_reports(database_settings, FILES)
+async def stored(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> dict[str, ReportParsed]:
+    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from findings_api.settings import ApiSettings
+from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import serving_api, store_reports
+from tests.api.conftest import serving_api
 from tests.api.test_queries import FILES, LEWISHAM_2019, SALFORD_2018
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +27,16 @@ SCREENSHOTS = Path(__file__).parents[2] / ".artifacts" / "screenshots"
 
 
 @pytest.fixture
-async def site(database_settings: DatabaseSettings) -> AsyncIterator[str]:
+async def stored(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> dict[str, ReportParsed]:
+    return await pipeline_corpus.store_reports(database_settings, FILES)
+
+
+@pytest.fixture
+async def site(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> AsyncIterator[str]:
     """The API and its page served over real HTTP on a free port."""
     async with serving_api(ApiSettings(database=database_settings)) as url:
         yield url
@@ -58,9 +69,8 @@ async def page_of(browser: Browser, name: str) -> AsyncIterator[Page]:
 
 
 async def test_search_then_open_a_report(
-    database_settings: DatabaseSettings, site: str, browser: Browser
+    stored: dict[str, ReportParsed], site: str, browser: Browser
 ) -> None:
-    stored = await store_reports(database_settings, FILES)
     salford = stored[SALFORD_2018]
     async with page_of(browser, "search") as page:
         await page.goto(f"{site}/")
@@ -84,9 +94,8 @@ async def test_search_then_open_a_report(
 
 
 async def test_an_authority_page_draws_its_grades_and_neighbours(
-    database_settings: DatabaseSettings, site: str, browser: Browser
+    stored: dict[str, ReportParsed], site: str, browser: Browser
 ) -> None:
-    stored = await store_reports(database_settings, FILES)
     async with page_of(browser, "authority") as page:
         await page.goto(f"{site}/#/authorities/212")
         await expect(page.get_by_role("heading", level=2)).to_have_text("Wandsworth")
@@ -104,10 +113,7 @@ async def test_an_authority_page_draws_its_grades_and_neighbours(
         assert stored[LEWISHAM_2019].report_id in await page.content()
 
 
-async def test_a_missing_report_says_so(
-    site: str, browser: Browser, database_settings: DatabaseSettings
-) -> None:
-    await store_reports(database_settings, [])
+async def test_a_missing_report_says_so(site: str, browser: Browser) -> None:
     async with page_of(browser, "missing") as page:
         await page.goto(f"{site}/#/reports/{'0' * 64}")
         await expect(page.get_by_role("alert")).to_contain_text("No report")

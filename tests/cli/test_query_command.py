@@ -13,7 +13,8 @@ import pytest
 
 from findings_api.settings import ApiSettings
 from findings_shared.settings import DatabaseSettings
-from tests.api.conftest import serving_api, store_reports
+from tests.api.conftest import serving_api
+from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -32,9 +33,9 @@ async def findings(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_query_prints_searches_for_people_and_as_csv_or_json(
-    database_settings: DatabaseSettings,
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
 ) -> None:
-    stored = await store_reports(database_settings, FILES)
+    stored = await pipeline_corpus.store_reports(database_settings, FILES)
     async with serving_api(ApiSettings(database=database_settings)) as api:
         text = await findings("domestic abuse", "--authority", "Salford", "--api", api)
         as_json = await findings(
