@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -59,6 +61,53 @@ async def migrate(migrations_dir: Path, url: str) -> None:
     await asyncio.to_thread(upgrade_to_head, migrations_dir, url)
 
 
+@dataclass(frozen=True)
+class ServiceSchema:
+    """A service's own schema and the migrations that build it."""
+
+    name: str
+    migrations: Path
+
+    def heads(self) -> set[str]:
+        config = alembic_config(self.migrations, "postgresql://unused")
+        return set(ScriptDirectory.from_config(config).get_heads())
+
+
+async def wait_for_schema(
+    schema: ServiceSchema, settings: DatabaseSettings, poll_s: float = 2.0
+) -> None:
+    """Wait until someone else (a migration job) has brought the schema to this code's
+    head: a service that does not migrate must not run on tables it does not know."""
+    heads = schema.heads()
+    engine = create_async_engine(settings.url, pool_size=1)
+    try:
+        while True:
+            current: set[str] = set()
+            try:
+                async with engine.connect() as connection:
+                    rows = await connection.execute(
+                        text(f'select version_num from "{schema.name}".alembic_version')
+                    )
+                    current = {row[0] for row in rows}
+            except ProgrammingError:
+                pass  # no version table yet
+            except (OSError, OperationalError, DBAPIError):
+                log.info("waiting for PostgreSQL")
+            if heads <= current:
+                return
+            log.info(
+                "waiting for the migrations of schema %s (at %s, this code needs %s): "
+                "run `python -m findings_%s migrate`",
+                schema.name,
+                ", ".join(sorted(current)) or "nothing",
+                ", ".join(sorted(heads)),
+                schema.name,
+            )
+            await asyncio.sleep(poll_s)
+    finally:
+        await engine.dispose()
+
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -84,13 +133,18 @@ def run_alembic_env(schema: str) -> None:
             include_schemas=True,
         )
         with context.begin_transaction():
-            context.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             context.run_migrations()
 
     async def main() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
         async with engine.begin() as connection:
-            await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+            # Created only if missing: a least-privilege role owns its schema but may not
+            # create schemas (PostgreSQL checks that before IF NOT EXISTS).
+            exists = await connection.scalar(
+                text("select 1 from pg_namespace where nspname = :schema"), {"schema": schema}
+            )
+            if not exists:
+                await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
             await connection.run_sync(run)
         await engine.dispose()
 

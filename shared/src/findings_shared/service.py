@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import sys
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
-from findings_shared.database import migrate
+from findings_shared.database import ServiceSchema, migrate, wait_for_schema
 from findings_shared.logs import configure_logging
+from findings_shared.settings import DatabaseSettings
 
 log = logging.getLogger("findings")
 
@@ -22,23 +23,42 @@ def run_service(
     name: str,
     main: Callable[[asyncio.Event], Coroutine[Any, Any, None]],
     *,
-    migrations: Path | None = None,
-    database_url: str | None = None,
+    schema: ServiceSchema | None = None,
+    database: DatabaseSettings | None = None,
 ) -> None:
-    """Run `main` until SIGINT/SIGTERM sets its stop event; migrate the schema first.
+    """Run `main` until SIGINT/SIGTERM sets its stop event; first migrate the service's
+    schema, or wait for it to be migrated (`migrate_on_start` false).
+
+    `python -m findings_<service> migrate` only applies the migrations and exits (the
+    migration job of a deployment).
 
     Shutdown is bounded: work still in flight after `SHUTDOWN_TIMEOUT_S` is abandoned
     (its offsets are not committed, so it is redelivered: at least once holds).
     """
     configure_logging(name)
+    if sys.argv[1:] == ["migrate"]:
+        if schema is None or database is None:
+            sys.exit(f"the {name} service has no schema to migrate")
+        asyncio.run(migrate(schema.migrations, database.url))
+        log.info("schema %s migrated to %s", schema.name, ", ".join(sorted(schema.heads())))
+        return
 
     async def runner() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        if migrations is not None and database_url is not None:
-            await migrate(migrations, database_url)
+        if schema is not None and database is not None:
+            if database.migrate_on_start:
+                await migrate(schema.migrations, database.url)
+            else:
+                waiting = asyncio.create_task(wait_for_schema(schema, database))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({waiting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if stop.is_set():
+                    waiting.cancel()
+                    return
+                stopping.cancel()
         log.info("%s service starting", name)
         service = asyncio.create_task(main(stop))
         stopping = asyncio.create_task(stop.wait())

@@ -33,8 +33,13 @@ class DatabaseSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_DATABASE_", extra="ignore")
 
+    # TLS: add `?ssl=verify-full` (or require, verify-ca) to the URL; the CA file is read
+    # from PGSSLROOTCERT, as libpq does.
     url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/findings"
     pool_size: int = 5
+    # False where a migration job applies the schema (Kubernetes): the service then waits
+    # until its schema is at the head its code needs.
+    migrate_on_start: bool = True
 
 
 class S3Settings(BaseSettings):

@@ -1,8 +1,8 @@
-"""`python -m findings_ingest`: run the ingest service."""
+"""`python -m findings_ingest`: run the ingest service (`... migrate`: only migrate its schema)."""
 
 import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 from findings_ingest.app import run
-from findings_ingest.migrations_path import MIGRATIONS
+from findings_ingest.migrations_path import SCHEMA
 from findings_ingest.settings import IngestSettings
 from findings_shared.service import run_service
 
@@ -12,8 +12,8 @@ def main() -> None:
     run_service(
         "ingest",
         lambda stop: run(settings, stop),
-        migrations=MIGRATIONS,
-        database_url=settings.database.url,
+        schema=SCHEMA,
+        database=settings.database,
     )
 
 

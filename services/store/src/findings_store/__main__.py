@@ -1,9 +1,9 @@
-"""`python -m findings_store`: run the store service (migrates its schema first)."""
+"""`python -m findings_store`: run the store service (`... migrate`: only migrate its schema)."""
 
 import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 from findings_shared.service import run_service
 from findings_store.app import run
-from findings_store.migrations_path import MIGRATIONS
+from findings_store.migrations_path import SCHEMA
 from findings_store.settings import StoreSettings
 
 
@@ -12,8 +12,8 @@ def main() -> None:
     run_service(
         "store",
         lambda stop: run(settings, stop),
-        migrations=MIGRATIONS,
-        database_url=settings.database.url,
+        schema=SCHEMA,
+        database=settings.database,
     )
 
 

@@ -1,3 +1,4 @@
 from findings_shared.database import run_alembic_env
+from findings_store.migrations_path import SCHEMA
 
-run_alembic_env("store")
+run_alembic_env(SCHEMA.name)
