@@ -14,7 +14,12 @@ if ! docker image inspect findings-local/debian:bookworm >/dev/null 2>&1; then
     debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian
     tar -C "$rootfs" -c . | docker import - findings-local/debian:bookworm
 fi
-docker build -q -t findings-local/python:3.11 -f "$here/python.Dockerfile" "$here"
+# The host's extra CA certificates go into the Python image (see python.Dockerfile).
+context="$(mktemp -d)"
+mkdir "$context/extra-ca"
+cp /usr/local/share/ca-certificates/*.crt "$context/extra-ca/" 2>/dev/null || true
+docker build -q -t findings-local/python:3.11 -f "$here/python.Dockerfile" "$context"
+rm -rf "$context"
 docker build -q -t findings-local/postgres:15 -f "$here/postgres.Dockerfile" "$here"
 docker build -q -t findings-local/s3:moto -f "$here/s3.Dockerfile" "$here"
 

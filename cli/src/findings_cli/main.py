@@ -393,6 +393,8 @@ async def tail_command(args: argparse.Namespace) -> int:
     from aiokafka import AIOKafkaConsumer
 
     from findings_shared.events import FindingPublished, Topics
+    from findings_shared.kafka import client_options
+    from findings_shared.settings import KafkaSettings
 
     state = _stack_state()
     bootstrap = args.bootstrap_servers or os.environ.get(
@@ -403,7 +405,9 @@ async def tail_command(args: argparse.Namespace) -> int:
     # No consumer group and "earliest": "latest" offsets are unreliable on the embedded
     # broker, so old events are skipped by their timestamp instead.
     consumer = AIOKafkaConsumer(
-        topics.finding, bootstrap_servers=bootstrap, auto_offset_reset="earliest"
+        topics.finding,
+        **client_options(KafkaSettings(bootstrap_servers=bootstrap)),
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     try:

@@ -13,8 +13,11 @@ from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.helpers import create_ssl_context
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.security import parse_security
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from findings_shared.events import Event, ReportFailed, Stage
 from findings_shared.reliability import (
@@ -34,11 +37,49 @@ TOPIC_ALREADY_EXISTS = 36
 REPORT_ID = re.compile(r"[0-9a-f]{64}")
 
 
+SASL = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+
+
+def kafka_security(settings: KafkaSettings) -> BaseSecurity | None:
+    """TLS and SASL from the settings, as FastStream's security objects."""
+    tls = settings.security_protocol in ("SSL", "SASL_SSL")
+    context = (
+        create_ssl_context(
+            cafile=settings.ssl_cafile,
+            certfile=settings.ssl_certfile,
+            keyfile=settings.ssl_keyfile,
+        )
+        if tls
+        else None
+    )
+    if settings.security_protocol.startswith("SASL"):
+        # The settings refuse SASL without both.
+        username = settings.sasl_username or ""
+        password = settings.sasl_password.get_secret_value() if settings.sasl_password else ""
+        return SASL[settings.sasl_mechanism](
+            username,
+            password,
+            ssl_context=context,
+            use_ssl=tls,
+        )
+    return BaseSecurity(ssl_context=context, use_ssl=tls) if tls else None
+
+
+def client_options(settings: KafkaSettings) -> dict[str, Any]:
+    """Connection options for a bare aiokafka client (admin, marker reader, `findings
+    tail`), the same security the services' brokers use."""
+    return {
+        "bootstrap_servers": settings.bootstrap_servers,
+        **parse_security(kafka_security(settings)),
+    }
+
+
 def make_broker(settings: KafkaSettings) -> KafkaBroker:
     # acks="all" for durability on real Kafka; no idempotent producer (the embedded
     # broker rejects it), so consumers are idempotent instead.
     return KafkaBroker(
         settings.bootstrap_servers,
+        security=kafka_security(settings),
         acks="all",
         compression_type="gzip",
         max_request_size=settings.max_message_bytes,
@@ -53,7 +94,7 @@ async def ensure_topics(
     """Create the topics if missing (waiting for the broker to come up); the ones created."""
     wanted = list(topics)
     for attempt in range(1, attempts + 1):
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+        admin = AIOKafkaAdminClient(**client_options(settings))
         try:
             await admin.start()
             response = await admin.create_topics(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,26 @@ class KafkaSettings(BaseSettings):
     # How often every service checks that its topics still exist (and creates them
     # again): a broker restarted without its data must not swallow events.
     topic_check_interval_s: float = 10.0
+    # Security, as a managed Kafka asks: TLS (SSL), SASL (SASL_PLAINTEXT) or both
+    # (SASL_SSL). The CA file verifies the brokers; a certificate and key give mutual TLS.
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL") and not (
+            self.sasl_username and self.sasl_password
+        ):
+            raise ValueError(
+                f"FINDINGS_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs "
+                "FINDINGS_KAFKA_SASL_USERNAME and FINDINGS_KAFKA_SASL_PASSWORD"
+            )
+        return self
 
 
 class DatabaseSettings(BaseSettings):

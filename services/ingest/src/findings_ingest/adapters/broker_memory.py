@@ -13,7 +13,7 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
-from findings_shared.kafka import publish_event
+from findings_shared.kafka import client_options, publish_event
 from findings_shared.settings import KafkaSettings
 
 MARKER_KEY = "0" * 64
@@ -33,7 +33,7 @@ class BrokerMemory:
         """True when the marker is gone (or was never written: a new broker)."""
         consumer = AIOKafkaConsumer(
             self.topic,
-            bootstrap_servers=self.settings.bootstrap_servers,
+            **client_options(self.settings),
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
