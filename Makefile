@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser run test lint check bench bench-api bench-parser soak asyncapi golden clean
+.PHONY: setup browser run test lint check bench bench-api bench-parser soak asyncapi golden clean images test-containers
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9"
@@ -24,6 +24,15 @@ lint: setup
 
 test: lint browser  ## lint, type-check, then every test (unit, integration, end-to-end)
 	$(UV) run --frozen pytest
+
+images:  ## the four service images (docker build; needs a Docker engine)
+	for service in ingest parse store api; do \
+		docker build -t findings-$$service:dev --build-arg SERVICE=$$service \
+			$(if $(PYTHON_IMAGE),--build-arg PYTHON_IMAGE=$(PYTHON_IMAGE)) . || exit 1; \
+	done
+
+test-containers: setup  ## the containers tier: service images against Kafka/PostgreSQL/S3 containers
+	$(UV) run --frozen pytest -m containers tests/containers
 
 bench: setup  ## N unique reports through the embedded stack
 	$(UV) run --frozen python -m benchmarks.pipeline --reports $(N)

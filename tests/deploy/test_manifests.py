@@ -153,8 +153,9 @@ def test_configuration_uses_only_variables_the_services_read(
 def test_compose_creates_every_topic_the_services_use() -> None:
     services = compose()["services"]
     script = services["topics"]["command"][0]
-    created = {f"findings.{t}" for t in re.search(r"for topic in (.*?); do", script, re.S)
-               .group(1).replace("\\", " ").split()}  # fmt: skip
+    loop = re.search(r"for topic in (.*?); do", script, re.S)
+    assert loop, script
+    created = {f"findings.{t}" for t in loop.group(1).replace("\\", " ").split()}
     namespace = "findings"
     wanted = {*Topics(namespace=namespace).all(), marker_topic(namespace)}
     wanted.add(services["ingest"]["environment"]["FINDINGS_INGEST_NOTIFICATIONS_TOPIC"])
