@@ -112,6 +112,8 @@ class EmbeddedPostgres:
     data_dir: Path
     port: int = field(default_factory=free_port)
     database: str = "findings"
+    # More server settings, e.g. {"ssl": "on", "ssl_cert_file": ...}.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -150,6 +152,7 @@ class EmbeddedPostgres:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             [
                 str(bindir / "pg_ctl"),
