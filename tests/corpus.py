@@ -47,13 +47,13 @@ class PipelineCorpus:
         parsed = {name: parse_report((REPORTS / name).read_bytes(), name) for name in names}
         keep = [report.report_id for report in parsed.values()]
         database = database_settings.url.rsplit("/", 1)[1]
-        admin = await self._connect("postgres")
+        admin = await self.connect("postgres")
         try:
             await admin.execute(f'drop database if exists "{database}" with (force)')
             await admin.execute(f'create database "{database}" template "{self.template}"')
         finally:
             await admin.close()
-        connection = await self._connect(database)
+        connection = await self.connect(database)
         try:
             async with connection.transaction():
                 await connection.execute(
@@ -70,7 +70,7 @@ class PipelineCorpus:
             await connection.close()
         return parsed
 
-    async def _connect(self, database: str) -> asyncpg.Connection:
+    async def connect(self, database: str) -> asyncpg.Connection:
         return await asyncpg.connect(
             host="127.0.0.1", port=self.postgres.port, user="postgres", database=database
         )
@@ -79,12 +79,10 @@ class PipelineCorpus:
 async def fill_by_pipeline(kafka: EmbeddedKafka, postgres: EmbeddedPostgres) -> PipelineCorpus:
     """Run ingest, parse and store over every fixture report until each is stored."""
     template = f"corpus_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(
-        host="127.0.0.1", port=postgres.port, user="postgres", database="postgres"
-    )
+    corpus = PipelineCorpus(postgres, template)
+    admin = await corpus.connect("postgres")
     await admin.execute(f'create database "{template}"')
     await admin.close()
-    corpus = PipelineCorpus(postgres, template)
     files = sorted(p for p in REPORTS.iterdir() if p.suffix in {".pdf", ".txt"})
     expected = {hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
     inbox = Path(tempfile.mkdtemp(prefix="findings-corpus-"))
@@ -123,7 +121,7 @@ async def _wait_until_stored(
             f"in {PIPELINE_TIMEOUT_S} s"
         )
         await asyncio.sleep(0.5)
-        connection = await corpus._connect(corpus.template)
+        connection = await corpus.connect(corpus.template)
         try:
             # Whole once ingest's ledger too says stored (the API's /files reads it).
             if await connection.fetchval(
