@@ -9,6 +9,7 @@ the API is tested on what the pipeline wrote, not on rows a test put there itsel
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -29,6 +30,12 @@ REPORTS = Path(__file__).parent / "fixtures" / "reports"
 PIPELINE_TIMEOUT_S = 240
 
 
+@functools.cache
+def parsed_fixture(name: str) -> ReportParsed:
+    """A fixture report parsed in this process, once per test session."""
+    return parse_report((REPORTS / name).read_bytes(), name)
+
+
 @dataclass(frozen=True)
 class PipelineCorpus:
     """A database the pipeline filled with every fixture report, used as a template."""
@@ -44,7 +51,7 @@ class PipelineCorpus:
         Returns each named report as parsed in this process: what the stored rows should
         say (the pipeline wrote them; the test compares).
         """
-        parsed = {name: parse_report((REPORTS / name).read_bytes(), name) for name in names}
+        parsed = {name: parsed_fixture(name) for name in names}
         keep = [report.report_id for report in parsed.values()]
         database = database_settings.url.rsplit("/", 1)[1]
         admin = await self.connect("postgres")

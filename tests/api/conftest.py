@@ -14,7 +14,9 @@ import uvicorn
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
 from findings_cli.embedded import free_port, wait_for_port
+from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
+from tests.corpus import PipelineCorpus
 
 
 @contextlib.asynccontextmanager
@@ -45,3 +47,14 @@ async def serving_api(settings: ApiSettings) -> AsyncIterator[str]:
 async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.AsyncClient]:
     async with api_client(ApiSettings(database=database_settings)) as client:
         yield client
+
+
+@pytest.fixture
+async def stored(
+    request: pytest.FixtureRequest,
+    pipeline_corpus: PipelineCorpus,
+    database_settings: DatabaseSettings,
+) -> dict[str, ReportParsed]:
+    """The test's database: the pipeline's, holding the reports its module lists in FILES."""
+    files: list[str] = request.module.FILES
+    return await pipeline_corpus.store_reports(database_settings, files)

@@ -6,8 +6,6 @@ import httpx
 import pytest
 
 from findings_shared.events import ReportParsed
-from findings_shared.settings import DatabaseSettings
-from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -16,13 +14,6 @@ FILES = [
     "letter_wandsworth_2011-07-07.txt",
     "inspection_salford_2018-11-12.pdf",
 ]
-
-
-@pytest.fixture
-async def stored(
-    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
-) -> dict[str, ReportParsed]:
-    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def test_health_checks_the_database(

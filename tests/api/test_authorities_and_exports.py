@@ -12,25 +12,18 @@ from openpyxl import load_workbook
 from findings_api.exports import _csv_safe
 from findings_shared.events import ReportParsed
 from findings_shared.local_authorities import local_authority_by_code
-from findings_shared.settings import DatabaseSettings
+from tests.api.test_queries import FILES as QUERY_FILES
 from tests.api.test_queries import (
-    FILES,
     LEWISHAM_2019,
     SALFORD_2018,
     WANDSWORTH_2011,
     WANDSWORTH_2023,
 )
-from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
+# The reports `stored` (tests/api/conftest.py) puts in each test's database.
+FILES = QUERY_FILES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-async def stored(
-    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
-) -> dict[str, ReportParsed]:
-    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def test_an_authority_has_its_timeline_grades_and_neighbours(

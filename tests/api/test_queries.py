@@ -8,8 +8,6 @@ import httpx
 import pytest
 
 from findings_shared.events import ReportParsed
-from findings_shared.settings import DatabaseSettings
-from tests.corpus import PipelineCorpus
 
 pytestmark = pytest.mark.integration
 
@@ -18,13 +16,6 @@ LEWISHAM_2019 = "inspection_lewisham_2019-08-19.pdf"  # London, requires improve
 SALFORD_2018 = "inspection_salford_2018-11-12.pdf"  # North West, good
 WANDSWORTH_2011 = "letter_wandsworth_2011-07-07.txt"  # no grades
 FILES = [WANDSWORTH_2023, LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011]
-
-
-@pytest.fixture
-async def stored(
-    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
-) -> dict[str, ReportParsed]:
-    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 async def report_ids(client: httpx.AsyncClient, **params: Any) -> list[str]:

@@ -17,17 +17,11 @@ from findings_api.settings import ApiSettings
 from findings_cli.embedded import free_port, wait_for_port
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
-from tests.api.test_queries import FILES
-from tests.corpus import PipelineCorpus
+from tests.api.test_queries import FILES as QUERY_FILES
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def stored(
-    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
-) -> dict[str, ReportParsed]:
-    return await pipeline_corpus.store_reports(database_settings, FILES)
+# The reports `stored` (tests/api/conftest.py) puts in each test's database.
+FILES = QUERY_FILES
 
 
 @pytest.fixture

@@ -16,21 +16,16 @@ from findings_api.settings import ApiSettings
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
 from tests.api.conftest import serving_api
-from tests.api.test_queries import FILES, LEWISHAM_2019, SALFORD_2018
-from tests.corpus import PipelineCorpus
+from tests.api.test_queries import FILES as QUERY_FILES
+from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018
 
 pytestmark = pytest.mark.integration
+# The reports `stored` (tests/api/conftest.py) puts in each test's database.
+FILES = QUERY_FILES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 SCREENSHOTS = Path(__file__).parents[2] / ".artifacts" / "screenshots"
-
-
-@pytest.fixture
-async def stored(
-    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
-) -> dict[str, ReportParsed]:
-    return await pipeline_corpus.store_reports(database_settings, FILES)
 
 
 @pytest.fixture

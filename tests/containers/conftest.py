@@ -93,7 +93,6 @@ class Infrastructure:
     kafka: str
     database_port: int
     s3_endpoint: str
-    containers: list[DockerContainer] = field(default_factory=list)
 
     def database_url(self, role: str) -> str:
         return (
@@ -200,7 +199,7 @@ def infrastructure() -> Iterator[Infrastructure]:
         start_kafka(kafka_port, started)
         start_s3(s3_port, started)
         infrastructure = Infrastructure(
-            f"127.0.0.1:{kafka_port}", database_port, f"http://127.0.0.1:{s3_port}", started
+            f"127.0.0.1:{kafka_port}", database_port, f"http://127.0.0.1:{s3_port}"
         )
         infrastructure.s3().create_bucket(Bucket=BUCKET)
         yield infrastructure
