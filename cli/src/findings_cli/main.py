@@ -8,6 +8,7 @@ findings status  where every dropped file is: stored, failed, rejected… and wh
 findings replay  parse stored reports again (after a parser upgrade)
 findings query   search findings through the API, printed for people (or as CSV/JSON)
 findings soak    many reports through the embedded stack under faults; lost and duplicated
+findings evaluate  the parser measured over a corpus: families, authorities, official grades
 """
 
 from __future__ import annotations
@@ -97,7 +98,23 @@ def main(argv: list[str] | None = None) -> None:
     soak.add_argument("--broker-restarts", type=int, default=2)
     soak.add_argument("--rate", type=float, default=10.0, help="files dropped per second")
 
+    evaluate = commands.add_parser(
+        "evaluate", help="measure the parser over a corpus of real reports (exit 1 on a failure)"
+    )
+    evaluate.add_argument(
+        "paths", type=Path, nargs="+", help="folders of reports, MANIFEST.tsv files or reports"
+    )
+    evaluate.add_argument(
+        "--labels",
+        type=Path,
+        default=None,
+        help="folder of Ofsted's official outcome tables (default: a labels/ folder at or"
+        " above the first path)",
+    )
+
     args = parser.parse_args(argv)
+    if args.command == "evaluate":
+        sys.exit(evaluate_command(args.paths, args.labels))
     if args.command == "query":
         sys.exit(query_command(args))
     if args.command == "soak":
@@ -142,6 +159,32 @@ def parse_command(path: Path, indent: int) -> int:
         return 1
     print(report.model_dump_json(indent=indent or None))  # noqa: T201
     return 0
+
+
+def evaluate_command(paths: list[Path], labels: Path | None) -> int:
+    from findings_cli.evaluate import evaluate, failures, find_labels, read_corpus, table
+    from findings_cli.official import OfficialRecords
+
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        print(f"findings evaluate: no such path: {', '.join(missing)}", file=sys.stderr)  # noqa: T201
+        return 2
+    reports = read_corpus(paths)
+    if not reports:
+        print("findings evaluate: no reports found (PDF or .txt files)", file=sys.stderr)  # noqa: T201
+        return 2
+    labels = labels or find_labels(paths)
+    records = OfficialRecords.read(labels) if labels else OfficialRecords([])
+    evaluations = evaluate(reports, records)
+    print(table(evaluations))  # noqa: T201
+    failing = failures(evaluations, Path.cwd())
+    print(  # noqa: T201
+        f"\n{len(reports)} reports; official outcomes from {labels or 'nowhere (no labels/)'};"
+        f" {len(failing)} failing"
+    )
+    for line in failing:
+        print(line)  # noqa: T201
+    return 1 if failing else 0
 
 
 def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, Any]:
