@@ -9,7 +9,6 @@ the API is tested on what the pipeline wrote, not on rows a test put there itsel
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import shutil
 import tempfile
@@ -22,18 +21,12 @@ import asyncpg
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port
 from findings_cli.stack import CONSUMERS, ServiceProcess, service_env
-from findings_parse.core.parser import parse_report
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
+from tests.golden import parsed_fixture
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 PIPELINE_TIMEOUT_S = 240
-
-
-@functools.cache
-def parsed_fixture(name: str) -> ReportParsed:
-    """A fixture report parsed in this process, once per test session."""
-    return parse_report((REPORTS / name).read_bytes(), name)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Regenerate after an intended parser change, then review the diff before committi
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from pathlib import Path
@@ -18,6 +19,12 @@ from findings_shared.events import Finding, ReportParsed
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = FIXTURES / "reports"
 EXPECTED = FIXTURES / "expected"
+
+
+@functools.cache
+def parsed_fixture(name: str) -> ReportParsed:
+    """A fixture report parsed in this process, once per test session."""
+    return parse_report((REPORTS / name).read_bytes(), name)
 
 
 def _sample(finding: Finding) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
 
 def encrypted_pdf(content: bytes) -> bytes:
@@ -34,6 +35,69 @@ def text_pdf(lines: list[str]) -> bytes:
     stream = DecodedStreamObject()
     stream.set_data(f"BT /F1 11 Tf 16 TL 72 790 Td {shown} ET".encode("latin-1"))
     page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class PdfLine:
+    """A line of a made PDF: its text, type size, weight, and space before it (points)."""
+
+    text: str
+    size: float = 11.0
+    bold: bool = False
+    space_before: float = 0.0
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
+    """A PDF of these pages, each line in Helvetica (bold: Helvetica-Bold) at its size: the
+    layouts a test needs (a large cover title, a running header, a narrow column)."""
+    writer = PdfWriter()
+    fonts = DictionaryObject(
+        {
+            NameObject(f"/F{index}"): writer._add_object(
+                DictionaryObject(
+                    {
+                        NameObject("/Type"): NameObject("/Font"),
+                        NameObject("/Subtype"): NameObject("/Type1"),
+                        NameObject("/BaseFont"): NameObject(base),
+                        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+                        # PDFium reads a font's weight from its descriptor.
+                        NameObject("/FontDescriptor"): writer._add_object(
+                            DictionaryObject(
+                                {
+                                    NameObject("/Type"): NameObject("/FontDescriptor"),
+                                    NameObject("/FontName"): NameObject(base),
+                                    NameObject("/Flags"): NumberObject(32),
+                                    NameObject("/FontWeight"): NumberObject(weight),
+                                    NameObject("/ItalicAngle"): NumberObject(0),
+                                    NameObject("/StemV"): NumberObject(weight // 5),
+                                }
+                            )
+                        ),
+                    }
+                )
+            )
+            for index, (base, weight) in enumerate((("/Helvetica", 400), ("/Helvetica-Bold", 700)))
+        }
+    )
+    for lines in pages:
+        page = writer.add_blank_page(width=595, height=842)
+        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+        commands, y = [], 800.0
+        for line in lines:
+            y -= line.space_before + line.size * 1.3
+            font = "/F1" if line.bold else "/F0"
+            text = _escaped(line.text)
+            commands.append(f"BT {font} {line.size} Tf 72 {y:.1f} Td ({text}) Tj ET")
+        stream = DecodedStreamObject()
+        stream.set_data("\n".join(commands).encode("cp1252"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

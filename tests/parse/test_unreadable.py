@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from findings_parse.core.extract import UnreadableReport, extract_text
+from findings_parse.core.extract import NotAReport, UnreadableReport, extract_text
 from findings_parse.core.parser import parse_report
 from tests.golden import FIXTURES, REPORTS
 from tests.pdfs import encrypted_pdf
@@ -78,12 +79,45 @@ def test_truncated_pdfs_never_crash(cut: int) -> None:
         extract_text(A_PDF[:cut], "cut.pdf")
 
 
-def test_unknown_documents_are_kept_whole_with_a_warning() -> None:
-    text = "A note about something\n\nFirst paragraph of it.\n\nSecond paragraph of it.\n"
-    report = parse_report(text.encode(), "note.txt")
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param(
+            "A note about something\n\nFirst paragraph of it.\n\nSecond paragraph.\n",
+            "note.txt",
+            id="note",
+        ),
+        pytest.param(
+            "Meeting notes, Salford, 3 May\n\nWe discussed the Ofsted inspection of Wandsworth"
+            " local authority children's services and the focused visit to Salford.\n",
+            "notes.txt",
+            id="meeting-note-naming-authorities",
+        ),
+        pytest.param(
+            (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8"),
+            "README.md",
+            id="readme",
+        ),
+    ],
+)
+def test_documents_that_are_no_report_fail_as_not_a_report(text: str, name: str) -> None:
+    """Never attributed to an authority or given a date: a visible failure instead."""
+    with pytest.raises(NotAReport, match="not an Ofsted inspection report") as raised:
+        parse_report(text.encode(), name)
+    assert raised.value.error_type == "not_a_report"
+
+
+def test_a_report_of_no_known_family_is_kept_whole_and_flagged() -> None:
+    text = (
+        "Review of something new in Salford\n\nInspection dates: 3 to 5 May 2022\n\n"
+        "Lead inspector: Jane Smith, His Majesty's Inspector\n\n"
+        "First paragraph of it.\n\nSecond paragraph of it.\n"
+    )
+    report = parse_report(text.encode(), "review.txt")
     assert report.report_type.value == "unknown"
-    assert [f.text for f in report.findings] == [
+    assert [f.text for f in report.findings[-2:]] == [
         "First paragraph of it.",
         "Second paragraph of it.",
     ]
+    assert report.quality.needs_review
     assert any("not recognised" in w for w in report.quality.warnings)

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from findings_cli.official import OfficialInspection, OfficialRecords
 from findings_parse.core.extract import UnreadableReport, extract_text
+from findings_parse.core.families import FAMILIES as ALL_FAMILIES
+from findings_parse.core.families import UNKNOWN
 from findings_parse.core.parser import LOW_COVERAGE, parse_text
 from findings_shared.events import (
     FindingCategory,
@@ -124,76 +126,18 @@ _KIND_FAMILIES = {
     "letter": ReportType.ANNUAL_UNANNOUNCED_INSPECTION,
 }
 
-A = JudgementArea
-_SIF_SET = frozenset(
-    {
-        A.OVERALL_EFFECTIVENESS,
-        A.HELP_AND_PROTECTION,
-        A.CHILDREN_LOOKED_AFTER,
-        A.ADOPTION,
-        A.CARE_LEAVERS,
-        A.LEADERSHIP_MANAGEMENT_GOVERNANCE,
-    }
-)
-# The full judgement sets a family's reports print (one of them, exactly).
-JUDGEMENT_SETS: dict[ReportType, list[frozenset[JudgementArea]]] = {
-    ReportType.ILACS_INSPECTION: [
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.IMPACT_OF_LEADERS,
-                A.HELP_AND_PROTECTION,
-                A.CHILDREN_IN_CARE_AND_CARE_LEAVERS,
-            }
-        ),
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.IMPACT_OF_LEADERS,
-                A.HELP_AND_PROTECTION,
-                A.CHILDREN_IN_CARE,
-                A.CARE_LEAVERS,
-            }
-        ),
-        # From 2026 the overall effectiveness judgement is dropped.
-        frozenset({A.IMPACT_OF_LEADERS, A.HELP_AND_PROTECTION, A.CHILDREN_IN_CARE, A.CARE_LEAVERS}),
-    ],
-    ReportType.SIF_INSPECTION: [_SIF_SET, _SIF_SET | {A.LSCB}, frozenset({A.LSCB})],
-    ReportType.SAFEGUARDING_LAC_INSPECTION: [
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.CAPACITY_TO_IMPROVE,
-                A.OUTCOMES,
-                A.QUALITY_OF_PROVISION,
-                A.LEADERSHIP_AND_MANAGEMENT,
-            }
-        ),
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.CAPACITY_TO_IMPROVE,
-                A.QUALITY_OF_PROVISION,
-                A.LEADERSHIP_AND_MANAGEMENT,
-            }
-        ),
-    ],
-    ReportType.AREA_SEND: [frozenset({A.AREA_SEND_OUTCOME})],
-}
-# Families whose evidence paragraphs are numbered.
-NUMBERED_FAMILIES = {
-    ReportType.ILACS_INSPECTION,
-    ReportType.SIF_INSPECTION,
-    ReportType.SAFEGUARDING_LAC_INSPECTION,
-}
-# Families that always print what must improve (or areas for development/priority actions).
+FAMILIES = {family.report_type: family for family in (*ALL_FAMILIES, UNKNOWN)}
+# Families whose evidence paragraphs are always numbered, from 1 (the 2009-13 frameworks
+# number the inspection's own description first, which is no finding; early SIF reports
+# use bullets).
+NUMBERED_FROM_ONE = {ReportType.ILACS_INSPECTION}
+# Families that always print what must improve (or areas for development, priority
+# actions); letters of the other families print them where there is something to say.
 ACTION_FAMILIES = {
     ReportType.ILACS_INSPECTION,
     ReportType.SIF_INSPECTION,
     ReportType.SAFEGUARDING_LAC_INSPECTION,
     ReportType.ANNUAL_UNANNOUNCED_INSPECTION,
-    ReportType.FOCUSED_VISIT,
-    ReportType.JTAI,
     ReportType.AREA_SEND,
 }
 ACTION_CATEGORIES = {
@@ -202,14 +146,24 @@ ACTION_CATEGORIES = {
     FindingCategory.AREA_FOR_DEVELOPMENT,
 }
 # An inspection's last day to its publication: weeks, never years.
-MAX_DAYS_TO_PUBLICATION = 200
-MAX_INSPECTION_DAYS = 70
+MAX_DAYS_TO_PUBLICATION = 365
+MAX_INSPECTION_DAYS = 120  # a paused inspection resumes weeks later
 # Printed lead inspectors: "Lead inspector:", "Reporting inspector", "…, HMI lead", a letter
 # signed by one of His/Her Majesty's Inspectors.
 _LEAD_PRINTED = re.compile(
-    r"\blead\s+inspector\b|\breporting\s+inspector\b|\bHMI,?\s+lead\b"
-    r"|yours\s+sincerely\W+[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)+\s+(?:Her|His)\s+Majesty",
+    r"(?i:\blead\s+inspector\b|\breporting\s+inspector\b|\bHMI,?\s+lead\b)"
+    r"|(?i:yours\s+sincerely)\s+(?:[A-Z][\w’'.-]*\s+){1,4}(?:Her|His)\s+Majesty[’']s\s+Inspector"
+    r"\b(?!\s+of)",
+)
+# Headings of what must improve, as a letter prints them.
+_ACTIONS_PRINTED = re.compile(
+    r"^(?:what needs to improve|areas? for (?:priority )?(?:improvement|action|development)"
+    r"|priority actions?|recommendations?)\b",
     re.IGNORECASE,
+)
+# A combined report includes the review of the safeguarding board, and its grade.
+_LSCB_REVIEWED = re.compile(
+    r"review of the effectiveness of the local safeguarding children board", re.IGNORECASE
 )
 
 
@@ -258,7 +212,16 @@ class Evaluation:
 
     @property
     def ok(self) -> bool:
-        return self.crashed is None and not self.failures and not self._wrongly_refused
+        return (
+            self.crashed is None
+            and not self.failures
+            and not self._wrongly_refused
+            and not self.flagged
+        )
+
+    @property
+    def flagged(self) -> bool:
+        return self.parsed is not None and self.parsed.quality.needs_review
 
     @property
     def _wrongly_refused(self) -> bool:
@@ -276,25 +239,70 @@ def _area_names(areas: Iterable[JudgementArea]) -> str:
     return ", ".join(sorted(a.value for a in areas)) or "none"
 
 
-def _check_grades(evaluation: Evaluation, parsed: ReportParsed) -> None:
+@dataclass(frozen=True, slots=True)
+class Printed:
+    """What the report's text shows, read apart from the parser's logic."""
+
+    lead_inspector: bool
+    actions: bool
+    lscb_review: bool
+
+
+def read_printed(text_lines: Sequence[str]) -> Printed:
+    opening = " ".join(text_lines[:80])
+    return Printed(
+        lead_inspector=bool(_LEAD_PRINTED.search(" ".join(text_lines))),
+        actions=any(_ACTIONS_PRINTED.match(line.strip()) for line in text_lines),
+        lscb_review=bool(_LSCB_REVIEWED.search(opening)),
+    )
+
+
+def _check_grades(evaluation: Evaluation, parsed: ReportParsed, printed: Printed) -> None:
     official = evaluation.official
     if official is None or not official.grades:
         return
-    printed = {j.area: j.grade for j in parsed.judgements}
+    expected = dict(official.grades)
+    # Ofsted's table files the board's grade with the inspection, though the board's
+    # review was sometimes published apart: it is due only where the report reviews it.
+    if not printed.lscb_review:
+        expected.pop(JudgementArea.LSCB, None)
+    judged = {j.area: j.grade for j in parsed.judgements}
     wrong = [
-        f"{area.value} {printed.get(area, 'missing')} (official {grade.value})"
-        for area, grade in official.grades.items()
-        if printed.get(area) != grade
+        f"{area.value} {judged[area].value if area in judged else 'missing'}"
+        f" (official {grade.value})"
+        for area, grade in expected.items()
+        if judged.get(area) != grade
     ]
     evaluation.check("grades", "; ".join(wrong) if wrong else None)
 
 
-def _check_dates(evaluation: Evaluation, parsed: ReportParsed) -> None:
-    start, end, published = (
-        parsed.inspection_start,
-        parsed.inspection_end,
-        evaluation.report.published,
+def _check_judgement_set(evaluation: Evaluation, parsed: ReportParsed) -> None:
+    family = FAMILIES[parsed.report_type]
+    areas = frozenset(j.area for j in parsed.judgements)
+    not_judged = evaluation.official.not_judged if evaluation.official else frozenset()
+    complete = family.judgement_set_complete(areas) or family.judgement_set_complete(
+        areas | not_judged
     )
+    evaluation.check("judgements", None if complete else f"judged {_area_names(areas)}")
+
+
+def _check_numbering(evaluation: Evaluation, parsed: ReportParsed) -> None:
+    numbers = [f.paragraph for f in parsed.findings if f.paragraph is not None]
+    gaps = [f"{a}→{b}" for a, b in itertools.pairwise(numbers) if b != a + 1]
+    from_one = parsed.report_type in NUMBERED_FROM_ONE
+    if gaps:
+        evaluation.check("numbering", ", ".join(gaps[:5]))
+    elif from_one and not numbers:
+        evaluation.check("numbering", "no numbered paragraphs")
+    elif from_one and numbers[0] != 1:
+        evaluation.check("numbering", f"starts at {numbers[0]}")
+    else:
+        evaluation.check("numbering", None)
+
+
+def _check_dates(evaluation: Evaluation, parsed: ReportParsed) -> None:
+    start, end = parsed.inspection_start, parsed.inspection_end
+    published = evaluation.report.published
     if start is None or end is None:
         evaluation.check("dates", "no inspection dates")
     elif not 0 <= (end - start).days <= MAX_INSPECTION_DAYS:
@@ -305,7 +313,7 @@ def _check_dates(evaluation: Evaluation, parsed: ReportParsed) -> None:
         evaluation.check("dates", None)
 
 
-def evaluate_parsed(evaluation: Evaluation, parsed: ReportParsed, lead_printed: bool) -> None:
+def evaluate_parsed(evaluation: Evaluation, parsed: ReportParsed, printed: Printed) -> None:
     """Check one parsed report against the truth and the invariants."""
     expected = evaluation.expected
     family = parsed.report_type
@@ -313,36 +321,24 @@ def evaluate_parsed(evaluation: Evaluation, parsed: ReportParsed, lead_printed: 
         evaluation.check(
             "family", None if family == expected else f"{family.value}, expected {expected.value}"
         )
-    urn = parsed.local_authority.ofsted_urn if parsed.local_authority else None
+    authority = parsed.local_authority
     if evaluation.report.ofsted_urn:
         evaluation.check(
             "authority",
             None
-            if urn == evaluation.report.ofsted_urn
-            else f"{parsed.local_authority.name if parsed.local_authority else 'none'}"
-            f" (URN {urn}), expected URN {evaluation.report.ofsted_urn}",
+            if authority and authority.ofsted_urn == evaluation.report.ofsted_urn
+            else f"{authority.name if authority else 'none'}"
+            f" (URN {authority.ofsted_urn if authority else '-'}),"
+            f" expected URN {evaluation.report.ofsted_urn}",
         )
-    _check_grades(evaluation, parsed)
-    areas = frozenset(j.area for j in parsed.judgements)
-    allowed = JUDGEMENT_SETS.get(family, [frozenset()])
-    evaluation.check(
-        "judgements",
-        None if areas in allowed else f"judged {_area_names(areas)}",
-    )
-    numbers = [f.paragraph for f in parsed.findings if f.paragraph is not None]
-    if numbers != list(range(1, len(numbers) + 1)):
-        gaps = [f"{a}→{b}" for a, b in itertools.pairwise(numbers) if b != a + 1]
-        start = "" if numbers[:1] == [1] else f"starts at {numbers[0]}; "
-        evaluation.check("numbering", f"{start}{', '.join(gaps[:5])}".strip("; "))
-    elif family in NUMBERED_FAMILIES and not numbers:
-        evaluation.check("numbering", "no numbered paragraphs")
-    else:
-        evaluation.check("numbering", None)
-    if family in ACTION_FAMILIES:
+    _check_grades(evaluation, parsed, printed)
+    _check_judgement_set(evaluation, parsed)
+    _check_numbering(evaluation, parsed)
+    if family in ACTION_FAMILIES or printed.actions:
         has_actions = any(f.category in ACTION_CATEGORIES for f in parsed.findings)
         evaluation.check("actions", None if has_actions else "nothing to improve found")
     _check_dates(evaluation, parsed)
-    if lead_printed:
+    if printed.lead_inspector:
         evaluation.check("lead", None if parsed.lead_inspector else "printed lead inspector missed")
     coverage = parsed.quality.coverage
     evaluation.check(
@@ -351,18 +347,17 @@ def evaluate_parsed(evaluation: Evaluation, parsed: ReportParsed, lead_printed: 
     )
 
 
-def _parse_file(path: Path) -> tuple[ReportParsed | None, bool, str | None, str | None]:
-    """(parsed, lead printed, refusal, crash): run in a worker process."""
+def _parse_file(path: Path) -> tuple[ReportParsed | None, Printed | None, str | None, str | None]:
+    """(parsed, what is printed, refusal, crash): run in a worker process."""
     content = path.read_bytes()
     try:
         extracted = extract_text(content, path.name)
         parsed = parse_text(report_id_of(content), extracted)
     except UnreadableReport as error:
-        return None, False, str(error), None
+        return None, None, str(error), None
     except Exception as error:  # a crash is what the evaluation reports
-        return None, False, None, f"{type(error).__name__}: {error}"
-    text = " ".join(line.text for line in extracted.lines)
-    return parsed, bool(_LEAD_PRINTED.search(text)), None, None
+        return None, None, None, f"{type(error).__name__}: {error}"
+    return parsed, read_printed([line.text for line in extracted.lines]), None, None
 
 
 def evaluate(reports: Sequence[CorpusReport], records: OfficialRecords) -> list[Evaluation]:
@@ -370,14 +365,14 @@ def evaluate(reports: Sequence[CorpusReport], records: OfficialRecords) -> list[
     with ProcessPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(_parse_file, [r.path for r in reports], chunksize=4))
     evaluations = []
-    for report, (parsed, lead_printed, refused, crashed) in zip(reports, outcomes, strict=True):
+    for report, (parsed, printed, refused, crashed) in zip(reports, outcomes, strict=True):
         evaluation = Evaluation(report=report, expected=expected_family(report, records))
         evaluation.refused, evaluation.crashed = refused, crashed
         if report.ofsted_urn and report.published and report.kind == "inspection":
             evaluation.official = records.find(report.ofsted_urn, report.published)
-        if parsed is not None:
+        if parsed is not None and printed is not None:
             evaluation.parsed = parsed
-            evaluate_parsed(evaluation, parsed, lead_printed)
+            evaluate_parsed(evaluation, parsed, printed)
         evaluations.append(evaluation)
     return evaluations
 
@@ -390,8 +385,19 @@ def _ratio(passed: int, total: int) -> str:
 
 
 def table(evaluations: Sequence[Evaluation]) -> str:
-    """Per expected family: reports, crashes, each check passed/applicable, all passed."""
-    header = ["family", "reports", "crashed", "refused", *CHECKS, "all checks"]
+    """Per expected family: reports, crashes, each check passed/applicable, all passed;
+    reports the parser flagged for review, and failing reports it did not flag (silent
+    errors, the worst kind)."""
+    header = [
+        "family",
+        "reports",
+        "crashed",
+        "refused",
+        *CHECKS,
+        "all checks",
+        "flagged for review",
+        "failing unflagged",
+    ]
     rows = []
     families = sorted({e.expected.value if e.expected else "?" for e in evaluations})
     for name in [*families, "all"]:
@@ -414,6 +420,8 @@ def table(evaluations: Sequence[Evaluation]) -> str:
                     for check in CHECKS
                 ),
                 _ratio(sum(e.ok for e in group), len(group)),
+                str(sum(e.flagged for e in group)),
+                str(sum(e.failures != {} and not e.flagged for e in group)),
             ]
         )
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -433,5 +441,7 @@ def failures(evaluations: Sequence[Evaluation], root: Path | None = None) -> lis
             reasons.append(f"crashed: {evaluation.crashed}")
         if evaluation.refused:
             reasons.append(f"refused: {evaluation.refused}")
+        if evaluation.flagged and evaluation.parsed:
+            reasons.append("flagged: " + "; ".join(evaluation.parsed.quality.warnings))
         lines.append(f"- `{shown}`: " + "; ".join(reasons))
     return lines

@@ -46,6 +46,7 @@ class OfficialInspection:
     published: date
     framework: str  # Ofsted's name for it: "ILACS Short Inspection", "SIF re-inspection", …
     grades: dict[JudgementArea, Grade] = field(default_factory=dict)
+    not_judged: frozenset[JudgementArea] = frozenset()  # recorded "-"
 
 
 def _grade(text: str) -> Grade | None:
@@ -189,9 +190,12 @@ def _read_earlier_frameworks(path: Path) -> list[OfficialInspection]:
                     for column, area in columns.items()
                     if (grade := _grade(row.get(column) or ""))
                 }
+                not_judged = frozenset(
+                    area for column, area in columns.items() if row.get(column) == "-"
+                )
                 inspections.append(
                     OfficialInspection(
-                        authority.ofsted_urn, report_type, published, framework, grades
+                        authority.ofsted_urn, report_type, published, framework, grades, not_judged
                     )
                 )
     return inspections

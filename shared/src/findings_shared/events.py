@@ -3,7 +3,12 @@
 Every event is JSON on the wire, carries `schema_version`, `event_id`, `occurred_at`
 and `report_id`, and is keyed on Kafka by `report_id` (sha256 hex of the file bytes)
 so that all events of one report stay ordered on one partition.
-Breaking changes get a new topic suffix (`.v2`) and a new `schema_version`.
+
+Versions: an additive change (a new enum member, a new field with a default) bumps
+`schema_version` and keeps the topics; readers accept every version they know, so events
+written before an upgrade are still read. A breaking change gets a new topic suffix
+(`.v2`). Version 2 added the `summary` finding category, `quality.needs_review`, and the
+2012-13 child protection judgements (`quality_of_practice`, `leadership_and_governance`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
+SchemaVersion = Literal[1, 2]
 
 
 class ReportType(StrEnum):
@@ -61,6 +67,9 @@ class JudgementArea(StrEnum):
     OUTCOMES = "outcomes"
     QUALITY_OF_PROVISION = "quality_of_provision"
     LEADERSHIP_AND_MANAGEMENT = "leadership_and_management"
+    # 2012-13 inspections of the arrangements for the protection of children
+    QUALITY_OF_PRACTICE = "quality_of_practice"
+    LEADERSHIP_AND_GOVERNANCE = "leadership_and_governance"
     AREA_SEND_OUTCOME = "area_send_outcome"
 
 
@@ -70,7 +79,10 @@ class FindingCategory(StrEnum):
     AREA_FOR_DEVELOPMENT = "area_for_development"
     PRIORITY_ACTION = "priority_action"
     IMPROVEMENT = "improvement"
+    # The numbered paragraphs of a report that numbers them; a letter's paragraphs.
     EVIDENCE = "evidence"
+    # A report's unnumbered headline paragraphs, before its numbered evidence.
+    SUMMARY = "summary"
 
 
 class Stage(StrEnum):
@@ -112,6 +124,10 @@ class Finding(_Document):
 class ParseQuality(_Document):
     coverage: float = Field(ge=0, le=1, description="Share of body text assigned to findings")
     warnings: list[str] = Field(default_factory=list)
+    needs_review: bool = Field(
+        default=False,
+        description="A warning says that some field may be wrong: a person should look",
+    )
 
 
 class ReportParsed(_Document):
@@ -148,7 +164,7 @@ def _now() -> datetime:
 class Event(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: SchemaVersion = SCHEMA_VERSION
     event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
     occurred_at: datetime = Field(default_factory=_now)
     report_id: str = Field(pattern=r"^[0-9a-f]{64}$")

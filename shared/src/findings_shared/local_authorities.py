@@ -39,6 +39,24 @@ def normalise_name(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# Printed short forms: "East Riding" for East Riding of Yorkshire, "Newcastle" for Newcastle
+# upon Tyne, "Stoke" for Stoke-on-Trent. A short form two authorities share ("Kingston")
+# is no one's.
+# ("of" only after two words: the Isle of Wight is never "Isle", nor the City of London "City".)
+_SHORT_FORM = re.compile(
+    r"^(?:(?P<short>.+?)(?:\s+upon\s+|-on-)|(?P<two_words>\S+\s+\S+)\s+of\s+)\w+$",
+    re.IGNORECASE,
+)
+
+
+def _short_forms(authority: LocalAuthority) -> set[str]:
+    forms = set()
+    for name in (authority.name, *authority.aliases):
+        if match := _SHORT_FORM.match(name.removesuffix(", City of")):
+            forms.add(match["short"] or match["two_words"])
+    return forms
+
+
 def _spellings(authority: LocalAuthority) -> set[str]:
     names = {authority.name, *authority.aliases}
     # "Bristol, City of" is printed "City of Bristol"; "Bedford Borough" as "Bedford".
@@ -78,6 +96,14 @@ def _spelling_index() -> tuple[re.Pattern[str], dict[str, LocalAuthority]]:
     for authority in all_local_authorities():
         for spelling in _spellings(authority):
             by_spelling.setdefault(spelling, authority)
+    short_owners: dict[str, set[str]] = {}
+    for authority in all_local_authorities():
+        for short in map(normalise_name, _short_forms(authority)):
+            short_owners.setdefault(short, set()).add(authority.la_code)
+    for authority in all_local_authorities():
+        for short in map(normalise_name, _short_forms(authority)):
+            if len(short_owners[short]) == 1:
+                by_spelling.setdefault(short, authority)
     # Longest first, so "north yorkshire" wins over "york" and BCP over "poole".
     alternatives = sorted(by_spelling, key=len, reverse=True)
     pattern = re.compile(r"\b(" + "|".join(re.escape(a) for a in alternatives) + r")\b")

@@ -54,7 +54,7 @@ def parse_object(
     try:
         return parse_report(content, name)
     except UnreadableReport as error:
-        return ParseFailure("unreadable_report", str(error))
+        return ParseFailure(error.error_type, str(error))
     except MemoryError:
         del content  # room to build the failure
         limit = resource.getrlimit(resource.RLIMIT_DATA)[0]

@@ -127,10 +127,36 @@ def split_blocks(
         else:
             current.add(content)
         index += 1
+    blocks = _numbered_items_whole(blocks)
     for block in blocks:
         if block.parts:
             block.text = join_wrapped(block.parts)
     return blocks
+
+
+# A report numbers its evidence when it prints at least this many numbered paragraphs.
+_NUMBERED_REPORT = 3
+
+
+def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
+    """In a report that numbers its paragraphs, a numbered item is whole up to the next
+    number or heading: a paragraph of its own after it (the item went on after a page
+    break, or in a second paragraph) and the list it introduces belong to it."""
+    if sum(block.kind == "numbered" for block in blocks) < _NUMBERED_REPORT:
+        return blocks
+    whole: list[Block] = []
+    item: Block | None = None
+    for block in blocks:
+        if block.kind == "numbered" or block.kind == "heading":
+            item = block if block.kind == "numbered" else None
+        elif item is not None and (
+            block.kind == "paragraph" or any(part.rstrip().endswith(":") for part in item.parts)
+        ):
+            item.parts += block.parts
+            item.ends_sentence = block.ends_sentence
+            continue
+        whole.append(block)
+    return whole
 
 
 def _is_next_number(number: int, expected: int) -> bool:
@@ -151,7 +177,8 @@ def _heading_span(
         larger = line.size >= body_size * 1.1
         bold = line.bold and line.size >= body_size * 0.95
         if not (larger or bold):  # most lines: decided without a regex
-            return 0
+            # Some reports print a known heading in body type ("Recommendations").
+            return 1 if _plain_known_heading(lines, index, is_heading) else 0
         if len(line.text) >= 160 or _BULLET.match(line.text):
             return 0
         if not larger and _NUMBERED.match(line.text):
@@ -164,7 +191,7 @@ def _heading_span(
             # Large type has a wide line pitch: its wrapped lines look like a gap.
             and (larger or not lines[index + span].gap_before)
             and not _BULLET.match(lines[index + span].text)
-            and span < 4
+            and span < _MAX_HEADING_LINES
         ):
             span += 1
         return span
@@ -177,6 +204,28 @@ def _heading_span(
     return 1 if _stands_alone_as_heading(lines, index) else 0
 
 
+_SHORT_HEADING_CHARS = 60
+# "The experiences and progress of / children who need help and / protection / Requires
+# improvement / to be good": a judgement's heading in a narrow column.
+_MAX_HEADING_LINES = 6
+
+
+def _plain_known_heading(
+    lines: Sequence[Line], index: int, is_heading: Callable[[str], bool]
+) -> bool:
+    """A short line in body type that starts a block and whose words make it a heading."""
+    line = lines[index]
+    return (
+        line.gap_before
+        and len(line.text) <= _SHORT_HEADING_CHARS
+        and not line.text.rstrip().endswith((".", ",", ";"))
+        and not (index + 1 < len(lines) and _starts_lower(lines[index + 1].text))
+        and _BULLET.match(line.text) is None
+        and _NUMBERED.match(line.text) is None
+        and is_heading(line.text)
+    )
+
+
 def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:
     """In plain text, a short unpunctuated line between blank lines is a heading."""
     line = lines[index]
@@ -185,6 +234,8 @@ def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:
     return (
         line.gap_before
         and (following is None or following.gap_before)
+        # A sentence cut by a page break goes on in lower case: no heading.
+        and not (following is not None and _starts_lower(following.text.strip()))
         and len(text.split()) <= 10
         and text[:1].isupper()
         and not text.endswith((".", ",", ";", ":"))

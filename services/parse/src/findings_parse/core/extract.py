@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import math
 import re
 import statistics
 from collections import Counter
@@ -22,6 +23,14 @@ import pypdfium2.raw as pdfium_c
 
 class UnreadableReport(Exception):
     """The bytes are not a report we can read; the message says why, in one line."""
+
+    error_type = "unreadable_report"
+
+
+class NotAReport(UnreadableReport):
+    """A readable document that is no Ofsted inspection report (a note, a README)."""
+
+    error_type = "not_a_report"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +54,13 @@ PDF_MAGIC = b"%PDF-"
 MAX_TEXT_BYTES = 10 * 1024 * 1024
 MAX_PDF_PAGES = 1000
 _HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<\?xml)", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,3}(\s+of\s+\d{1,3})?$", re.IGNORECASE)
+# A page number, or the last digits of a contact number wrapped at a page's edge.
+_PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s+of\s+\d{1,3})?$", re.IGNORECASE)
 # PDFium marks a hyphen at a line end with U+FFFE; Ofsted hyphens are real ("multi-agency").
 _SOFT_HYPHEN = "\ufffe"
+# The Symbol font's minus sign within a word or number ("2016\uf02d17"): a hyphen. (Fonts
+# put their own glyphs at U+F0xx, so only this one, between letters or digits, is read.)
+_SYMBOL_DASH = re.compile(r"(?<=\w)\uf02d(?=\w)")
 _INLINE_BULLET = re.compile(r"(?<=\S)\s*([▪●•◼])\s*")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
@@ -156,9 +169,10 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
     bottom, top = ctypes.c_double(), ctypes.c_double()
     font_size = pdfium_c.FPDFText_GetFontSize
     font_weight = pdfium_c.FPDFText_GetFontWeight
+    matrix = pdfium_c.FS_MATRIX()
     try:
         # Same length, so character offsets still index the text page.
-        text = textpage.get_text_range().replace(_SOFT_HYPHEN, "-")
+        text = _SYMBOL_DASH.sub("-", textpage.get_text_range().replace(_SOFT_HYPHEN, "-"))
         lines: list[_RawLine] = []
         offset = 0
         for raw in text.split("\r\n"):
@@ -180,11 +194,14 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                         font_weight(raw_page, letter) >= 600
                         and font_weight(raw_page, offset + end) >= 600
                     )
+                size = font_size(raw_page, letter)
+                if size < _SCALED_BELOW:
+                    size *= _matrix_scale(raw_page, letter, matrix)
                 lines.append(
                     _RawLine(
                         text=stripped.rstrip(),
                         page=index + 1,
-                        size=round(font_size(raw_page, letter), 1),
+                        size=round(size, 1),
                         bottom=bottom.value,
                         bold=bold,
                     )
@@ -196,13 +213,24 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
         page.close()
 
 
-def _running_keys(pages: list[list[_RawLine]]) -> set[str]:
+# Some producers set every font at size 1 and scale the text by its matrix instead.
+_SCALED_BELOW = 2.0
+
+
+def _matrix_scale(raw_page: object, index: int, matrix: pdfium_c.FS_MATRIX) -> float:
+    """The vertical scale of a character's text matrix (1 if PDFium cannot say)."""
+    if not pdfium_c.FPDFText_GetMatrix(raw_page, index, ctypes.byref(matrix)):
+        return 1.0
+    return math.hypot(matrix.c, matrix.d) or 1.0
+
+
+def _running_keys(pages: list[list[_RawLine]]) -> set[tuple[str, float]]:
     """Lines repeated at the top or bottom of many pages: running headers and footers."""
     if len(pages) < 3:
         return set()
-    counts: Counter[str] = Counter()
+    counts: Counter[tuple[str, float]] = Counter()
     for lines in pages:
-        edge = {_edge_key(line.text) for line in lines[:3] + lines[-3:]}
+        edge = {_edge_key(line) for line in lines[:3] + lines[-3:]}
         counts.update(edge)
     threshold = max(2, int(len(pages) * 0.4))
     return {key for key, count in counts.items() if count >= threshold}
@@ -211,8 +239,10 @@ def _running_keys(pages: list[list[_RawLine]]) -> set[str]:
 _DIGITS = re.compile(r"\d+")
 
 
-def _edge_key(text: str) -> str:
-    return _DIGITS.sub("#", text.lower()).strip()
+def _edge_key(line: _RawLine) -> tuple[str, float]:
+    # With its type size: a cover title in large type that the running header repeats in
+    # small type is the title, not a header.
+    return _DIGITS.sub("#", line.text.lower()).strip(), line.size
 
 
 def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
@@ -241,7 +271,7 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
         last_edge = len(lines) - 3
         for position, line in enumerate(lines):
             if (position < 3 or position >= last_edge) and (
-                _edge_key(line.text) in running or _PAGE_NUMBER.match(line.text)
+                _edge_key(line) in running or _PAGE_NUMBER.match(line.text)
             ):
                 continue  # a running header or footer, or a page number
             # Small print below the page's last body line is a footnote or footer; a

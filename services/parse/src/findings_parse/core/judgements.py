@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from findings_parse.core.extract import Line
@@ -13,13 +14,26 @@ GRADE_PATTERN = (
     r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
 )
 _GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
+# A grade cut by a narrow table column: "Requires" / "improvement to be" / "good".
+_GRADE_CUT = re.compile(r"\brequires?(?:\s+improvement(?:\s+to(?:\s+be)?)?)?$", re.IGNORECASE)
+_REST_OF_GRADE = re.compile(r"^(?:improvement\b|to\b|be\s+good\b)", re.IGNORECASE)
 _TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
+# The 2009-13 frameworks print a grade's number after it: "Inadequate Grade 4".
+_GRADE_NUMBER = re.compile(r"\s+grade\s+[1-4]$", re.IGNORECASE)
+_NOT_JUDGED = re.compile(r"\bnot\s+judged$", re.IGNORECASE)
+# Row numbers of the single inspection framework's table: "2.1 Adoption performance".
+_ROW_NUMBER = re.compile(r"^\d+(?:\.\d+)?\.?\s+")
 _MAX_LABEL_LINES = 3
 _MAX_LABEL_CHARS = 150
 
 
+def fold(text: str) -> str:
+    """Text as labels are compared: compatibility forms, lower case, one kind of quote."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().replace("’", "'").split())
+
+
 def grade_of(text: str) -> Grade | None:
-    folded = " ".join(text.lower().split())
+    folded = fold(text).rstrip(".")
     if folded.startswith(("requires improvement", "require improvement")):
         return Grade.REQUIRES_IMPROVEMENT
     for grade in (Grade.OUTSTANDING, Grade.GOOD, Grade.INADEQUATE, Grade.ADEQUATE):
@@ -28,48 +42,58 @@ def grade_of(text: str) -> Grade | None:
     return None
 
 
-def area_of_label(label: str) -> JudgementArea | None:
-    """The judgement area a printed label names (ILACS 2018, 2023 and 2026 label sets, SIF)."""
-    folded = " ".join(label.lower().replace("’", "'").split())
-    if "overall effectiveness" in folded or folded.startswith("the overall judgement"):
-        return JudgementArea.OVERALL_EFFECTIVENESS
-    if "impact of leaders" in folded:
-        return JudgementArea.IMPACT_OF_LEADERS
-    if "help and protection" in folded:
-        return JudgementArea.HELP_AND_PROTECTION
-    if "safeguarding children board" in folded or "lscb" in folded:
-        return JudgementArea.LSCB
-    if "leadership, management and governance" in folded:
-        return JudgementArea.LEADERSHIP_MANAGEMENT_GOVERNANCE
-    if "adoption" in folded:
-        return JudgementArea.ADOPTION
-    if "looked after and achieving permanence" in folded:
-        return JudgementArea.CHILDREN_LOOKED_AFTER
-    if "capacity to improve" in folded or "capacity for improvement" in folded:
-        return JudgementArea.CAPACITY_TO_IMPROVE
-    if folded.startswith("outcomes for"):
-        return JudgementArea.OUTCOMES
-    if folded.startswith("quality of provision"):
-        return JudgementArea.QUALITY_OF_PROVISION
-    if folded.startswith("leadership and management"):
-        return JudgementArea.LEADERSHIP_AND_MANAGEMENT
-    if "children in care and care leavers" in folded or (
-        "in care" in folded and "care leavers" in folded
-    ):
-        return JudgementArea.CHILDREN_IN_CARE_AND_CARE_LEAVERS
-    if "care leavers" in folded:
-        return JudgementArea.CARE_LEAVERS
-    if "children in care" in folded:
-        return JudgementArea.CHILDREN_IN_CARE
-    return None
+@dataclass(frozen=True, slots=True)
+class LabelTable:
+    """Printed judgement labels → areas. Every phrase found in a label is a candidate and
+    the longest wins: "children in care and care leavers" over "care leavers"."""
+
+    phrases: tuple[tuple[re.Pattern[str], JudgementArea], ...]
+
+    @classmethod
+    def of(cls, *tables: Mapping[str, JudgementArea]) -> LabelTable:
+        """Phrases are regular expressions over folded text, matched on word boundaries."""
+        return cls(
+            tuple(
+                (re.compile(rf"(?<!\w){phrase}(?!\w)"), area)
+                for table in tables
+                for phrase, area in table.items()
+            )
+        )
+
+    def area_of(self, label: str) -> JudgementArea | None:
+        folded = fold(label)
+        best: JudgementArea | None = None
+        longest = 0
+        for pattern, area in self.phrases:
+            match = pattern.search(folded)
+            if match and len(match.group()) > longest:
+                best, longest = area, len(match.group())
+        return best
+
+    def __add__(self, other: LabelTable) -> LabelTable:
+        return LabelTable(self.phrases + other.phrases)
 
 
 def add_judgement(
-    judgements: list[Judgement], area: JudgementArea, label: str, grade: Grade
+    judgements: list[Judgement],
+    area: JudgementArea,
+    label: str,
+    grade: Grade,
+    warnings: list[str] | None = None,
 ) -> None:
-    """Record a judgement unless its area is already judged (a report states it once)."""
-    if all(j.area != area for j in judgements):
-        judgements.append(Judgement(area=area, label=label, grade=grade))
+    """Record a judgement unless its area is already judged (a report states it once).
+
+    The same area printed again with another grade is a contradiction worth a warning.
+    """
+    for judged in judgements:
+        if judged.area == area:
+            if judged.grade != grade and warnings is not None:
+                warnings.append(
+                    f"{area.value} printed twice with different grades:"
+                    f" {judged.grade.value} and {grade.value}"
+                )
+            return
+    judgements.append(Judgement(area=area, label=label, grade=grade))
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,49 +101,53 @@ class GradeTable:
     judgements: list[Judgement]
     lines_used: int
     unknown_labels: list[str]
+    warnings: list[str]
+    not_judged: list[JudgementArea]  # rows printed "Not judged"
 
 
-def parse_grade_table(lines: Sequence[Line]) -> GradeTable:
+def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
     """Read "label … grade" rows from the start of `lines` until a row no longer fits.
 
     Labels may wrap over lines, and a grade may sit on the label's last line or on
-    its own line(s) ("Requires improvement" / "to be good").
+    lines of its own, cut anywhere by a narrow column ("Requires improvement to" / "be
+    good"): a row's text is read whole before its grade is taken from its end.
     """
     judgements: list[Judgement] = []
     unknown: list[str] = []
-    label_parts: list[str] = []
+    warnings: list[str] = []
+    not_judged: list[JudgementArea] = []
+    row: list[str] = []
     used = 0
     index = 0
     while index < len(lines):
-        text = lines[index].text.strip()
-        if re.search(r"\brequires?$", text, re.IGNORECASE) and index + 1 < len(lines):
-            following = lines[index + 1].text.strip()
-            if re.match(r"^improvement\b", following, re.IGNORECASE):
-                text = f"{text} {following}"
-                index += 1
-        if re.search(r"\bnot judged$", text, re.IGNORECASE):
-            label_parts = []
-            index += 1
-            used = index
+        row.append(lines[index].text.strip())
+        index += 1
+        text = _GRADE_NUMBER.sub("", " ".join(row))
+        if _NOT_JUDGED.search(text):
+            if area := labels.area_of(_NOT_JUDGED.sub("", text)):
+                not_judged.append(area)
+            row, used = [], index
+            continue
+        # A grade cut by the column: take its next piece before reading the grade.
+        if (
+            _GRADE_CUT.search(text)
+            and index < len(lines)
+            and _REST_OF_GRADE.match(lines[index].text.strip())
+        ):
             continue
         match = _GRADE_AT_END.search(text)
         if match is None:
-            if len(label_parts) >= _MAX_LABEL_LINES:
+            if len(row) > _MAX_LABEL_LINES:
                 break
-            label_parts.append(text)
-            index += 1
             continue
         grade_text = match["grade"]
-        next_text = lines[index + 1].text.strip() if index + 1 < len(lines) else ""
-        consumed = 1
-        if grade_text.lower().startswith("requires") and _TO_BE_GOOD.match(next_text):
-            grade_text += " to be good"
-            consumed = 2
-        label = " ".join([*label_parts, text[: match.start("grade")]]).strip(" .:–-")
-        label = re.sub(r"^\d+(?:\.\d+)?\.?\s+", "", label)  # SIF row numbers: "2.1 Adoption"
+        next_text = lines[index].text.strip() if index < len(lines) else ""
+        if fold(grade_text) == "requires improvement" and _TO_BE_GOOD.match(next_text):
+            index += 1
+        label = _ROW_NUMBER.sub("", text[: match.start("grade")].strip(" .:–-"))
         label = " ".join(label.split())
         grade = grade_of(grade_text)
-        area = area_of_label(label)
+        area = labels.area_of(label)
         if grade is None or not label or len(label) > _MAX_LABEL_CHARS:
             break
         if area is None:
@@ -127,8 +155,18 @@ def parse_grade_table(lines: Sequence[Line]) -> GradeTable:
             if len(label) <= 100 and not judgements:
                 unknown.append(label)
             break
-        add_judgement(judgements, area, label, grade)
-        label_parts = []
-        index += consumed
-        used = index
-    return GradeTable(judgements=judgements, lines_used=used, unknown_labels=unknown)
+        add_judgement(judgements, area, label, grade, warnings)
+        row, used = [], index
+    return GradeTable(judgements, used, unknown, warnings, not_judged)
+
+
+def judgements_in(
+    rows: Iterable[tuple[str, str]], labels: LabelTable, warnings: list[str]
+) -> list[Judgement]:
+    """Judgements from (label, grade) pairs read elsewhere; unknown labels are skipped."""
+    judgements: list[Judgement] = []
+    for label, grade_text in rows:
+        area, grade = labels.area_of(label), grade_of(grade_text)
+        if area and grade:
+            add_judgement(judgements, area, " ".join(label.split()), grade, warnings)
+    return judgements

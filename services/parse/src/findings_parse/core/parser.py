@@ -5,26 +5,24 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from findings_parse.core.blocks import Block, split_blocks
-from findings_parse.core.extract import ExtractedText, Line, extract_text
-from findings_parse.core.families import Family, recognise_family
-from findings_parse.core.judgements import GRADE_PATTERN, area_of_label
-from findings_shared.events import (
-    Finding,
-    FindingCategory,
-    JudgementArea,
-    ParseQuality,
-    ReportParsed,
-    finding_id_of,
-    report_id_of,
+from findings_parse.core.extract import ExtractedText, Line, NotAReport, extract_text
+from findings_parse.core.families import (
+    ALL_LABELS,
+    ALL_SECTIONS,
+    UNKNOWN,
+    Recognition,
+    recognise_family,
 )
+from findings_parse.core.family import Family
+from findings_parse.core.front import Front
+from findings_parse.core.sections import is_known_heading, section_findings
+from findings_shared.events import ParseQuality, ReportParsed, report_id_of
 from findings_shared.local_authorities import find_local_authority
 
-PARSER_VERSION = "0.2.0"
+PARSER_VERSION = "0.3.0"
 LOW_COVERAGE = 0.8
-_FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z?:)])\d{1,2}$")
 
 
 # Ofsted's letterhead and contact block, wherever a page layout puts it.
@@ -43,77 +41,6 @@ _FINAL_BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _COVER_BOILERPLATE = ("© Crown copyright", "This document may be reproduced", "Further copies")
-
-
-@dataclass(frozen=True, slots=True)
-class _SectionRule:
-    pattern: re.Pattern[str]
-    category: FindingCategory
-
-
-def _rule(pattern: str, category: FindingCategory) -> _SectionRule:
-    return _SectionRule(re.compile(pattern, re.IGNORECASE), category)
-
-
-# How findings under a heading are categorised, for every family; first match wins.
-_SECTION_RULES = (
-    _rule(r"^(?:areas? for )?priority (?:and immediate )?action", FindingCategory.PRIORITY_ACTION),
-    _rule(
-        r"^(?:what needs to improve|what does (?:the )?[\w ]{1,40}? need to improve"
-        r"|areas? for improvement\b|recommendations?$)",
-        FindingCategory.IMPROVEMENT,
-    ),
-    _rule(
-        r"^(?:(?:key |areas of )?strengths?$|the local authority has the following strengths"
-        r"|what is the (?:local )?area partnership doing that is"
-        r" effective)",
-        FindingCategory.STRENGTH,
-    ),
-    _rule(
-        r"^(?:areas? for development$|what does the (?:local )?area partnership need to do better)",
-        FindingCategory.AREA_FOR_DEVELOPMENT,
-    ),
-    _rule(
-        r"^the service meets the requirements of statutory guidance",
-        FindingCategory.MEETS_REQUIREMENTS,
-    ),
-)
-# Sections that describe the inspection, not the authority: not findings.
-_SKIPPED_SECTION = re.compile(
-    r"^(?:contents|information about (?:this|the) (?:inspection|local authority(?: area)?"
-    r"|local area partnership)|inspection team|local area partnership details"
-    r"|about this inspection|the inspection judgements and what they mean"
-    r"|what the inspection judge?ments? mean|service information|record of main findings"
-    r"|ofsted|care quality commission)",
-    re.IGNORECASE,
-)
-_JUDGEMENT_HEADING = re.compile(
-    rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
-    re.IGNORECASE,
-)
-
-
-# "Grade 4 (Inadequate)" printed under a judgement's heading belongs to that heading.
-_GRADE_SUBHEADING = re.compile(r"^grade\s+[1-4]\s*\(\w+\)$", re.IGNORECASE)
-
-
-def _judgement_area_of_heading(heading: str) -> JudgementArea | None:
-    match = _JUDGEMENT_HEADING.match(heading)
-    return area_of_label(match["label"]) if match else None
-
-
-def _strip_footnote(heading: str) -> str:
-    return _FOOTNOTE_DIGITS.sub("", heading).strip()
-
-
-def _is_known_heading(family: Family, text: str) -> bool:
-    """Headings told by their words alone (plain-text exports have no fonts)."""
-    text = _strip_footnote(text.strip())
-    return (
-        any(p.match(text) for p in family.known_headings)
-        or any(rule.pattern.match(text) for rule in _SECTION_RULES)
-        or _judgement_area_of_heading(text) is not None
-    )
 
 
 def clean_lines(lines: Sequence[Line]) -> list[Line]:
@@ -143,67 +70,6 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
     return kept
 
 
-@dataclass(slots=True)
-class _Sectioning:
-    findings: list[Finding]
-    not_findings_chars: int  # headings and skipped sections: body text that is no finding
-
-
-def _findings_of(report_id: str, title: str, blocks: list[Block]) -> _Sectioning:
-    section = title
-    category = FindingCategory.EVIDENCE
-    category_size = 0.0  # font size of the heading that set a non-evidence category
-    area: JudgementArea | None = None
-    skipping = False
-    skip_size = 0.0
-    findings: list[Finding] = []
-    not_findings_chars = 0
-    for block in blocks:
-        if block.kind == "heading" or skipping:
-            not_findings_chars += len(block.text)
-        if block.kind == "heading" and _GRADE_SUBHEADING.match(block.text.strip()):
-            section = f"{section}: {block.text.strip()}"
-            area = area_of_label(section) or area
-            continue
-        if block.kind == "heading":
-            section = _strip_footnote(block.text)
-            rule = next((r for r in _SECTION_RULES if r.pattern.match(section)), None)
-            heading_area = _judgement_area_of_heading(section)
-            if _SKIPPED_SECTION.match(section):
-                skipping, skip_size = True, block.size
-            elif (
-                rule
-                or heading_area
-                # A question is a main section's heading ("What is it like to be…?").
-                or section.endswith("?")
-                or not (block.size and block.size < skip_size)
-            ):
-                skipping = False
-            if rule is not None:
-                category, area, category_size = rule.category, None, block.size
-            elif heading_area is not None:
-                category, area = FindingCategory.EVIDENCE, heading_area
-            elif not (block.size and block.size < category_size):
-                # Only a smaller sub-heading stays inside a category's section.
-                category, area = FindingCategory.EVIDENCE, None
-            continue
-        if skipping:
-            continue
-        ordinal = len(findings) + 1
-        findings.append(
-            Finding(
-                finding_id=finding_id_of(report_id, ordinal, block.text),
-                ordinal=ordinal,
-                category=category,
-                section=section,
-                judgement_area=area,
-                paragraph=block.number,
-                text=block.text,
-            )
-        )
-    return _Sectioning(findings=findings, not_findings_chars=not_findings_chars)
-
-
 def _numbering_warnings(blocks: list[Block]) -> list[str]:
     numbers = [block.number for block in blocks if block.number is not None]
     return [
@@ -213,17 +79,48 @@ def _numbering_warnings(blocks: list[Block]) -> list[str]:
     ]
 
 
+def _recognition_warnings(recognition: Recognition) -> list[str]:
+    if recognition.evidence == "mention":
+        return [
+            f"report family {recognition.family.report_type.value} recognised only from a"
+            " mention in the opening, not from a title or judgement table"
+        ]
+    return []
+
+
+def _judgement_set_warnings(family: Family, front: Front) -> list[str]:
+    judged = frozenset(j.area for j in front.judgements) | frozenset(front.not_judged)
+    if family is UNKNOWN or family.judgement_set_complete(judged):
+        return []
+    expected = min(family.judgement_sets, key=lambda s: len(s ^ judged))
+    missing = ", ".join(sorted(a.value for a in expected - judged))
+    extra = ", ".join(sorted(a.value for a in judged - expected))
+    return [
+        "incomplete judgement set for the framework"
+        + (f": missing {missing}" if missing else "")
+        + (f"; unexpected {extra}" if extra else "")
+    ]
+
+
 def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
     lines = clean_lines(extracted.lines)
-    family = recognise_family(lines)
-    front = family.front(lines)
+    recognition = recognise_family(lines, extracted.body_size)
+    if not recognition.looks_like_a_report:
+        raise NotAReport(
+            "not an Ofsted inspection report: no report title, judgement table, inspection"
+            " dates or inspectors found"
+        )
+    family = recognition.family
+    front = family.read_front(lines)
+    rules = family.sections + ALL_SECTIONS
+    labels = family.labels + ALL_LABELS
     blocks = split_blocks(
         front.body,
-        is_heading=lambda text: _is_known_heading(family, text),
+        is_heading=lambda text: is_known_heading(text, rules, labels),
         body_size=extracted.body_size,
         plain_text=extracted.kind == "text",
     )
-    sectioning = _findings_of(report_id, front.title or "", blocks)
+    sectioning = section_findings(report_id, front.title or "", blocks, rules, labels)
     findings = sectioning.findings
     # The title names the authority most reliably; an opening may name its neighbours.
     authority = (
@@ -231,7 +128,12 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         or find_local_authority(front.la_text)
         or find_local_authority(" ".join(line.text for line in lines[:80]))
     )
-    warnings = list(front.warnings) + _numbering_warnings(blocks)
+    warnings = (
+        _recognition_warnings(recognition)
+        + front.warnings
+        + _judgement_set_warnings(family, front)
+        + _numbering_warnings(blocks)
+    )
     if authority is None:
         warnings.append("local authority not recognised")
     # Measured against the body's lines, so text the blocks lost would show.
@@ -254,7 +156,8 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         lead_inspector=front.lead_inspector,
         judgements=front.judgements,
         findings=findings,
-        quality=ParseQuality(coverage=coverage, warnings=warnings),
+        # Every warning says something may be wrong: a person should look.
+        quality=ParseQuality(coverage=coverage, warnings=warnings, needs_review=bool(warnings)),
     )
 
 

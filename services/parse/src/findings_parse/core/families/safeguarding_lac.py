@@ -1,0 +1,115 @@
+"""Inspections of 2009-2013 under the frameworks before the single inspection: of
+safeguarding and looked after children services (2009-12), of looked after children
+services and of the arrangements for the protection of children (2012-13).
+
+Grades are in the "Record of main findings" at the end: "Overall effectiveness
+Inadequate Grade 4", or without the grade's number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from findings_parse.core.blocks import join_wrapped
+from findings_parse.core.extract import Line
+from findings_parse.core.family import Family, titles
+from findings_parse.core.front import (
+    Front,
+    find_inspection_dates,
+    find_lead_inspector,
+    index_of,
+    labelled_date,
+    text_of,
+)
+from findings_parse.core.judgements import LabelTable, parse_grade_table
+from findings_shared.events import JudgementArea as A
+from findings_shared.events import ReportType
+
+LABELS = LabelTable.of(
+    {
+        "overall effectiveness": A.OVERALL_EFFECTIVENESS,
+        r"capacity (?:to|for) improve(?:ment)?": A.CAPACITY_TO_IMPROVE,
+        r"^outcomes for": A.OUTCOMES,
+        "quality of provision": A.QUALITY_OF_PROVISION,
+        "leadership and management": A.LEADERSHIP_AND_MANAGEMENT,
+        # The 2012-13 child protection inspections
+        "help and protection": A.HELP_AND_PROTECTION,
+        "quality of practice": A.QUALITY_OF_PRACTICE,
+        "leadership and governance": A.LEADERSHIP_AND_GOVERNANCE,
+    }
+)
+_RECORD = r"^record of main findings$"
+_RECORD_LINES = 40
+
+
+def _record(lines: Sequence[Line]) -> Sequence[Line] | None:
+    """The lines of the record of main findings, from its first judgement row."""
+    record_at = index_of(lines, _RECORD)
+    if record_at < 0:
+        return None
+    record = lines[record_at + 1 : record_at + 1 + _RECORD_LINES]
+    first_row = next(
+        (i for i, line in enumerate(record) if LABELS.area_of(line.text) is not None), None
+    )
+    return None if first_row is None else record[first_row:]
+
+
+def has_record_of_main_findings(lines: Sequence[Line]) -> bool:
+    record = _record(lines)
+    return record is not None and len(parse_grade_table(record, LABELS).judgements) >= 2
+
+
+def read_front(lines: Sequence[Line]) -> Front:
+    front = Front()
+    dates_at = index_of(lines, r"^inspection dates?\b", limit=40)
+    head = lines[: dates_at if dates_at >= 0 else 4]
+    front.title = join_wrapped([line.text for line in head]) or None
+    opening = text_of(lines[:30])
+    front.la_text = front.title or opening
+    front.inspection = find_inspection_dates(opening)
+    front.published = labelled_date(opening, r"published")
+    front.lead_inspector = find_lead_inspector(opening)
+    record = _record(lines)
+    if record is not None:
+        table = parse_grade_table(record, LABELS)
+        front.judgements = table.judgements
+        front.warnings += table.warnings
+    else:
+        front.warnings.append("no record of main findings found")
+    # The cover (inspector, age group, publication date) is front matter, not findings.
+    cover_page = lines[max(dates_at, 0)].page if lines else 0
+    front.body = [line for line in lines if line.page > cover_page]
+    return front
+
+
+FAMILY = Family(
+    report_type=ReportType.SAFEGUARDING_LAC_INSPECTION,
+    read_front=read_front,
+    titles=titles(
+        r"inspection of (?:safeguarding and )?looked after children(?:'s)? services",
+        r"inspection of local authority arrangements for the protection of children",
+    ),
+    structure=has_record_of_main_findings,
+    labels=LABELS,
+    judgement_sets=(
+        # looked after children services (2012-13)
+        frozenset(
+            {
+                A.OVERALL_EFFECTIVENESS,
+                A.CAPACITY_TO_IMPROVE,
+                A.OUTCOMES,
+                A.QUALITY_OF_PROVISION,
+                A.LEADERSHIP_AND_MANAGEMENT,
+            }
+        ),
+        # the arrangements for the protection of children (2012-13)
+        frozenset(
+            {
+                A.OVERALL_EFFECTIVENESS,
+                A.HELP_AND_PROTECTION,
+                A.QUALITY_OF_PRACTICE,
+                A.LEADERSHIP_AND_GOVERNANCE,
+            }
+        ),
+    ),
+)

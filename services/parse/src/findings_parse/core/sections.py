@@ -1,0 +1,169 @@
+"""Blocks to findings: the section each block sits in, and what that makes it.
+
+A heading that a family's rules know sets the category of what follows (strengths,
+what needs to improve…); a judgement's heading ("… children in care: good") sets the
+judgement area; a smaller heading, or one straight after a category's heading, is a
+sub-heading and keeps the category; any other heading goes back to evidence. Sections
+that describe the inspection rather than the authority are not findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from findings_parse.core.blocks import Block
+from findings_parse.core.family import SectionRule
+from findings_parse.core.judgements import GRADE_PATTERN, LabelTable, fold
+from findings_shared.events import Finding, FindingCategory, JudgementArea, finding_id_of
+
+_SKIPPED_SECTION = re.compile(
+    r"^(?:contents|information about (?:this|the) (?:inspection|review|local authority(?: area)?"
+    r"|local area partnership)|(?:the )?inspection team|local area partnership details"
+    r"|about this inspection|the inspection judgements and what they mean"
+    r"|what the (?:[\w ]{1,30} )?inspection judge?ments? mean|service information"
+    r"|record of main findings|ofsted|care quality commission"
+    # the sub-sections of the information about the area, printed as its equals in some
+    r"|previous ofsted inspections|local leadership|(?:the casework models? used"
+    r"|children(?: in care| looked after)?|child protection) (?:living )?in this area$)",
+)
+# A judgement table repeated in the body ("Key judgement / Judgement grade" and its rows):
+# no findings until the next numbered paragraph or heading.
+_GRADE_TABLE = re.compile(r"^key judgements? judgement grades?$")
+_JUDGEMENT_HEADING = re.compile(
+    rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
+    re.IGNORECASE,
+)
+# "Grade 4 (Inadequate)" printed under a judgement's heading belongs to that heading.
+_GRADE_SUBHEADING = re.compile(r"^grade\s+[1-4]\s*\(\w+\)$", re.IGNORECASE)
+_FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z?:)])\d{1,2}$")
+
+
+def strip_footnote(heading: str) -> str:
+    return _FOOTNOTE_DIGITS.sub("", heading).strip()
+
+
+def judgement_area_of_heading(heading: str, labels: LabelTable) -> JudgementArea | None:
+    match = _JUDGEMENT_HEADING.match(heading)
+    return labels.area_of(match["label"]) if match else None
+
+
+def rule_of(heading: str, rules: Sequence[SectionRule]) -> SectionRule | None:
+    folded = fold(heading)
+    return next((rule for rule in rules if rule.pattern.match(folded)), None)
+
+
+def is_known_heading(text: str, rules: Sequence[SectionRule], labels: LabelTable) -> bool:
+    """Headings told by their words alone (plain-text exports have no fonts)."""
+    text = strip_footnote(text.strip())
+    return rule_of(text, rules) is not None or judgement_area_of_heading(text, labels) is not None
+
+
+@dataclass(slots=True)
+class Sectioning:
+    findings: list[Finding]
+    not_findings_chars: int  # headings and skipped sections: body text that is no finding
+
+
+@dataclass(slots=True)
+class _Position:
+    """Where the sectioner is: the section, its category and judgement area."""
+
+    section: str
+    category: FindingCategory = FindingCategory.EVIDENCE
+    area: JudgementArea | None = None
+    category_size: float = 0.0  # font size of the heading that set a category
+    category_fresh: bool = False  # that heading was the last thing read
+    skipping: bool = False
+    skip_size: float = 0.0
+    in_grade_table: bool = False
+
+    def enter(self, block: Block, rules: Sequence[SectionRule], labels: LabelTable) -> None:
+        text = block.text.strip()
+        if _GRADE_SUBHEADING.match(text):
+            self.section = f"{self.section}: {text}"
+            self.area = labels.area_of(self.section) or self.area
+            return
+        self.in_grade_table = bool(_GRADE_TABLE.match(fold(text)))
+        if self.in_grade_table:
+            return
+        self.section = strip_footnote(block.text)
+        rule = rule_of(self.section, rules)
+        area = judgement_area_of_heading(self.section, labels)
+        smaller = bool(block.size) and block.size < self.category_size
+        if _SKIPPED_SECTION.match(fold(self.section)):
+            self.skipping, self.skip_size = True, block.size
+        elif (
+            rule
+            or area
+            # A question is a main section's heading ("What is it like to be…?").
+            or self.section.endswith("?")
+            or not (block.size and block.size < self.skip_size)
+        ):
+            self.skipping = False
+        if rule is not None:
+            self.category, self.area, self.category_size = rule.category, None, block.size
+            self.category_fresh = True
+        elif area is not None:
+            self.category, self.area, self.category_fresh = FindingCategory.EVIDENCE, area, False
+        elif not (smaller or self.category_fresh):
+            # Only a sub-heading stays inside a category's section.
+            self.category, self.area = FindingCategory.EVIDENCE, None
+
+
+def section_findings(
+    report_id: str,
+    title: str,
+    blocks: Sequence[Block],
+    rules: Sequence[SectionRule],
+    labels: LabelTable,
+) -> Sectioning:
+    position = _Position(section=title)
+    findings: list[Finding] = []
+    not_findings_chars = 0
+    for block in blocks:
+        if position.in_grade_table and block.kind == "numbered":
+            position.in_grade_table = False
+        if block.kind == "heading" or position.skipping or position.in_grade_table:
+            not_findings_chars += len(block.text)
+        if block.kind == "heading":
+            position.enter(block, rules, labels)
+            continue
+        if position.skipping or position.in_grade_table:
+            continue
+        position.category_fresh = False
+        ordinal = len(findings) + 1
+        findings.append(
+            Finding(
+                finding_id=finding_id_of(report_id, ordinal, block.text),
+                ordinal=ordinal,
+                category=position.category,
+                section=position.section,
+                judgement_area=position.area,
+                paragraph=block.number,
+                text=block.text,
+            )
+        )
+    return Sectioning(findings=_summaries_apart(findings), not_findings_chars=not_findings_chars)
+
+
+# A report numbers its evidence when it prints at least this many numbered paragraphs.
+NUMBERED_EVIDENCE = 3
+
+
+def _summaries_apart(findings: list[Finding]) -> list[Finding]:
+    """In a report that numbers its evidence, what it prints unnumbered outside the
+    sections of strengths and actions (the headline paragraphs, the executive summary, the
+    summary for children) is a summary: evidence is exactly the numbered paragraphs."""
+    numbered_evidence = sum(
+        f.paragraph is not None and f.category is FindingCategory.EVIDENCE for f in findings
+    )
+    if numbered_evidence < NUMBERED_EVIDENCE:
+        return findings
+    return [
+        finding.model_copy(update={"category": FindingCategory.SUMMARY})
+        if finding.paragraph is None and finding.category is FindingCategory.EVIDENCE
+        else finding
+        for finding in findings
+    ]
