@@ -48,6 +48,7 @@ class PdfLine:
     size: float = 11.0
     bold: bool = False
     space_before: float = 0.0
+    scaled: bool = False  # set at size 1 and scaled by the text matrix, as some producers do
 
 
 def _escaped(text: str) -> str:
@@ -94,7 +95,11 @@ def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
             y -= line.space_before + line.size * 1.3
             font = "/F1" if line.bold else "/F0"
             text = _escaped(line.text)
-            commands.append(f"BT {font} {line.size} Tf 72 {y:.1f} Td ({text}) Tj ET")
+            if line.scaled:
+                placed = f"{font} 1 Tf {line.size} 0 0 {line.size} 72 {y:.1f} Tm"
+            else:
+                placed = f"{font} {line.size} Tf 72 {y:.1f} Td"
+            commands.append(f"BT {placed} ({text}) Tj ET")
         stream = DecodedStreamObject()
         stream.set_data("\n".join(commands).encode("cp1252"))
         page[NameObject("/Contents")] = writer._add_object(stream)

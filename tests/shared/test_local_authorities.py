@@ -22,6 +22,11 @@ from findings_shared.local_authorities import (
         ("St Helens Metropolitan Borough Council", "342"),
         ("Telford & Wrekin", "894"),
         ("Southend-on-Sea City Council", "882"),
+        # Short forms as printed: the part before "upon", "-on-", or two words before "of"
+        ("East Riding Council", "811"),
+        ("Newcastle City Council children's services", "391"),
+        ("Stoke-on-Trent", "861"),
+        ("Inspection of Stoke local authority children's services", "861"),
     ],
 )
 def test_authorities_are_found_from_any_printed_form(text: str, la_code: str) -> None:
@@ -32,6 +37,10 @@ def test_authorities_are_found_from_any_printed_form(text: str, la_code: str) ->
 
 def test_no_authority_in_unrelated_text() -> None:
     assert find_local_authority("The quality of plans is variable.") is None
+    # A short form two authorities share is no one's (Kingston upon Thames, upon Hull).
+    assert find_local_authority("Kingston") is None
+    # "of" short forms need two words: the Isle of Wight is never "Isle".
+    assert find_local_authority("the Isle was quiet") is None
 
 
 def test_the_table_is_complete_and_tidy() -> None:

@@ -16,14 +16,14 @@ GRADE_PATTERN = (
 _GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
 # A grade cut by a narrow table column: "Requires" / "improvement to be" / "good".
 _GRADE_CUT = re.compile(r"\brequires?(?:\s+improvement(?:\s+to(?:\s+be)?)?)?$", re.IGNORECASE)
-_REST_OF_GRADE = re.compile(r"^(?:improvement\b|to\b|be\s+good\b)", re.IGNORECASE)
+_REST_OF_GRADE = re.compile(r"^(?:improvement|to|be|good)\b", re.IGNORECASE)
 _TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
 # The 2009-13 frameworks print a grade's number after it: "Inadequate Grade 4".
 _GRADE_NUMBER = re.compile(r"\s+grade\s+[1-4]$", re.IGNORECASE)
 _NOT_JUDGED = re.compile(r"\bnot\s+judged$", re.IGNORECASE)
 # Row numbers of the single inspection framework's table: "2.1 Adoption performance".
 _ROW_NUMBER = re.compile(r"^\d+(?:\.\d+)?\.?\s+")
-_MAX_LABEL_LINES = 3
+_MAX_ROW_LINES = 6  # a label over three lines, its grade over three more
 _MAX_LABEL_CHARS = 150
 
 
@@ -137,7 +137,7 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
             continue
         match = _GRADE_AT_END.search(text)
         if match is None:
-            if len(row) > _MAX_LABEL_LINES:
+            if len(row) >= _MAX_ROW_LINES:
                 break
             continue
         grade_text = match["grade"]

@@ -8,6 +8,7 @@ Inadequate Grade 4", or without the grade's number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from findings_parse.core.blocks import join_wrapped
@@ -40,6 +41,10 @@ LABELS = LabelTable.of(
 )
 _RECORD = r"^record of main findings$"
 _RECORD_LINES = 40
+_COVER_LINES = 15
+_COVER_FIELD = re.compile(
+    r"^\s*(?:inspection dates?|(?:lead|reporting) inspector|published|age group)\b", re.IGNORECASE
+)
 
 
 def _record(lines: Sequence[Line]) -> Sequence[Line] | None:
@@ -76,9 +81,16 @@ def read_front(lines: Sequence[Line]) -> Front:
         front.warnings += table.warnings
     else:
         front.warnings.append("no record of main findings found")
-    # The cover (inspector, age group, publication date) is front matter, not findings.
+    # The cover (inspector, age group, publication date) is front matter, not findings: a
+    # page of its own in a PDF, its field lines in a plain-text export.
     cover_page = lines[max(dates_at, 0)].page if lines else 0
     front.body = [line for line in lines if line.page > cover_page]
+    if not front.body:
+        last_field = max(
+            (i for i, line in enumerate(lines[:_COVER_LINES]) if _COVER_FIELD.match(line.text)),
+            default=-1,
+        )
+        front.body = lines[last_field + 1 :]
     return front
 
 
