@@ -167,8 +167,8 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     hostile = "report ..\\..\\x.pdf; rm -rf ~ $(reboot) `id` ' \" <b>\t.pdf"
     (pipeline.inbox / hostile).write_bytes((REPORTS_DIR / PDFS[4]).read_bytes())
 
-    # two letters, the note and the minutes that are no report, the hostile name
-    await pipeline.wait_for_reports(5)
+    # two letters and the hostile name
+    await pipeline.wait_for_reports(3)
     async with httpx.AsyncClient(base_url=pipeline.api) as client, asyncio.timeout(60):
         while True:
             files = {f["name"]: f for f in (await client.get("/files")).json()["items"]}
@@ -184,9 +184,11 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     assert "cannot be opened" in files["truncated.pdf"]["reason"]
     assert files["junk.txt"]["status"] == "rejected"
     assert "binary" in files["junk.txt"]["reason"]
-    # A readable text or PDF that is no Ofsted report is kept, flagged as unknown.
-    assert files["not a report.txt"]["status"] == "stored"
-    assert files["minutes.pdf"]["status"] == "stored"
+    # A readable text or PDF that is no Ofsted report fails with its reason: never filed
+    # under an authority or a date.
+    for name in ("not a report.txt", "minutes.pdf"):
+        assert files[name]["status"] == "failed"
+        assert "not an Ofsted inspection report" in files[name]["reason"]
     assert files["locked.pdf"]["status"] == "failed"
     assert "encrypted with a password" in files["locked.pdf"]["reason"]
     assert files["random.pdf"]["status"] == "rejected"
@@ -197,9 +199,8 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     assert f"over the {MAX_FILE_BYTES}-byte limit" in files["oversized.pdf"]["reason"]
     assert files[hostile]["status"] == "stored"
     async with httpx.AsyncClient(base_url=pipeline.api) as client:
-        minutes = (await client.get(f"/reports/{files['minutes.pdf']['report_id']}")).json()
-    assert minutes["report_type"] == "unknown"
-    assert "report family not recognised" in " ".join(minutes["quality"]["warnings"])
+        minutes = await client.get(f"/files/{files['minutes.pdf']['report_id']}")
+    assert [f["error_type"] for f in minutes.json()["failures"]] == ["not_a_report"]
     assert all(service.exited() is None for service in pipeline.services.values())
 
     status = await asyncio.to_thread(

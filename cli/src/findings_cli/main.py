@@ -211,6 +211,8 @@ def status_command(
             print(f"{detail['status']:<10} {', '.join(detail['names'])}")  # noqa: T201
             if detail["reason"]:
                 print(f"           {detail['reason']}")  # noqa: T201
+            for warning in detail.get("warnings") or []:
+                print(f"           needs review: {warning}")  # noqa: T201
             for failure in detail["failures"]:
                 when = failure["occurred_at"][:19]
                 print(f"  {when} {failure['stage']}: {failure['reason']}")  # noqa: T201
@@ -230,6 +232,8 @@ def status_command(
     for item in files:
         counts[item["status"]] = counts.get(item["status"], 0) + 1
         findings = "" if item["finding_count"] is None else f"{item['finding_count']} findings"
+        if item.get("needs_review"):
+            findings += ", needs review (findings status REPORT_ID says why)"
         print(f"{item['status']:<10} {item['name']:<50} {item['reason'] or findings}")  # noqa: T201
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
     print(f"{len(files)} files: {summary}" if files else "no files yet")  # noqa: T201

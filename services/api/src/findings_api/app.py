@@ -194,6 +194,13 @@ def _repository(session: Annotated[AsyncSession, Depends(_session)]) -> ReadRepo
 
 RepositoryDep = Annotated[ReadRepository, Depends(_repository)]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+NeedsReviewParam = Annotated[
+    bool | None,
+    Query(
+        description="true: only reports the parser flagged for review (a warning says a field"
+        " may be wrong); false: only the others"
+    ),
+]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 
 
@@ -225,7 +232,9 @@ def _summary_fields(row: dict[str, Any]) -> dict[str, Any]:
         "finding_count": row["finding_count"],
         "stored_at": row["stored_at"],
         "object_uri": row["object_uri"],
-        "quality": QualityOut(coverage=row["coverage"], warnings=row["warnings"]),
+        "quality": QualityOut(
+            coverage=row["coverage"], warnings=row["warnings"], needs_review=row["needs_review"]
+        ),
     }
 
 
@@ -262,6 +271,7 @@ REPORT_EXPORT = [
     "published",
     "lead_inspector",
     "finding_count",
+    "needs_review",
 ]
 FINDING_EXPORT = [
     "finding_id",
@@ -416,6 +426,7 @@ def _add_routes(app: FastAPI) -> None:
             JudgementArea | None, Query(description="Reports judged on this area")
         ] = None,
         grade: Annotated[Grade | None, Query(description="… with this grade")] = None,
+        needs_review: NeedsReviewParam = None,
         sort: Annotated[ReportSort, Query(description="Order of the reports")] = ReportSort.NEWEST,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -433,6 +444,7 @@ def _add_routes(app: FastAPI) -> None:
             published_to=published_to,
             judgement_area=judgement_area.value if judgement_area else None,
             grade=grade.value if grade else None,
+            needs_review=needs_review,
         )
         columns = REPORT_SORTS[sort.value]
         query = functools.partial(repository.list_reports, where, sort.value)
@@ -505,6 +517,7 @@ def _add_routes(app: FastAPI) -> None:
         grade: Annotated[
             Grade | None, Query(description="Findings whose judgement area was graded so")
         ] = None,
+        needs_review: NeedsReviewParam = None,
         q: Annotated[
             str | None,
             Query(
@@ -540,6 +553,7 @@ def _add_routes(app: FastAPI) -> None:
             report_id=report_id,
             category=category.value if category else None,
             q=q,
+            needs_review=needs_review,
         )
         columns = FINDING_SORTS[chosen.value]
         query = functools.partial(repository.search_findings, where, chosen.value)

@@ -19,7 +19,8 @@ from findings_api.paging import SortColumn, after, order_by
 _REPORT_COLUMNS = """
     r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
     r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
-    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings, r.object_uri
+    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings, r.needs_review,
+    r.object_uri
 """
 
 
@@ -32,6 +33,7 @@ class ReportFilter:
     published_to: date | None = None
     judgement_area: str | None = None
     grade: str | None = None
+    needs_review: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append(f"{REPORT_DATE} >= :published_from")
     if where.published_to:
         clauses.append(f"{REPORT_DATE} <= :published_to")
+    if where.needs_review is not None:
+        clauses.append("r.needs_review = :needs_review")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
             f"""exists (select 1 from store.judgements j where j.report_id = r.report_id
@@ -165,6 +169,7 @@ class ReadRepository:
                 text(
                     """select r.report_id, r.status, r.reason, r.announce_count, r.received_at,
                               r.announced_at, r.finished_at, s.finding_count, s.parser_version,
+                              s.needs_review, s.warnings,
                               array(select o.name from ingest.objects o
                                     where o.sha256 = r.report_id order by o.name) as names
                        from ingest.reports r
@@ -321,7 +326,8 @@ _FILE_STATUS = """
            case when o.status = 'rejected' then 'rejected' else coalesce(r.status, 'pending') end
                as status,
            coalesce(o.reason, r.reason) as reason, o.seen_at, r.announced_at,
-           coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count
+           coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count,
+           s.needs_review
     from ingest.objects o
     left join ingest.reports r on r.report_id = o.sha256 and o.status = 'accepted'
     left join store.reports s on s.report_id = o.sha256

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from findings_shared.events import (
     Finding,
@@ -96,6 +96,7 @@ class FileStatus(BaseModel):
     announce_count: int
     finished_at: datetime | None
     finding_count: int | None
+    needs_review: bool | None = Field(description="Stored, but flagged for review")
 
 
 class FailureOut(BaseModel):
@@ -117,6 +118,8 @@ class FileDetail(BaseModel):
     finished_at: datetime | None
     finding_count: int | None
     parser_version: str | None
+    needs_review: bool | None = Field(description="Stored, but flagged for review")
+    warnings: list[str] | None = Field(description="Why a stored report is flagged")
     failures: list[FailureOut]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -46,6 +47,7 @@ reports = Table(
     Column("object_uri", Text, nullable=False),
     Column("coverage", Float, nullable=False),
     Column("warnings", JSONB, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
     Column("finding_count", Integer, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
 )
@@ -123,6 +125,7 @@ class ReportRepository:
             "object_uri": object_uri,
             "coverage": report.quality.coverage,
             "warnings": report.quality.warnings,
+            "needs_review": report.quality.needs_review,
             "finding_count": len(report.findings),
             "stored_at": at,
         }
