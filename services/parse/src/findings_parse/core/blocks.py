@@ -29,13 +29,16 @@ class Block:
     number: int | None = None
     glyph: str = ""
     size: float = 0.0  # a heading's font size: its level
+    # Its lines, joined once when the block is complete (see `split_blocks`).
     parts: list[str] = field(default_factory=list)
-    ends_sentence: bool = False  # whether the text so far ends a sentence
 
     def add(self, text: str) -> None:
-        # The text is joined once, when the block is complete (see `split_blocks`).
         self.parts.append(text)
-        self.ends_sentence = text.rstrip().endswith(_SENTENCE_END)
+
+    @property
+    def ends_sentence(self) -> bool:
+        """Whether the text so far ends a sentence."""
+        return bool(self.parts) and self.parts[-1].rstrip().endswith(_SENTENCE_END)
 
 
 def join_wrapped(parts: Sequence[str]) -> str:
@@ -62,11 +65,25 @@ def split_blocks(
     expected_number = 1
     current: Block | None = None
     index = 0
+    larger = body_size * 1.1
     while index < len(lines):
         line = lines[index]
         text = line.text
 
-        heading_span = _heading_span(lines, index, is_heading, body_size)
+        # Most lines of a PDF go on from the line above in body type: no heading, no
+        # bullet or number (a letter then no space), no new paragraph (no gap).
+        plain = body_size and not (line.gap_before or line.bold or line.size >= larger)
+        if (
+            plain
+            and current is not None
+            and current.kind != "heading"
+            and text[:1].isalpha()
+            and text[1:2] != " "
+        ):
+            current.parts.append(text.strip())
+            index += 1
+            continue
+        heading_span = 0 if plain else _heading_span(lines, index, is_heading, body_size)
         if heading_span:
             heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
             current = Block(kind="heading", text=heading_text, size=line.size)
@@ -153,7 +170,6 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
             block.kind == "paragraph" or any(part.rstrip().endswith(":") for part in item.parts)
         ):
             item.parts += block.parts
-            item.ends_sentence = block.ends_sentence
             continue
         whole.append(block)
     return whole

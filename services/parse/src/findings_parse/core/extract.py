@@ -33,13 +33,14 @@ class NotAReport(UnreadableReport):
     error_type = "not_a_report"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Line:
     text: str
     page: int
     size: float = 0.0  # font size of the line's first letter; 0 for plain text
     gap_before: bool = False  # a blank line or vertical gap precedes it: a paragraph hint
     bold: bool = False  # first and last letters bold: a heading at body size
+    bottom: float = 0.0  # a PDF line's baseline on its page, from the bottom
 
 
 @dataclass(slots=True)
@@ -60,7 +61,8 @@ _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s+of\s+\d{1,3})?$", re.IGNORECAS
 _SOFT_HYPHEN = "\ufffe"
 # The Symbol font's minus sign within a word or number ("2016\uf02d17"): a hyphen. (Fonts
 # put their own glyphs at U+F0xx, so only this one, between letters or digits, is read.)
-_SYMBOL_DASH = re.compile(r"(?<=\w)\uf02d(?=\w)")
+_SYMBOL_MINUS = "\uf02d"
+_SYMBOL_DASH = re.compile(rf"(?<=\w){_SYMBOL_MINUS}(?=\w)")
 _INLINE_BULLET = re.compile(r"(?<=\S)\s*([▪●•◼])\s*")
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
@@ -117,15 +119,6 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
     return ExtractedText(kind="text", lines=lines)
 
 
-@dataclass(slots=True)
-class _RawLine:
-    text: str
-    page: int
-    size: float
-    bottom: float
-    bold: bool
-
-
 def _extract_pdf(content: bytes) -> ExtractedText:
     try:
         pdf = pdfium.PdfDocument(content)
@@ -157,7 +150,7 @@ def _first_letter(text: str) -> int | None:
     return match.start() if match else None
 
 
-def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
+def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     """The page's text lines with the geometry and font of their letters.
 
     Hot path (every page of every report): raw PDFium calls, one pass over the text.
@@ -167,13 +160,16 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
     raw_page = textpage.raw
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
+    char_box = pdfium_c.FPDFText_GetCharBox
     font_size = pdfium_c.FPDFText_GetFontSize
     font_weight = pdfium_c.FPDFText_GetFontWeight
     matrix = pdfium_c.FS_MATRIX()
     try:
         # Same length, so character offsets still index the text page.
-        text = _SYMBOL_DASH.sub("-", textpage.get_text_range().replace(_SOFT_HYPHEN, "-"))
-        lines: list[_RawLine] = []
+        text = textpage.get_text_range().replace(_SOFT_HYPHEN, "-")
+        if _SYMBOL_MINUS in text:
+            text = _SYMBOL_DASH.sub("-", text)
+        lines: list[Line] = []
         offset = 0
         for raw in text.split("\r\n"):
             stripped = raw.lstrip()
@@ -181,7 +177,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
             # Most lines start with a letter; the regex is for bullets and symbols.
             first_letter = indent if stripped[:1].isalnum() else _first_letter(raw)
             if first_letter is not None or stripped:
-                pdfium_c.FPDFText_GetCharBox(raw_page, offset + indent, left, right, bottom, top)
+                char_box(raw_page, offset + indent, left, right, bottom, top)
                 if first_letter is None:  # symbols only (a lone bullet, a rule): never bold
                     letter, bold = offset + indent, False
                 else:
@@ -197,14 +193,9 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[_RawLine]:
                 size = font_size(raw_page, letter)
                 if size < _SCALED_BELOW:
                     size *= _matrix_scale(raw_page, letter, matrix)
+                # (text, page, size, gap_before, bold, bottom): positional on the hot path
                 lines.append(
-                    _RawLine(
-                        text=stripped.rstrip(),
-                        page=index + 1,
-                        size=round(size, 1),
-                        bottom=bottom.value,
-                        bold=bold,
-                    )
+                    Line(stripped.rstrip(), index + 1, round(size, 1), False, bold, bottom.value)
                 )
             offset += len(raw) + 2
         return lines
@@ -224,34 +215,44 @@ def _matrix_scale(raw_page: object, index: int, matrix: pdfium_c.FS_MATRIX) -> f
     return math.hypot(matrix.c, matrix.d) or 1.0
 
 
-def _running_keys(pages: list[list[_RawLine]]) -> set[tuple[str, float]]:
+_EDGE_LINES = 3  # running headers and footers are among a page's first and last lines
+
+
+def _edge_keys(lines: list[Line]) -> dict[int, tuple[str, float]]:
+    """The keys of a page's edge lines, by position on the page."""
+    last = len(lines)
+    positions = {*range(min(_EDGE_LINES, last)), *range(max(last - _EDGE_LINES, 0), last)}
+    return {position: _edge_key(lines[position]) for position in positions}
+
+
+def _running_keys(edges: list[dict[int, tuple[str, float]]]) -> set[tuple[str, float]]:
     """Lines repeated at the top or bottom of many pages: running headers and footers."""
-    if len(pages) < 3:
+    if len(edges) < 3:
         return set()
     counts: Counter[tuple[str, float]] = Counter()
-    for lines in pages:
-        edge = {_edge_key(line) for line in lines[:3] + lines[-3:]}
-        counts.update(edge)
-    threshold = max(2, int(len(pages) * 0.4))
+    for keys in edges:
+        counts.update(set(keys.values()))
+    threshold = max(2, int(len(edges) * 0.4))
     return {key for key, count in counts.items() if count >= threshold}
 
 
 _DIGITS = re.compile(r"\d+")
 
 
-def _edge_key(line: _RawLine) -> tuple[str, float]:
+def _edge_key(line: Line) -> tuple[str, float]:
     # With its type size: a cover title in large type that the running header repeats in
     # small type is the title, not a header.
     return _DIGITS.sub("#", line.text.lower()).strip(), line.size
 
 
-def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
+def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
     sizes: Counter[float] = Counter()
     for lines in pages:
         for line in lines:
             sizes[line.size] += len(line.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 0.0
-    running = _running_keys(pages)
+    edges = [_edge_keys(lines) for lines in pages]
+    running = _running_keys(edges)
 
     spacings = [
         prev.bottom - cur.bottom
@@ -259,31 +260,28 @@ def _assemble_pdf_lines(pages: list[list[_RawLine]]) -> ExtractedText:
         for prev, cur in itertools.pairwise(lines)
         if prev.size == cur.size == body_size and 0 < prev.bottom - cur.bottom < 40
     ]
-    line_spacing = statistics.median(spacings) if spacings else 14.0
+    gap_above = (statistics.median(spacings) if spacings else 14.0) * 1.45
 
     kept: list[Line] = []
     small_below = body_size * 0.9
-    for lines in pages:
-        previous: _RawLine | None = None
+    for lines, edge_keys in zip(pages, edges, strict=True):
+        previous: Line | None = None
         lowest_body = min(
             (ln.bottom for ln in lines if abs(ln.size - body_size) < 0.5), default=float("-inf")
         )
-        last_edge = len(lines) - 3
         for position, line in enumerate(lines):
-            if (position < 3 or position >= last_edge) and (
-                _edge_key(line) in running or _PAGE_NUMBER.match(line.text)
-            ):
+            key = edge_keys.get(position)
+            if key is not None and (key in running or _PAGE_NUMBER.match(line.text)):
                 continue  # a running header or footer, or a page number
             # Small print below the page's last body line is a footnote or footer; a
             # short run of small glyphs is a superscript footnote marker.
             if line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3):
                 continue
-            gap = previous is None or previous.bottom - line.bottom > line_spacing * 1.45
             if previous is None:
-                gap = _page_start_is_new_block(kept, line.text)
-            kept.append(
-                Line(text=line.text, page=line.page, size=line.size, gap_before=gap, bold=line.bold)
-            )
+                line.gap_before = _page_start_is_new_block(kept, line.text)
+            else:
+                line.gap_before = previous.bottom - line.bottom > gap_above
+            kept.append(line)
             previous = line
     return ExtractedText(kind="pdf", lines=kept, body_size=body_size)
 

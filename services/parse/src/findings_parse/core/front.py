@@ -42,9 +42,10 @@ def text_of(lines: Sequence[Line]) -> str:
 def lines_mentioning(lines: Sequence[Line], *words: str) -> list[Line]:
     """Lines holding any of `words`, each between the lines around it (a sentence wrapped
     before or after the word)."""
+    mentions = re.compile("|".join(map(re.escape, words)))
     picked: list[Line] = []
     for index, line in enumerate(lines):
-        if any(word in line.text for word in words):
+        if mentions.search(line.text):
             picked += lines[max(index - 1, 0) : index + 2]
     return picked
 

@@ -126,15 +126,18 @@ def _by_title(candidates: Sequence[str]) -> Family | None:
 
 
 def recognise_family(lines: Sequence[Line], body_size: float) -> Recognition:
-    opening_lines = [fold(line.text) for line in lines[:_OPENING_LINES]]
-    looks_like_a_report = any(_REPORT_MARKERS.search(text) for text in opening_lines)
     titled = _by_title(title_lines(lines, body_size))
-    structured = [f for f in FAMILIES if f.structure is not None and f.structure(lines)]
-    if structured:
-        family = titled if titled in structured else structured[0]
-        return Recognition(family, "structure", looks_like_a_report=True)
+    # The titled family's structure first: most reports show both.
+    candidates = sorted(FAMILIES, key=lambda family: family is not titled)
+    structured = next(
+        (f for f in candidates if f.structure is not None and f.structure(lines)), None
+    )
+    if structured is not None:
+        return Recognition(structured, "structure", looks_like_a_report=True)
     if titled is not None:
         return Recognition(titled, "title", looks_like_a_report=True)
+    opening_lines = [fold(line.text) for line in lines[:_OPENING_LINES]]
+    looks_like_a_report = any(_REPORT_MARKERS.search(text) for text in opening_lines)
     if looks_like_a_report:
         mentioned = _by_title([" ".join(opening_lines)])
         if mentioned is not None:
