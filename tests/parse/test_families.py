@@ -312,3 +312,43 @@ def test_every_family_declares_titles_and_judgement_sets() -> None:
         assert family.titles, family.report_type
         assert family.judgement_sets, family.report_type
     assert len({family.report_type for family in FAMILIES}) == len(FAMILIES)
+
+
+def test_an_ilacs_table_without_its_header_or_with_it_split() -> None:
+    split = _TABLE.replace("Judgement\tGrade", "Judgement\nGrade")
+    headless = _TABLE.replace("Judgement\tGrade\n", "")
+    for table in (split, headless):
+        report = parse_text(
+            ilacs_text("Inspection of Kent County Council children's services", "Good.", table)
+        )
+        assert len(report.judgements) == 5
+        assert not report.quality.needs_review
+
+
+def test_a_joint_local_area_send_letter_of_2016_22_has_no_outcome_to_find() -> None:
+    letter = """12 March 2019
+
+Dear Ms Brown
+
+Joint local area SEND inspection in Kent
+
+Between 4 and 8 February 2019, Ofsted and the Care Quality Commission (CQC) conducted a joint inspection of the local area of Kent. The inspection team was led by one of Her Majesty's Inspectors.
+
+Main findings
+
+- Leaders know the area's strengths and weaknesses well.
+
+Areas for development
+
+- The timeliness of education, health and care plans.
+
+Yours sincerely
+
+Jane Smith
+Her Majesty's Inspector
+"""
+    report = parse_text(letter)
+    assert report.report_type is ReportType.AREA_SEND
+    assert report.judgements == []
+    assert (report.inspection_start, report.inspection_end) == (date(2019, 2, 4), date(2019, 2, 8))
+    assert not report.quality.needs_review

@@ -1,7 +1,9 @@
-"""Area SEND inspections (2023 framework): Ofsted and the CQC on a local area partnership's
-arrangements for children with special educational needs and/or disabilities.
+"""Area SEND inspections: Ofsted and the CQC on a local area's arrangements for children
+with special educational needs and/or disabilities.
 
-One judgement, the inspection outcome, printed as a sentence under "Inspection outcome".
+Under the 2023 framework ("Area SEND inspection of … Local Area Partnership") one
+judgement, the inspection outcome, printed as a sentence under "Inspection outcome". The
+joint local area SEND inspections and revisits of 2016-2022 are letters with no outcome.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from findings_parse.core.front import (
 )
 from findings_shared.events import FindingCategory, Grade, Judgement, JudgementArea, ReportType
 
-_TITLE = r"(?:local )?area send inspection"
+_TITLE = r"(?:local )?area send (?:inspection|revisit)"
+# The 2016-22 framework's letters judge nothing.
+_LETTER_TITLE = re.compile(r"\bjoint local area send (?:inspection|revisit)\b", re.IGNORECASE)
 _OUTCOME_HEADING = r"^inspection outcome$"
 _OUTCOMES = [
     (re.compile(r"positive experiences and outcomes", re.IGNORECASE), Grade.POSITIVE),
@@ -70,7 +74,7 @@ def read_front(lines: Sequence[Line]) -> Front:
     outcome_at, outcome = _outcome(lines)
     if outcome is not None:
         front.judgements.append(outcome)
-    else:
+    elif not _LETTER_TITLE.search(front.title or ""):
         front.warnings.append("no inspection outcome found")
     # The cover's dates and previous inspection are front matter, not findings.
     front.body = lines[outcome_at if outcome_at >= 0 else title_end :]
@@ -82,7 +86,8 @@ FAMILY = Family(
     read_front=read_front,
     titles=titles(_TITLE),
     structure=has_outcome,
-    judgement_sets=(frozenset({JudgementArea.AREA_SEND_OUTCOME}),),
+    # The 2023 framework's outcome; nothing in the letters before it.
+    judgement_sets=(frozenset({JudgementArea.AREA_SEND_OUTCOME}), frozenset()),
     sections=section_rules(
         {
             r"^what is the (?:local )?area partnership doing that is effective": (

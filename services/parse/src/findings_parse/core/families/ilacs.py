@@ -33,27 +33,38 @@ LABELS = LabelTable.of(
         "children in care and care leavers": A.CHILDREN_IN_CARE_AND_CARE_LEAVERS,
     }
 )
-_TABLE_HEADER = r"^judgements?\s+grades?$"
+_TABLE_HEADER = r"^judgements?(?:\s+grades?)?$"
+_GRADE_HEADER = r"^grades?$"
+# Without its header, the table starts at its first row.
+_FIRST_ROW = r"^(?:the )?(?:impact of leaders|experiences and progress of)\b"
 _OPENING_LINES = 60
 
 
-def _table_at(lines: Sequence[Line]) -> int:
-    return index_of(lines, _TABLE_HEADER, limit=_OPENING_LINES)
+def _table_at(lines: Sequence[Line]) -> tuple[int, int]:
+    """Where the cover ends and where the table's rows start ((-1, -1): no table). The
+    table has its header ("Judgement Grade", or the two words on lines of their own), or
+    starts at its first row."""
+    header_at = index_of(lines, _TABLE_HEADER, limit=_OPENING_LINES)
+    if header_at >= 0:
+        split = index_of(lines, _GRADE_HEADER, start=header_at + 1, limit=header_at + 2) >= 0
+        return header_at, header_at + (2 if split else 1)
+    first_row = index_of(lines, _FIRST_ROW, limit=_OPENING_LINES)
+    return first_row, first_row
 
 
 def has_judgement_table(lines: Sequence[Line]) -> bool:
     """The cover's table reads at least two ILACS judgements (the impact of leaders…)."""
-    table_at = _table_at(lines)
-    if table_at < 0:
+    _, rows_at = _table_at(lines)
+    if rows_at < 0:
         return False
-    table = parse_grade_table(lines[table_at + 1 :], LABELS)
+    table = parse_grade_table(lines[rows_at:], LABELS)
     areas = {j.area for j in table.judgements}
     return A.IMPACT_OF_LEADERS in areas and len(areas) >= 2
 
 
 def read_front(lines: Sequence[Line]) -> Front:
     front = Front()
-    table_at = _table_at(lines)
+    table_at, rows_at = _table_at(lines)
     head = lines[: table_at if table_at >= 0 else 12]
     title_parts: list[str] = []
     for line in head:
@@ -70,12 +81,12 @@ def read_front(lines: Sequence[Line]) -> Front:
         front.warnings.append("no judgement table found")
         front.body = lines[len(head) :]
         return front
-    table = parse_grade_table(lines[table_at + 1 :], LABELS)
+    table = parse_grade_table(lines[rows_at:], LABELS)
     front.judgements = table.judgements
     front.not_judged = table.not_judged
     front.warnings += table.warnings
     front.warnings += [f"unknown judgement label: {label!r}" for label in table.unknown_labels]
-    front.body = lines[table_at + 1 + table.lines_used :]
+    front.body = lines[rows_at + table.lines_used :]
     return front
 
 
