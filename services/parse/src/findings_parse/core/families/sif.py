@@ -52,6 +52,16 @@ _LSCB = re.compile(
     rf"(?P<grade>{_GRADE})",
     re.IGNORECASE,
 )
+_INSPECTION_JUDGEMENTS = frozenset(
+    {
+        A.OVERALL_EFFECTIVENESS,
+        A.HELP_AND_PROTECTION,
+        A.CHILDREN_LOOKED_AFTER,
+        A.ADOPTION,
+        A.CARE_LEAVERS,
+        A.LEADERSHIP_MANAGEMENT_GOVERNANCE,
+    }
+)
 _FIRST_ROW = r"^1\.?\s+children who need help and protection"
 _OPENING_LINES = 80
 
@@ -114,27 +124,8 @@ FAMILY = Family(
     structure=has_judgement_table,
     labels=LABELS,
     judgement_sets=(
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.HELP_AND_PROTECTION,
-                A.CHILDREN_LOOKED_AFTER,
-                A.ADOPTION,
-                A.CARE_LEAVERS,
-                A.LEADERSHIP_MANAGEMENT_GOVERNANCE,
-            }
-        ),
-        frozenset(
-            {
-                A.OVERALL_EFFECTIVENESS,
-                A.HELP_AND_PROTECTION,
-                A.CHILDREN_LOOKED_AFTER,
-                A.ADOPTION,
-                A.CARE_LEAVERS,
-                A.LEADERSHIP_MANAGEMENT_GOVERNANCE,
-                A.LSCB,
-            }
-        ),
+        _INSPECTION_JUDGEMENTS,
+        _INSPECTION_JUDGEMENTS | {A.LSCB},  # with the review of the safeguarding board
         frozenset({A.LSCB}),  # the board's review alone
     ),
     sections=section_rules(
