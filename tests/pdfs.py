@@ -49,6 +49,7 @@ class PdfLine:
     bold: bool = False
     space_before: float = 0.0
     scaled: bool = False  # set at size 1 and scaled by the text matrix, as some producers do
+    indent: float = 0.0  # points right of the left margin
 
 
 def _escaped(text: str) -> str:
@@ -94,11 +95,19 @@ def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
         for line in lines:
             y -= line.space_before + line.size * 1.3
             font = "/F1" if line.bold else "/F0"
-            text = _escaped(line.text)
+            x = 72 + line.indent
+            # "^1^": a run in small raised type (a footnote's mark) within the line.
+            runs = line.text.split("^")
+            text = _escaped(runs[0]) + "".join(
+                f") Tj {font} {line.size * 0.6:.1f} Tf 4 Ts ({_escaped(run)}"
+                if i % 2
+                else f") Tj {font} {line.size} Tf 0 Ts ({_escaped(run)}"
+                for i, run in enumerate(runs[1:], start=1)
+            )
             if line.scaled:
-                placed = f"{font} 1 Tf {line.size} 0 0 {line.size} 72 {y:.1f} Tm"
+                placed = f"{font} 1 Tf {line.size} 0 0 {line.size} {x:.1f} {y:.1f} Tm"
             else:
-                placed = f"{font} {line.size} Tf 72 {y:.1f} Td"
+                placed = f"{font} {line.size} Tf {x:.1f} {y:.1f} Td"
             commands.append(f"BT {placed} ({text}) Tj ET")
         stream = DecodedStreamObject()
         stream.set_data("\n".join(commands).encode("cp1252"))
@@ -106,3 +115,66 @@ def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def paragraph(*lines: str, size: float = 12, indent: float = 0.0) -> list[PdfLine]:
+    """Lines of one paragraph: space above its first line only."""
+    return [
+        PdfLine(text, size, space_before=12 * (i == 0), indent=indent)
+        for i, text in enumerate(lines)
+    ]
+
+
+# Most lines of a letter follow the line above without a gap: what tells a gap.
+_CONTEXT = paragraph(
+    *(
+        f"Inspectors spoke with social workers and managers and looked at the records of {n}"
+        for n in (
+            "children in need,",
+            "children subject to plans,",
+            "children in care,",
+            "children missing from home,",
+            "disabled children,",
+            "young carers,",
+            "privately fostered children,",
+            "adopted children,",
+            "children in custody,",
+            "children at risk of exploitation,",
+            "children who go missing,",
+            "children with plans at home,",
+            "children placed far away,",
+            "children leaving care,",
+        )
+    ),
+    "care leavers and the local authority's own audits of practice over the last year.",
+    # Lines that run to the right margin and end a sentence: the text's right edge.
+    *(
+        f"Inspectors also read the minutes of {n} meetings held over the year before the visit."
+        for n in ("twelve", "eleven", "twenty", "thirty", "sixty", "ninety", "fifty", "forty")
+    ),
+)
+
+
+def focused_visit_letter(*body: PdfLine) -> bytes:
+    """A one-page focused visit letter (Helvetica 12, bold headings) with `body` after its
+    opening paragraphs."""
+    opening = (
+        "This letter summarises the findings of the focused visit to Kent children’s services on",
+        "6 and 7 March 2023. The inspectors were Jane Smith, His Majesty’s Inspector, and",
+        "Sam Jones, His Majesty’s Inspector.",
+    )
+    return styled_pdf(
+        [
+            [
+                PdfLine("3 April 2023", 12),
+                PdfLine("Dear Ms Brown", 12, space_before=12),
+                PdfLine("Focused visit to Kent children’s services", 12, True, 12),
+                *paragraph(*opening),
+                *_CONTEXT,
+                *body,
+                PdfLine("Yours sincerely", 12, space_before=12),
+                PdfLine("Jane Smith", 12, space_before=12),
+                PdfLine("His Majesty’s Inspector", 12),
+            ]
+        ]
+    )

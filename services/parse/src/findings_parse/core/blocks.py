@@ -29,6 +29,8 @@ class Block:
     number: int | None = None
     glyph: str = ""
     size: float = 0.0  # a heading's font size: its level
+    in_body_type: bool = False  # a heading set like the text (PDF): a weak one
+    left: float = 0.0  # where a bullet's glyph stands (PDF), to tell its wrapped lines
     # Its lines, joined once when the block is complete (see `split_blocks`).
     parts: list[str] = field(default_factory=list)
 
@@ -41,8 +43,29 @@ class Block:
         return bool(self.parts) and self.parts[-1].rstrip().endswith(_SENTENCE_END)
 
 
+# A hyphen that ends a line inside a word ("cross-" / "party", "24-" / "hour"); not one
+# that hangs before "and"/"or"/"to" ("16- and 17-year-olds").
+_WORD_HYPHEN_END = re.compile(r"(?<=[^\W_])-$")
+_SUSPENDED_BEFORE = ("and ", "or ", "to ")
+
+
 def join_wrapped(parts: Sequence[str]) -> str:
-    return " ".join(" ".join(parts).split())
+    """The lines of an item as one text: single spaces, words cut at a hyphen rejoined."""
+    joined = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if (
+            joined
+            and _WORD_HYPHEN_END.search(joined)
+            and part[:1].islower()
+            and not part.startswith(_SUSPENDED_BEFORE)
+        ):
+            joined += part
+        else:
+            joined = f"{joined} {part}" if joined else part
+    return " ".join(joined.split())
 
 
 _OPENING_QUOTES = "‘'\"(“"
@@ -79,6 +102,7 @@ def split_blocks(
             and current.kind != "heading"
             and text[:1].isalpha()
             and text[1:2] != " "
+            and not _outdented(line, current)
         ):
             current.parts.append(text.strip())
             index += 1
@@ -86,7 +110,11 @@ def split_blocks(
         heading_span = 0 if plain else _heading_span(lines, index, is_heading, body_size)
         if heading_span:
             heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
-            current = Block(kind="heading", text=heading_text, size=line.size)
+            # In body type (not larger, not bold): told only by its words or its place.
+            in_body_type = bool(body_size) and not (line.bold or line.size >= larger)
+            current = Block(
+                kind="heading", text=heading_text, size=line.size, in_body_type=in_body_type
+            )
             blocks.append(current)
             index += heading_span
             continue
@@ -97,11 +125,23 @@ def split_blocks(
         lost_glyph = plain_text and text.startswith(" ") and not text.startswith("  ")
         content = text[bullet.end() :] if bullet else text.strip()
         first = content[:1]
-        continues = (
-            (first.islower() or (first in _OPENING_QUOTES and _starts_lower(content)))
+        # A bullet's text that goes on over a page break keeps the bullet's indent.
+        indented = (
+            bullet is None
+            and current is not None
+            and current.kind == "bullet"
+            and current.left > 0
+            and line.left > current.left + _INDENT
+        )
+        continues = indented or (
+            # In a PDF a new bullet is a new item, whatever its first letter; a plain-text
+            # export puts a dash before the rest of an item cut by a page break.
+            (bullet is None or plain_text)
+            and (first.islower() or (first in _OPENING_QUOTES and _starts_lower(content)))
             and current is not None
             and current.kind != "heading"
             and not current.ends_sentence
+            and not _outdented(line, current)
         )
         numbered = _NUMBERED.match(content) if content[:1].isdigit() else None
         glyph = text[:1] if bullet else ""
@@ -134,10 +174,15 @@ def split_blocks(
             blocks.append(current)
             expected_number = number + 1
         elif bullet or (lost_glyph and content[:1].isupper()):
-            current = Block(kind="bullet", text="", glyph=glyph)
+            current = Block(kind="bullet", text="", glyph=glyph, left=line.left)
             current.add(content)
             blocks.append(current)
-        elif current is None or current.kind == "heading" or line.gap_before:
+        elif (
+            current is None
+            or current.kind == "heading"
+            or line.gap_before
+            or _outdented(line, current)
+        ):
             current = Block(kind="paragraph", text="")
             current.add(content)
             blocks.append(current)
@@ -148,7 +193,18 @@ def split_blocks(
     for block in blocks:
         if block.parts:
             block.text = join_wrapped(block.parts)
-    return blocks
+    # A lone glyph (a bullet with nothing after it) says nothing.
+    return [block for block in blocks if block.text or block.kind == "heading"]
+
+
+# Points a bullet's wrapped lines sit right of its glyph, at the least.
+_INDENT = 2.0
+
+
+def _outdented(line: Line, current: Block) -> bool:
+    """A line back at a bullet's glyph (or left of it) after the bullet's text: the list
+    has ended and a paragraph begins, though no space was left before it."""
+    return current.kind == "bullet" and current.left > 0 and 0 < line.left <= current.left + _INDENT
 
 
 # A report numbers its evidence when it prints at least this many numbered paragraphs.
@@ -221,6 +277,7 @@ def _heading_span(
 
 
 _SHORT_HEADING_CHARS = 60
+_STANDALONE_HEADING_WORDS = 6
 # "The experiences and progress of / children who need help and / protection / Requires
 # improvement / to be good": a judgement's heading in a narrow column.
 _MAX_HEADING_LINES = 6
@@ -229,17 +286,28 @@ _MAX_HEADING_LINES = 6
 def _plain_known_heading(
     lines: Sequence[Line], index: int, is_heading: Callable[[str], bool]
 ) -> bool:
-    """A short line in body type that starts a block and whose words make it a heading."""
+    """A short line in body type that starts a block and is a heading: by its words, or
+    because it stands alone between gaps, a few words without a sentence's punctuation
+    (some reports set their sub-headings in body type: "Quality of practice")."""
     line = lines[index]
-    return (
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if not (
         line.gap_before
         and len(line.text) <= _SHORT_HEADING_CHARS
-        and not line.text.rstrip().endswith((".", ",", ";"))
-        and not (index + 1 < len(lines) and _starts_lower(lines[index + 1].text))
+        and not line.text.rstrip().endswith((".", ",", ";", ":"))
+        and not (following is not None and _starts_lower(following.text))
         and _BULLET.match(line.text) is None
         and _NUMBERED.match(line.text) is None
-        and is_heading(line.text)
+    ):
+        return False
+    stands_alone = (
+        following is not None
+        and following.gap_before
+        and len(line.text.split()) <= _STANDALONE_HEADING_WORDS
+        and line.text[:1].isupper()
+        and ":" not in line.text  # "Lead inspector: …" is a field, not a heading
     )
+    return stands_alone or is_heading(line.text)
 
 
 def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:

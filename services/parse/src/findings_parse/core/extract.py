@@ -41,6 +41,11 @@ class Line:
     gap_before: bool = False  # a blank line or vertical gap precedes it: a paragraph hint
     bold: bool = False  # first and last letters bold: a heading at body size
     bottom: float = 0.0  # a PDF line's baseline on its page, from the bottom
+    left: float = 0.0  # where a PDF line starts on its page
+    right: float = 0.0  # where it ends, for a line that ends a sentence (else 0)
+    # Its last letter's baseline: lower than `bottom` when PDFium ran two printed lines
+    # into one at a soft hyphen ("multi-" / "agency").
+    last_bottom: float = 0.0
 
 
 @dataclass(slots=True)
@@ -160,18 +165,23 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     raw_page = textpage.raw
     left, right = ctypes.c_double(), ctypes.c_double()
     bottom, top = ctypes.c_double(), ctypes.c_double()
+    end_left, end_right = ctypes.c_double(), ctypes.c_double()
+    end_bottom, end_top = ctypes.c_double(), ctypes.c_double()
     char_box = pdfium_c.FPDFText_GetCharBox
     font_size = pdfium_c.FPDFText_GetFontSize
     font_weight = pdfium_c.FPDFText_GetFontWeight
     matrix = pdfium_c.FS_MATRIX()
     try:
-        # Same length, so character offsets still index the text page.
-        text = textpage.get_text_range().replace(_SOFT_HYPHEN, "-")
+        # Replacements keep the length, so character offsets still index the text page.
+        text = textpage.get_text_range()
         if _SYMBOL_MINUS in text:
             text = _SYMBOL_DASH.sub("-", text)
         lines: list[Line] = []
         offset = 0
         for raw in text.split("\r\n"):
+            # A soft hyphen inside a line: PDFium ran two printed lines into one.
+            runs_on = _SOFT_HYPHEN in raw and _SOFT_HYPHEN in raw.rstrip()[:-1]
+            raw = raw.replace(_SOFT_HYPHEN, "-")
             stripped = raw.lstrip()
             indent = len(raw) - len(stripped)
             # Most lines start with a letter; the regex is for bullets and symbols.
@@ -190,18 +200,67 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                         font_weight(raw_page, letter) >= 600
                         and font_weight(raw_page, offset + end) >= 600
                     )
-                size = font_size(raw_page, letter)
+                letter_size = size = font_size(raw_page, letter)
                 if size < _SCALED_BELOW:
                     size *= _matrix_scale(raw_page, letter, matrix)
-                # (text, page, size, gap_before, bold, bottom): positional on the hot path
+                line_text = stripped.rstrip()
+                start = offset + indent
+                # Where a sentence's last line ends tells a paragraph's end (see below).
+                ends, last_bottom = 0.0, bottom.value
+                if runs_on or line_text.endswith(_SENTENCE_ENDS):
+                    last = start + len(line_text) - 1
+                    char_box(raw_page, last, end_left, end_right, end_bottom, end_top)
+                    ends = end_right.value if line_text.endswith(_SENTENCE_ENDS) else 0.0
+                    last_bottom = end_bottom.value if runs_on else bottom.value
+                if _FOOTNOTE_MARK.search(line_text):
+                    small = [
+                        at
+                        for mark in _FOOTNOTE_MARK.finditer(line_text)
+                        for at in range(mark.start(), mark.end())
+                        if font_size(raw_page, start + at) < letter_size * 0.8
+                    ]
+                    line_text = _without_footnote_marks(line_text, set(small))
+                # (text, page, size, gap_before, bold, bottom, left, right, last_bottom)
                 lines.append(
-                    Line(stripped.rstrip(), index + 1, round(size, 1), False, bold, bottom.value)
+                    Line(
+                        line_text,
+                        index + 1,
+                        round(size, 1),
+                        False,
+                        bold,
+                        bottom.value,
+                        left.value,
+                        ends,
+                        last_bottom,
+                    )
                 )
             offset += len(raw) + 2
         return lines
     finally:
         textpage.close()
         page.close()
+
+
+_SENTENCE_ENDS = (".", "?", "!", ":")
+# A note's number set small after a word or its punctuation: "in Oxfordshire.1 This",
+# "agencies2 ." (only digits in smaller type than the line are taken for one).
+_FOOTNOTE_MARK = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)’”]))\d{1,2}(?=[\s.,;:)–-]|$)")
+
+
+def _without_footnote_marks(text: str, small: set[int]) -> str:
+    """The line without its footnote marks: candidate digits set in smaller type (the
+    positions in `small`)."""
+    kept, cursor = [], 0
+    for mark in _FOOTNOTE_MARK.finditer(text):
+        if all(at in small for at in range(mark.start(), mark.end())):
+            kept.append(text[cursor : mark.start()])
+            cursor = mark.end()
+            # "agencies2 ." → "agencies."
+            if text[cursor : cursor + 2] in {" .", " ,", " ;", " :"}:
+                cursor += 1
+    if not kept:
+        return text
+    return " ".join("".join([*kept, text[cursor:]]).split())
 
 
 # Some producers set every font at size 1 and scale the text by its matrix instead.
@@ -215,6 +274,9 @@ def _matrix_scale(raw_page: object, index: int, matrix: pdfium_c.FS_MATRIX) -> f
     return math.hypot(matrix.c, matrix.d) or 1.0
 
 
+# Enough sentence-ending lines of a length to measure the text's right edge and letters by.
+_MEASURED_LINES = 10
+_MEASURED_LINE_CHARS = 40
 _EDGE_LINES = 3  # running headers and footers are among a page's first and last lines
 
 
@@ -255,10 +317,10 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
     running = _running_keys(edges)
 
     spacings = [
-        prev.bottom - cur.bottom
+        prev.last_bottom - cur.bottom
         for lines in pages
         for prev, cur in itertools.pairwise(lines)
-        if prev.size == cur.size == body_size and 0 < prev.bottom - cur.bottom < 40
+        if prev.size == cur.size == body_size and 0 < prev.last_bottom - cur.bottom < 40
     ]
     gap_above = (statistics.median(spacings) if spacings else 14.0) * 1.45
 
@@ -278,16 +340,43 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
             if line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3):
                 continue
             if previous is None:
-                line.gap_before = _page_start_is_new_block(kept, line.text)
+                line.gap_before = _page_start_is_new_block(kept, line.text, body_size)
             else:
-                line.gap_before = previous.bottom - line.bottom > gap_above
+                line.gap_before = previous.last_bottom - line.bottom > gap_above
             kept.append(line)
             previous = line
+    _mark_short_last_lines(kept, body_size)
     return ExtractedText(kind="pdf", lines=kept, body_size=body_size)
 
 
-def _page_start_is_new_block(kept: list[Line], text: str) -> bool:
-    """A page's first line starts a new block if the text before it ended a sentence."""
-    if not kept:
+def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
+    """Paragraphs set without space between them: a sentence's last line that stops short
+    of the text's right edge by more than the next line's first word would need ended its
+    paragraph (in ragged-right text a line breaks early only when that word does not fit)."""
+    ends = sorted(ln.right for ln in lines if ln.right and ln.size == body_size)
+    widths = sorted(
+        (ln.right - ln.left) / len(ln.text)
+        for ln in lines
+        if ln.right and ln.size == body_size and len(ln.text) >= _MEASURED_LINE_CHARS
+    )
+    if len(ends) < _MEASURED_LINES or not widths:
+        return
+    text_right = ends[int(len(ends) * 0.95)]  # the right edge, less the odd wide table
+    char_width = widths[len(widths) // 2]
+    for previous, line in itertools.pairwise(lines):
+        if line.gap_before or not previous.right or previous.page != line.page:
+            continue
+        if previous.size != body_size or line.size != body_size or not line.text[:1].isupper():
+            continue
+        first_word = line.text.split(maxsplit=1)[0]
+        if text_right - previous.right > (len(first_word) + 2) * char_width:
+            line.gap_before = True
+
+
+def _page_start_is_new_block(kept: list[Line], text: str, body_size: float) -> bool:
+    """A page's first line starts a new block if the text before it ended a sentence: the
+    last line in body type, not the small print (a letterhead) below it."""
+    before = next((line for line in reversed(kept[-8:]) if line.size >= body_size * 0.9), None)
+    if before is None:
         return True
-    return kept[-1].text.rstrip().endswith((".", "?", "!", ":")) and text[:1].isupper()
+    return before.text.rstrip().endswith(_SENTENCE_ENDS) and text[:1].isupper()

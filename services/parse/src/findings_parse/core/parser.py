@@ -120,7 +120,8 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         body_size=extracted.body_size,
         plain_text=extracted.kind == "text",
     )
-    sectioning = section_findings(report_id, front.title or "", blocks, rules, labels)
+    judged = frozenset(j.area for j in front.judgements)
+    sectioning = section_findings(report_id, front.title or "", blocks, rules, labels, judged)
     findings = sectioning.findings
     # The title names the authority most reliably; an opening may name its neighbours.
     authority = (

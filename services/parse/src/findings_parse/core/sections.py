@@ -24,8 +24,11 @@ _SKIPPED_SECTION = re.compile(
     r"|about this inspection|the inspection judgements and what they mean"
     r"|what the (?:[\w ]{1,30} )?inspection judge?ments? mean|service information"
     r"|record of main findings|ofsted|care quality commission"
+    # the head of the partnership details' table in area SEND reports
+    r"|local authority (?:and )?integrated care board"
     # the sub-sections of the information about the area, printed as its equals in some
-    r"|previous ofsted inspections|local leadership|(?:the casework models? used"
+    r"|(?:previous|other) ofsted inspections|other information about this area"
+    r"|local leadership|(?:the casework models? used"
     r"|children(?: in care| looked after)?|child protection) (?:living )?in this area$)",
 )
 # A judgement table repeated in the body ("Key judgement / Judgement grade" and its rows):
@@ -47,6 +50,19 @@ def strip_footnote(heading: str) -> str:
 def judgement_area_of_heading(heading: str, labels: LabelTable) -> JudgementArea | None:
     match = _JUDGEMENT_HEADING.match(heading)
     return labels.area_of(match["label"]) if match else None
+
+
+_NAMING_HEADING_WORDS = 14
+
+
+def _judged_area_named(
+    heading: str, labels: LabelTable, judged: frozenset[JudgementArea]
+) -> JudgementArea | None:
+    """The judged area a short heading names without its grade."""
+    if len(heading.split()) > _NAMING_HEADING_WORDS:
+        return None
+    area = labels.area_of(heading)
+    return area if area in judged else None
 
 
 def rule_of(heading: str, rules: Sequence[SectionRule]) -> SectionRule | None:
@@ -79,7 +95,13 @@ class _Position:
     skip_size: float = 0.0
     in_grade_table: bool = False
 
-    def enter(self, block: Block, rules: Sequence[SectionRule], labels: LabelTable) -> None:
+    def enter(
+        self,
+        block: Block,
+        rules: Sequence[SectionRule],
+        labels: LabelTable,
+        judged: frozenset[JudgementArea],
+    ) -> None:
         text = block.text.strip()
         if _GRADE_SUBHEADING.match(text):
             self.section = f"{self.section}: {text}"
@@ -90,8 +112,14 @@ class _Position:
             return
         self.section = strip_footnote(block.text)
         rule = rule_of(self.section, rules)
-        area = judgement_area_of_heading(self.section, labels)
         smaller = bool(block.size) and block.size < self.category_size
+        # A judgement's heading, with its grade or without it (the grade in a table below
+        # it; a sub-section's "Inspection findings – the LSCB"), but a heading in body type
+        # or under a category's (a recommendation's topic) names no section of its own.
+        weak = block.in_body_type or self.category_fresh or smaller
+        area = judgement_area_of_heading(self.section, labels) or (
+            None if weak else _judged_area_named(self.section, labels, judged)
+        )
         if _SKIPPED_SECTION.match(fold(self.section)):
             self.skipping, self.skip_size = True, block.size
         elif (
@@ -99,7 +127,9 @@ class _Position:
             or area
             # A question is a main section's heading ("What is it like to be…?").
             or self.section.endswith("?")
-            or not (block.size and block.size < self.skip_size)
+            # A heading in body type ("Deputy lead inspector Jane Smith" in the team's
+            # list) ends a skipped section only by its words.
+            or not (block.in_body_type or (block.size and block.size < self.skip_size))
         ):
             self.skipping = False
         if rule is not None:
@@ -107,8 +137,9 @@ class _Position:
             self.category_fresh = True
         elif area is not None:
             self.category, self.area, self.category_fresh = FindingCategory.EVIDENCE, area, False
-        elif not (smaller or self.category_fresh):
-            # Only a sub-heading stays inside a category's section.
+        elif not (smaller or self.category_fresh or block.in_body_type):
+            # Only a sub-heading (smaller, straight after, or in body type) stays inside
+            # a category's section.
             self.category, self.area = FindingCategory.EVIDENCE, None
 
 
@@ -118,6 +149,7 @@ def section_findings(
     blocks: Sequence[Block],
     rules: Sequence[SectionRule],
     labels: LabelTable,
+    judged: frozenset[JudgementArea] = frozenset(),
 ) -> Sectioning:
     position = _Position(section=title)
     findings: list[Finding] = []
@@ -128,7 +160,7 @@ def section_findings(
         if block.kind == "heading" or position.skipping or position.in_grade_table:
             not_findings_chars += len(block.text)
         if block.kind == "heading":
-            position.enter(block, rules, labels)
+            position.enter(block, rules, labels, judged)
             continue
         if position.skipping or position.in_grade_table:
             continue

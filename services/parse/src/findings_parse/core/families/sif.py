@@ -129,6 +129,9 @@ FAMILY = Family(
         frozenset({A.LSCB}),  # the board's review alone
     ),
     sections=section_rules(
-        {r"^the local authority has the following strengths": FindingCategory.STRENGTH}
+        {
+            r"^the local authority has the following strengths"
+            r"|^the local authority'?s strengths": FindingCategory.STRENGTH
+        }
     ),
 )

@@ -1,0 +1,143 @@
+"""Lines to findings whole: where a paragraph, a list item or a heading begins and ends.
+
+Letters made as PDFs here stand for layouts met in real reports: lists whose items start in
+lower case, a paragraph set straight after a list, paragraphs without space between them,
+footnote marks, words cut at a hyphen, sub-headings in body type.
+"""
+
+from __future__ import annotations
+
+from findings_parse.core.parser import parse_report
+from findings_shared.events import Finding, FindingCategory
+from tests.pdfs import PdfLine, focused_visit_letter, paragraph
+
+
+def findings_of(pdf: bytes) -> list[Finding]:
+    """The letter's findings after its opening (the visit's own description)."""
+    findings = parse_report(pdf, "visit.pdf").findings
+    return [f for f in findings if not f.text.startswith(("This letter", "Inspectors spoke"))]
+
+
+def bullet(text: str, *more: str) -> list[PdfLine]:
+    """A list item: the glyph at the margin, the text and its wrapped lines indented."""
+    return [
+        PdfLine(f"• {text}", 12, space_before=6),
+        *(PdfLine(line, 12, indent=12) for line in more),
+    ]
+
+
+def test_list_items_that_start_in_lower_case_are_items_of_their_own() -> None:
+    pdf = focused_visit_letter(
+        PdfLine("Areas for improvement", 12, True, 12),
+        *paragraph("Leaders should strengthen their quality assurance by:"),
+        *bullet("improving the timeliness of annual reviews of plans"),
+        *bullet(
+            "using the voice of children when shaping their plans, and making sure",
+            "that plans are reviewed when needs change",
+        ),
+        *bullet("ensuring that preparation for adulthood starts in Year 9."),
+    )
+    assert [(f.category, f.text) for f in findings_of(pdf)] == [
+        (FindingCategory.IMPROVEMENT, "Leaders should strengthen their quality assurance by:"),
+        (FindingCategory.IMPROVEMENT, "improving the timeliness of annual reviews of plans"),
+        (
+            FindingCategory.IMPROVEMENT,
+            "using the voice of children when shaping their plans, and making sure that plans"
+            " are reviewed when needs change",
+        ),
+        (FindingCategory.IMPROVEMENT, "ensuring that preparation for adulthood starts in Year 9."),
+    ]
+
+
+def test_a_paragraph_back_at_the_margin_after_a_list_is_a_finding_of_its_own() -> None:
+    pdf = focused_visit_letter(
+        PdfLine("Areas for improvement", 12, True, 12),
+        *bullet(
+            "The timeliness of assessments for disabled children, which too often wait",
+            "for months before a plan is agreed with their families, their schools and GPs.",
+        ),
+        # No space above it: only its place at the margin says the list has ended.
+        PdfLine("Leaders need to refine how they monitor the quality of plans for care", 12),
+        PdfLine("leavers, so that every plan is reviewed on time.", 12),
+    )
+    assert [f.text for f in findings_of(pdf)] == [
+        "The timeliness of assessments for disabled children, which too often wait for months"
+        " before a plan is agreed with their families, their schools and GPs.",
+        "Leaders need to refine how they monitor the quality of plans for care leavers, so that"
+        " every plan is reviewed on time.",
+    ]
+
+
+def test_paragraphs_set_without_space_are_told_by_their_short_last_line() -> None:
+    first = [
+        "Social workers know the children they work with well, and they visit them regularly",
+        "and see them alone when it is right to. Their records are up to date and clear about",
+        "what needs to change.",
+    ]
+    second = [
+        "Managers oversee the work closely. Supervision is regular and reflective, and it helps",
+        "social workers to plan their work with children and families. Caseloads are",
+        "manageable.",
+    ]
+    # A line that breaks early only because its next word is long is no paragraph's end.
+    long_word = [
+        "Plans are reviewed at the right time by independent reviewing officers, who challenge",
+        "drift and delay. Children are supported well by their independent reviewing officers.",
+    ]
+    lines = [*first, *second, *long_word]
+    pdf = focused_visit_letter(
+        PdfLine("Main findings", 12, True, 12),
+        *paragraph(*lines),
+    )
+    assert [f.text for f in findings_of(pdf)] == [
+        " ".join(first),
+        " ".join(second),
+        " ".join(long_word),
+    ]
+
+
+def test_footnote_marks_in_small_type_are_not_the_texts() -> None:
+    pdf = focused_visit_letter(
+        PdfLine("Main findings", 12, True, 12),
+        *paragraph(
+            "Children in Kent are helped when they need it, and their plans are reviewed^1^ often",
+            "by their social workers and managers.^2^ The LSCP2 board meets monthly.",
+        ),
+    )
+    assert [f.text for f in findings_of(pdf)] == [
+        "Children in Kent are helped when they need it, and their plans are reviewed often by"
+        # digits in the text's own size stay
+        " their social workers and managers. The LSCP2 board meets monthly."
+    ]
+
+
+def test_a_word_cut_at_a_hyphen_is_whole_but_a_hanging_hyphen_keeps_its_space() -> None:
+    pdf = focused_visit_letter(
+        PdfLine("Main findings", 12, True, 12),
+        *paragraph(
+            "Strong corporate and cross-",
+            "party support helps leaders to improve services for 16- and 17-year-olds",
+            "who present as homeless, with a 24-",
+            "hour response.",
+        ),
+    )
+    assert [f.text for f in findings_of(pdf)] == [
+        "Strong corporate and cross-party support helps leaders to improve services for 16- and"
+        " 17-year-olds who present as homeless, with a 24-hour response."
+    ]
+
+
+def test_sub_headings_in_body_type_under_a_category_keep_it() -> None:
+    pdf = focused_visit_letter(
+        PdfLine("Areas for improvement", 12, True, 12),
+        PdfLine("Quality of practice", 12, space_before=12),
+        *paragraph(
+            "Ensure that assessments are analytical and take into account children's histories."
+        ),
+        PdfLine("Partnership", 12, space_before=12),
+        *paragraph("Ensure that all partner agencies attend child protection conferences."),
+    )
+    assert [(f.category, f.section, f.text[:22]) for f in findings_of(pdf)] == [
+        (FindingCategory.IMPROVEMENT, "Quality of practice", "Ensure that assessment"),
+        (FindingCategory.IMPROVEMENT, "Partnership", "Ensure that all partne"),
+    ]
