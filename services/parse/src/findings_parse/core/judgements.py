@@ -32,6 +32,16 @@ def fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).lower().replace("’", "'").split())
 
 
+_LABEL_VERB = re.compile(r"\s+(?:is|are)(?:\s+judged)?$", re.IGNORECASE)
+
+
+def printed_label(text: str) -> str:
+    """A judgement's label as printed, without the verb that led to its grade ("The
+    LSCB is")."""
+    label = " ".join(text.split()).strip(" .:–-")
+    return _LABEL_VERB.sub("", label)
+
+
 def grade_of(text: str) -> Grade | None:
     folded = fold(text).rstrip(".")
     if folded.startswith(("requires improvement", "require improvement")):
@@ -144,8 +154,7 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
         next_text = lines[index].text.strip() if index < len(lines) else ""
         if fold(grade_text) == "requires improvement" and _TO_BE_GOOD.match(next_text):
             index += 1
-        label = _ROW_NUMBER.sub("", text[: match.start("grade")].strip(" .:–-"))
-        label = " ".join(label.split())
+        label = printed_label(_ROW_NUMBER.sub("", text[: match.start("grade")]))
         grade = grade_of(grade_text)
         area = labels.area_of(label)
         if grade is None or not label or len(label) > _MAX_LABEL_CHARS:
@@ -168,5 +177,5 @@ def judgements_in(
     for label, grade_text in rows:
         area, grade = labels.area_of(label), grade_of(grade_text)
         if area and grade:
-            add_judgement(judgements, area, " ".join(label.split()), grade, warnings)
+            add_judgement(judgements, area, printed_label(label), grade, warnings)
     return judgements

@@ -23,7 +23,13 @@ from findings_parse.core.front import (
     lines_mentioning,
     text_of,
 )
-from findings_parse.core.judgements import LabelTable, add_judgement, grade_of, parse_grade_table
+from findings_parse.core.judgements import (
+    LabelTable,
+    add_judgement,
+    grade_of,
+    parse_grade_table,
+    printed_label,
+)
 from findings_shared.events import FindingCategory, ReportType
 from findings_shared.events import JudgementArea as A
 
@@ -97,16 +103,14 @@ def read_front(lines: Sequence[Line]) -> Front:
         body_start = max(dates_at + 1, 0)
     overall = _OVERALL.search(opening)
     if overall and (grade := grade_of(overall["grade"])):
-        add_judgement(
-            front.judgements, A.OVERALL_EFFECTIVENESS, " ".join(overall.group(0).split()), grade
-        )
+        label = printed_label(overall.string[overall.start() : overall.start("grade")])
+        add_judgement(front.judgements, A.OVERALL_EFFECTIVENESS, label, grade)
         # The overall judgement leads the table.
         front.judgements.insert(0, front.judgements.pop())
     lscb = _LSCB.search(text_of(lines_mentioning(lines, "oard", "LSCB")))
     if lscb and (grade := grade_of(lscb["grade"])):
-        add_judgement(
-            front.judgements, A.LSCB, " ".join(lscb.group(0).split()), grade, front.warnings
-        )
+        label = printed_label(lscb.string[lscb.start() : lscb.start("grade")])
+        add_judgement(front.judgements, A.LSCB, label, grade, front.warnings)
     # A review of the board printed on its own judges the board alone: no table to find.
     if rows_at < 0 and [j.area for j in front.judgements] != [A.LSCB]:
         front.warnings.append("no judgement table found")
