@@ -155,26 +155,27 @@ _CONTEXT = paragraph(
 )
 
 
-def focused_visit_letter(*body: PdfLine) -> bytes:
-    """A one-page focused visit letter (Helvetica 12, bold headings) with `body` after its
-    opening paragraphs."""
+def focused_visit_letter(*body: PdfLine, notes: tuple[PdfLine, ...] = ()) -> bytes:
+    """A focused visit letter (Helvetica 12, bold headings) with `body` after its opening
+    paragraphs; `notes` at the foot of its first page, the signature then on a second."""
     opening = (
         "This letter summarises the findings of the focused visit to Kent children’s services on",
         "6 and 7 March 2023. The inspectors were Jane Smith, His Majesty’s Inspector, and",
         "Sam Jones, His Majesty’s Inspector.",
     )
-    return styled_pdf(
-        [
-            [
-                PdfLine("3 April 2023", 12),
-                PdfLine("Dear Ms Brown", 12, space_before=12),
-                PdfLine("Focused visit to Kent children’s services", 12, True, 12),
-                *paragraph(*opening),
-                *_CONTEXT,
-                *body,
-                PdfLine("Yours sincerely", 12, space_before=12),
-                PdfLine("Jane Smith", 12, space_before=12),
-                PdfLine("His Majesty’s Inspector", 12),
-            ]
-        ]
-    )
+    first = [
+        PdfLine("3 April 2023", 12),
+        PdfLine("Dear Ms Brown", 12, space_before=12),
+        PdfLine("Focused visit to Kent children’s services", 12, True, 12),
+        *paragraph(*opening),
+        *_CONTEXT,
+        *body,
+    ]
+    signature = [
+        PdfLine("Yours sincerely", 12, space_before=12),
+        PdfLine("Jane Smith", 12, space_before=12),
+        PdfLine("His Majesty’s Inspector", 12),
+    ]
+    if notes:
+        return styled_pdf([[*first, *notes], signature])
+    return styled_pdf([[*first, *signature]])

@@ -96,18 +96,26 @@ def test_paragraphs_set_without_space_are_told_by_their_short_last_line() -> Non
     ]
 
 
-def test_footnote_marks_in_small_type_are_not_the_texts() -> None:
+def test_footnote_marks_are_not_the_texts() -> None:
+    """A note's number after a word ("reviewed1", "managers.2") is the note's mark when the
+    page prints that note below its text."""
     pdf = focused_visit_letter(
         PdfLine("Main findings", 12, True, 12),
         *paragraph(
             "Children in Kent are helped when they need it, and their plans are reviewed^1^ often",
-            "by their social workers and managers.^2^ The LSCP2 board meets monthly.",
+            "by their social workers and managers.^2^ The LSCP2 board meets monthly; there were",
+            "12 meetings in 2022.",
+        ),
+        # the notes, in small type below the page's text
+        notes=(
+            PdfLine("1 Plans are reviewed at least every six months.", 8, space_before=40),
+            PdfLine("2 Managers include team managers and senior practitioners.", 8),
         ),
     )
     assert [f.text for f in findings_of(pdf)] == [
         "Children in Kent are helped when they need it, and their plans are reviewed often by"
-        # digits in the text's own size stay
-        " their social workers and managers. The LSCP2 board meets monthly."
+        " their social workers and managers. The LSCP2 board meets monthly; there were 12"
+        " meetings in 2022."
     ]
 
 

@@ -191,6 +191,7 @@ CHECKS = (
     "authority",
     "grades",
     "judgements",
+    "areas",
     "numbering",
     "actions",
     "dates",
@@ -286,6 +287,21 @@ def _check_judgement_set(evaluation: Evaluation, parsed: ReportParsed) -> None:
     evaluation.check("judgements", None if complete else f"judged {_area_names(areas)}")
 
 
+def _check_areas(evaluation: Evaluation, parsed: ReportParsed) -> None:
+    """An ILACS report sets every numbered paragraph under a judgement's heading."""
+    if parsed.report_type not in NUMBERED_FROM_ONE:
+        return
+    unplaced = [
+        f.paragraph
+        for f in parsed.findings
+        if f.category is FindingCategory.EVIDENCE and f.paragraph and f.judgement_area is None
+    ]
+    evaluation.check(
+        "areas",
+        f"paragraphs {', '.join(map(str, unplaced[:5]))} under no judgement" if unplaced else None,
+    )
+
+
 def _check_numbering(evaluation: Evaluation, parsed: ReportParsed) -> None:
     numbers = [f.paragraph for f in parsed.findings if f.paragraph is not None]
     gaps = [f"{a}→{b}" for a, b in itertools.pairwise(numbers) if b != a + 1]
@@ -333,6 +349,7 @@ def evaluate_parsed(evaluation: Evaluation, parsed: ReportParsed, printed: Print
         )
     _check_grades(evaluation, parsed, printed)
     _check_judgement_set(evaluation, parsed)
+    _check_areas(evaluation, parsed)
     _check_numbering(evaluation, parsed)
     if family in ACTION_FAMILIES or printed.actions:
         has_actions = any(f.category in ACTION_CATEGORIES for f in parsed.findings)

@@ -43,29 +43,21 @@ class Block:
         return bool(self.parts) and self.parts[-1].rstrip().endswith(_SENTENCE_END)
 
 
-# A hyphen that ends a line inside a word ("cross-" / "party", "24-" / "hour"); not one
-# that hangs before "and"/"or"/"to" ("16- and 17-year-olds").
-_WORD_HYPHEN_END = re.compile(r"(?<=[^\W_])-$")
-_SUSPENDED_BEFORE = ("and ", "or ", "to ")
+# A word cut at a line's end by its hyphen ("cross-" / "party", "24-" / "hour") is whole
+# again; not one that hangs before "and", "or", "to" ("16- and 17-year-olds").
+_CUT_WORD = re.compile(r"(?<=[^\W_])- (?=[^\W\d_])(?!(?:and|or|to)\b)(?=[a-z])")
+# A full stop or comma left on a line of its own (its footnote mark was dropped).
+_LONE_PUNCTUATION = re.compile(r" (?=[.,;:](?: |$))")
 
 
 def join_wrapped(parts: Sequence[str]) -> str:
-    """The lines of an item as one text: single spaces, words cut at a hyphen rejoined."""
-    joined = ""
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if (
-            joined
-            and _WORD_HYPHEN_END.search(joined)
-            and part[:1].islower()
-            and not part.startswith(_SUSPENDED_BEFORE)
-        ):
-            joined += part
-        else:
-            joined = f"{joined} {part}" if joined else part
-    return " ".join(joined.split())
+    """The lines of an item as one text: single spaces, words cut at a hyphen whole."""
+    joined = " ".join(" ".join(parts).split())
+    if "- " in joined:
+        joined = _CUT_WORD.sub("-", joined)
+    if " ." in joined or " ," in joined or " ;" in joined or " :" in joined:
+        joined = _LONE_PUNCTUATION.sub("", joined)
+    return joined
 
 
 _OPENING_QUOTES = "‘'\"(“"
@@ -103,11 +95,16 @@ def split_blocks(
             and text[:1].isalpha()
             and text[1:2] != " "
             and not _outdented(line, current)
+            and not (len(text) <= _SHORT_HEADING_CHARS and current.ends_sentence)
         ):
             current.parts.append(text.strip())
             index += 1
             continue
-        heading_span = 0 if plain else _heading_span(lines, index, is_heading, body_size)
+        # A short line after a finished sentence may be a heading set in body type.
+        may_be_heading = not plain or (
+            len(text) <= _SHORT_HEADING_CHARS and current is not None and current.ends_sentence
+        )
+        heading_span = _heading_span(lines, index, is_heading, body_size) if may_be_heading else 0
         if heading_span:
             heading_text = join_wrapped([ln.text for ln in lines[index : index + heading_span]])
             # In body type (not larger, not bold): told only by its words or its place.
@@ -193,8 +190,12 @@ def split_blocks(
     for block in blocks:
         if block.parts:
             block.text = join_wrapped(block.parts)
-    # A lone glyph (a bullet with nothing after it) says nothing.
-    return [block for block in blocks if block.text or block.kind == "heading"]
+    # A lone glyph (a bullet with nothing after it) or a rule ("____") says nothing.
+    return [block for block in blocks if block.kind == "heading" or _has_word(block.text)]
+
+
+def _has_word(text: str) -> bool:
+    return any(character.isalnum() for character in text)
 
 
 # Points a bullet's wrapped lines sit right of its glyph, at the least.
@@ -223,7 +224,9 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
         if block.kind == "numbered" or block.kind == "heading":
             item = block if block.kind == "numbered" else None
         elif item is not None and (
-            block.kind == "paragraph" or any(part.rstrip().endswith(":") for part in item.parts)
+            block.kind == "paragraph"
+            # the list an item introduces ("… to include:", "…; this to include")
+            or not item.parts[-1].rstrip().endswith((".", "?", "!"))
         ):
             item.parts += block.parts
             continue
@@ -291,8 +294,9 @@ def _plain_known_heading(
     (some reports set their sub-headings in body type: "Quality of practice")."""
     line = lines[index]
     following = lines[index + 1] if index + 1 < len(lines) else None
+    after_a_sentence = index > 0 and lines[index - 1].text.rstrip().endswith(_SENTENCE_END)
     if not (
-        line.gap_before
+        (line.gap_before or after_a_sentence)
         and len(line.text) <= _SHORT_HEADING_CHARS
         and not line.text.rstrip().endswith((".", ",", ";", ":"))
         and not (following is not None and _starts_lower(following.text))
@@ -300,14 +304,15 @@ def _plain_known_heading(
         and _NUMBERED.match(line.text) is None
     ):
         return False
+    # (with space below it at least: a short line between two sentences may be a table's)
     stands_alone = (
         following is not None
-        and following.gap_before
+        and (following.gap_before or _BULLET.match(following.text) is not None)
         and len(line.text.split()) <= _STANDALONE_HEADING_WORDS
         and line.text[:1].isupper()
         and ":" not in line.text  # "Lead inspector: …" is a field, not a heading
     )
-    return stands_alone or is_heading(line.text)
+    return stands_alone or (line.gap_before and is_heading(line.text))
 
 
 def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:

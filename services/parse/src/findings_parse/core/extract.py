@@ -14,6 +14,7 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -177,6 +178,8 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
         if _SYMBOL_MINUS in text:
             text = _SYMBOL_DASH.sub("-", text)
         lines: list[Line] = []
+        starts: list[int] = []  # each line's first character in the page's text
+        letter_sizes: list[float] = []  # and its first letter's size, unscaled
         offset = 0
         for raw in text.split("\r\n"):
             # A soft hyphen inside a line: PDFium ran two printed lines into one.
@@ -212,14 +215,6 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                     char_box(raw_page, last, end_left, end_right, end_bottom, end_top)
                     ends = end_right.value if line_text.endswith(_SENTENCE_ENDS) else 0.0
                     last_bottom = end_bottom.value if runs_on else bottom.value
-                if _FOOTNOTE_MARK.search(line_text):
-                    small = [
-                        at
-                        for mark in _FOOTNOTE_MARK.finditer(line_text)
-                        for at in range(mark.start(), mark.end())
-                        if font_size(raw_page, start + at) < letter_size * 0.8
-                    ]
-                    line_text = _without_footnote_marks(line_text, set(small))
                 # (text, page, size, gap_before, bold, bottom, left, right, last_bottom)
                 lines.append(
                     Line(
@@ -234,7 +229,12 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                         last_bottom,
                     )
                 )
+                starts.append(start)
+                letter_sizes.append(letter_size)
             offset += len(raw) + 2
+        # Only a page with a line that starts like a note pays for looking at its marks.
+        if _NOTE_LINE.search(text):
+            _without_note_marks(lines, starts, letter_sizes, lambda at: font_size(raw_page, at))
         return lines
     finally:
         textpage.close()
@@ -242,25 +242,52 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
 
 
 _SENTENCE_ENDS = (".", "?", "!", ":")
-# A note's number set small after a word or its punctuation: "in Oxfordshire.1 This",
-# "agencies2 ." (only digits in smaller type than the line are taken for one).
-_FOOTNOTE_MARK = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)’”]))\d{1,2}(?=[\s.,;:)–-]|$)")
+# A footnote's text, set small below the page's body: its number first.
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_NOTE_NUMBER = re.compile(rf"^(\d{{1,2}})\s*(?!{_MONTHS})[A-Z]")
+# A line that starts like a note (not a date: running headers print the inspection's).
+_NOTE_LINE = re.compile(rf"\n\s*\d{{1,2}} ?(?!{_MONTHS})[A-Z]")
+_NOTE_MARK_SIZE = 0.8  # a mark is set smaller than its line's letters
 
 
-def _without_footnote_marks(text: str, small: set[int]) -> str:
-    """The line without its footnote marks: candidate digits set in smaller type (the
-    positions in `small`)."""
-    kept, cursor = [], 0
-    for mark in _FOOTNOTE_MARK.finditer(text):
-        if all(at in small for at in range(mark.start(), mark.end())):
-            kept.append(text[cursor : mark.start()])
-            cursor = mark.end()
-            # "agencies2 ." → "agencies."
-            if text[cursor : cursor + 2] in {" .", " ,", " ;", " :"}:
-                cursor += 1
-    if not kept:
-        return text
-    return " ".join("".join([*kept, text[cursor:]]).split())
+def _without_note_marks(
+    lines: list[Line],
+    starts: list[int],
+    letter_sizes: list[float],
+    char_size: Callable[[int], float],
+) -> None:
+    """Take the marks of the page's footnotes out of its lines: a note's number printed
+    below the text ("1 The inspection…"), found set small after a word or its punctuation
+    in a line above ("in Oxfordshire.1 This"). Only pages with notes pay for the search."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[line.size] += len(line.text)
+    page_body = sizes.most_common(1)[0][0]
+    numbers = {
+        note[1]
+        for line in lines
+        if line.size < page_body * 0.9 and (note := _NOTE_NUMBER.match(line.text))
+    }
+    if not numbers:
+        return
+    mark = re.compile(
+        rf"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)’”]))(?:{'|'.join(sorted(numbers))})"
+        r"(?=[\s.,;:)–-]|$)"
+    )
+    for line, start, letter_size in zip(lines, starts, letter_sizes, strict=True):
+        if line.size < page_body * 0.9:
+            continue
+        small = [
+            found.span()
+            for found in mark.finditer(line.text)
+            if all(
+                char_size(start + at) < letter_size * _NOTE_MARK_SIZE for at in range(*found.span())
+            )
+        ]
+        for mark_start, mark_end in reversed(small):
+            line.text = line.text[:mark_start] + line.text[mark_end:]
+        if small:
+            line.text = " ".join(line.text.split())
 
 
 # Some producers set every font at size 1 and scale the text by its matrix instead.
@@ -298,13 +325,13 @@ def _running_keys(edges: list[dict[int, tuple[str, float]]]) -> set[tuple[str, f
     return {key for key, count in counts.items() if count >= threshold}
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGIT_RUNS = re.compile(r"\d+")
 
 
 def _edge_key(line: Line) -> tuple[str, float]:
     # With its type size: a cover title in large type that the running header repeats in
     # small type is the title, not a header.
-    return _DIGITS.sub("#", line.text.lower()).strip(), line.size
+    return _DIGIT_RUNS.sub("#", line.text.lower()).strip(), line.size
 
 
 def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
@@ -363,10 +390,14 @@ def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
         return
     text_right = ends[int(len(ends) * 0.95)]  # the right edge, less the odd wide table
     char_width = widths[len(widths) // 2]
-    for previous, line in itertools.pairwise(lines):
-        if line.gap_before or not previous.right or previous.page != line.page:
+    for index in range(len(lines) - 1):
+        previous = lines[index]
+        if not previous.right:  # most lines: no sentence ends there
             continue
-        if previous.size != body_size or line.size != body_size or not line.text[:1].isupper():
+        line = lines[index + 1]
+        if line.gap_before or previous.page != line.page or not line.text[:1].isupper():
+            continue
+        if previous.size != body_size or line.size != body_size:
             continue
         first_word = line.text.split(maxsplit=1)[0]
         if text_right - previous.right > (len(first_word) + 2) * char_width:

@@ -89,7 +89,11 @@ def _recognition_warnings(recognition: Recognition) -> list[str]:
 
 
 def _judgement_set_warnings(family: Family, front: Front) -> list[str]:
-    judged = frozenset(j.area for j in front.judgements) | frozenset(front.not_judged)
+    judged = (
+        frozenset(j.area for j in front.judgements)
+        | frozenset(front.not_judged)
+        | frozenset(front.not_judged)
+    )
     if family is UNKNOWN or family.judgement_set_complete(judged):
         return []
     expected = min(family.judgement_sets, key=lambda s: len(s ^ judged))
@@ -120,7 +124,7 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         body_size=extracted.body_size,
         plain_text=extracted.kind == "text",
     )
-    judged = frozenset(j.area for j in front.judgements)
+    judged = frozenset(j.area for j in front.judgements) | frozenset(front.not_judged)
     sectioning = section_findings(report_id, front.title or "", blocks, rules, labels, judged)
     findings = sectioning.findings
     # The title names the authority most reliably; an opening may name its neighbours.

@@ -33,7 +33,9 @@ _SKIPPED_SECTION = re.compile(
 )
 # A judgement table repeated in the body ("Key judgement / Judgement grade" and its rows):
 # no findings until the next numbered paragraph or heading.
-_GRADE_TABLE = re.compile(r"^key judgements? judgement grades?$")
+_GRADE_TABLE = re.compile(r"^key judgements? (?:judgement|inspection) grades?$")
+# Headings of a judgement's parts, which name no subject of their own.
+_GOES_ON = re.compile(r"^(?:summary|(?:inspection|main|key) findings|findings)$")
 _JUDGEMENT_HEADING = re.compile(
     rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
     re.IGNORECASE,
@@ -117,14 +119,13 @@ class _Position:
         # it; a sub-section's "Inspection findings – the LSCB"), but a heading in body type
         # or under a category's (a recommendation's topic) names no section of its own.
         weak = block.in_body_type or self.category_fresh or smaller
-        area = judgement_area_of_heading(self.section, labels) or (
-            None if weak else _judged_area_named(self.section, labels, judged)
-        )
+        graded_area = judgement_area_of_heading(self.section, labels)
+        area = graded_area or (None if weak else _judged_area_named(self.section, labels, judged))
         if _SKIPPED_SECTION.match(fold(self.section)):
             self.skipping, self.skip_size = True, block.size
         elif (
             rule
-            or area
+            or graded_area  # (a name alone, "The LSCB", may head what the grades mean)
             # A question is a main section's heading ("What is it like to be…?").
             or self.section.endswith("?")
             # A heading in body type ("Deputy lead inspector Jane Smith" in the team's
@@ -137,6 +138,8 @@ class _Position:
             self.category_fresh = True
         elif area is not None:
             self.category, self.area, self.category_fresh = FindingCategory.EVIDENCE, area, False
+        elif self.area is not None and _GOES_ON.match(fold(self.section)):
+            pass  # "Summary", "Inspection findings": parts of the judgement's section
         elif not (smaller or self.category_fresh or block.in_body_type):
             # Only a sub-heading (smaller, straight after, or in body type) stays inside
             # a category's section.
@@ -157,6 +160,9 @@ def section_findings(
     for block in blocks:
         if position.in_grade_table and block.kind == "numbered":
             position.in_grade_table = False
+        if position.in_grade_table and (area := judgement_area_of_heading(block.text, labels)):
+            # The table's row names the judgement the section is about.
+            position.area, position.section = area, block.text
         if block.kind == "heading" or position.skipping or position.in_grade_table:
             not_findings_chars += len(block.text)
         if block.kind == "heading":
