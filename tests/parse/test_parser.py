@@ -364,3 +364,21 @@ def test_recommendations_printed_in_body_type_are_findings() -> None:
     # The local authority's, numbered; then the safeguarding board's, in bullets.
     assert [f.paragraph for f in recommendations[:12]] == list(range(1, 13))
     assert {f.category for f in recommendations} == {FindingCategory.IMPROVEMENT}
+
+
+@pytest.mark.parametrize("report_file", SIF_FILES, ids=lambda p: p.name)
+def test_a_judgements_evidence_keeps_its_area_through_its_summary_and_recommendations(
+    report_file: Path,
+) -> None:
+    """The board's review: its summary, its recommendations, then its findings."""
+    report = parsed(report_file)
+    evidence = [
+        f for f in report.findings if f.category is FindingCategory.EVIDENCE and f.paragraph
+    ]
+    judged = {j.area for j in report.judgements}
+    placed = {f.judgement_area for f in evidence} - {None}
+    if JudgementArea.LSCB in judged and any("Board" in f.section for f in evidence):
+        assert JudgementArea.LSCB in placed
+    unplaced = [f for f in evidence if f.judgement_area is None]
+    # Only an overall summary's numbered points stand under no judgement.
+    assert len(unplaced) <= len(evidence) // 5, [f.section for f in unplaced][:3]

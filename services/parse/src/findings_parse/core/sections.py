@@ -35,13 +35,16 @@ _SKIPPED_SECTION = re.compile(
 # no findings until the next numbered paragraph or heading.
 _GRADE_TABLE = re.compile(r"^key judgements? (?:judgement|inspection) grades?$")
 # Headings of a judgement's parts, which name no subject of their own.
-_GOES_ON = re.compile(r"^(?:summary|(?:inspection|main|key) findings|findings)$")
+_GOES_ON = re.compile(r"^(?:(?:executive )?summary|(?:inspection|main|key) findings|findings)$")
 _JUDGEMENT_HEADING = re.compile(
     rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
     re.IGNORECASE,
 )
-# "Grade 4 (Inadequate)" printed under a judgement's heading belongs to that heading.
-_GRADE_SUBHEADING = re.compile(r"^grade\s+[1-4]\s*\(\w+\)$", re.IGNORECASE)
+# A grade printed under a judgement's heading ("Good", "Grade 4 (Inadequate)", "Not judged")
+# belongs to it.
+_GRADE_SUBHEADING = re.compile(
+    rf"^(?:grade\s+[1-4]\s*\(\w+\)|not judged|{GRADE_PATTERN})$", re.IGNORECASE
+)
 _FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z?:)])\d{1,2}$")
 
 
@@ -96,6 +99,8 @@ class _Position:
     skipping: bool = False
     skip_size: float = 0.0
     in_grade_table: bool = False
+    # The judgement whose section this is, through its recommendations and summaries.
+    judgement_area: JudgementArea | None = None
 
     def enter(
         self,
@@ -138,12 +143,15 @@ class _Position:
             self.category_fresh = True
         elif area is not None:
             self.category, self.area, self.category_fresh = FindingCategory.EVIDENCE, area, False
-        elif self.area is not None and _GOES_ON.match(fold(self.section)):
-            pass  # "Summary", "Inspection findings": parts of the judgement's section
+            self.judgement_area = area
+        elif self.judgement_area is not None and _GOES_ON.match(fold(self.section)):
+            # "Summary", "Inspection findings": parts of the judgement's section, after
+            # its recommendations too
+            self.category, self.area = FindingCategory.EVIDENCE, self.judgement_area
         elif not (smaller or self.category_fresh or block.in_body_type):
             # Only a sub-heading (smaller, straight after, or in body type) stays inside
             # a category's section.
-            self.category, self.area = FindingCategory.EVIDENCE, None
+            self.category, self.area, self.judgement_area = FindingCategory.EVIDENCE, None, None
 
 
 def section_findings(
@@ -162,7 +170,8 @@ def section_findings(
             position.in_grade_table = False
         if position.in_grade_table and (area := judgement_area_of_heading(block.text, labels)):
             # The table's row names the judgement the section is about.
-            position.area, position.section = area, block.text
+            position.area = position.judgement_area = area
+            position.section = block.text
         if block.kind == "heading" or position.skipping or position.in_grade_table:
             not_findings_chars += len(block.text)
         if block.kind == "heading":
@@ -183,7 +192,21 @@ def section_findings(
                 text=block.text,
             )
         )
+    if len(judged) == 1:
+        findings = _about_the_one_judgement(findings, next(iter(judged)))
     return Sectioning(findings=_summaries_apart(findings), not_findings_chars=not_findings_chars)
+
+
+def _about_the_one_judgement(findings: list[Finding], area: JudgementArea) -> list[Finding]:
+    """A report that judges one thing (a board's review) numbers its evidence about it."""
+    return [
+        finding.model_copy(update={"judgement_area": area})
+        if finding.paragraph is not None
+        and finding.judgement_area is None
+        and finding.category is FindingCategory.EVIDENCE
+        else finding
+        for finding in findings
+    ]
 
 
 # A report numbers its evidence when it prints at least this many numbered paragraphs.
