@@ -81,11 +81,8 @@ def main() -> None:
     args = parser.parse_args()
     folders = args.folders or [folder for folder in DEFAULT_CORPORA if folder.is_dir()]
     results = {folder: measure(folder, args.rounds) for folder in folders}
-    names = [
-        folder.relative_to(ROOT.parent) if folder.is_relative_to(ROOT.parent) else folder
-        for folder in folders
-    ]
-    print(f"{'metric':<28} " + " ".join(f"{str(name)[-24:]:>24}" for name in names))  # noqa: T201
+    names = [f"{folder.parent.name}/{folder.name}" for folder in folders]
+    print(f"{'metric':<28} " + " ".join(f"{name[-24:]:>24}" for name in names))  # noqa: T201
     print(f"{'-' * 28} " + " ".join("-" * 24 for _ in names))  # noqa: T201
     for row, (label, _) in enumerate(next(iter(results.values()))):
         values = " ".join(f"{results[folder][row][1]:>24.2f}" for folder in folders)
