@@ -209,14 +209,14 @@ def _outdented(line: Line, current: Block) -> bool:
 
 
 # A report numbers its evidence when it prints at least this many numbered paragraphs.
-_NUMBERED_REPORT = 3
+NUMBERED_REPORT = 3
 
 
 def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
     """In a report that numbers its paragraphs, a numbered item is whole up to the next
     number or heading: a paragraph of its own after it (the item went on after a page
     break, or in a second paragraph) and the list it introduces belong to it."""
-    if sum(block.kind == "numbered" for block in blocks) < _NUMBERED_REPORT:
+    if sum(block.kind == "numbered" for block in blocks) < NUMBERED_REPORT:
         return blocks
     whole: list[Block] = []
     item: Block | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from findings_parse.core.extract import Line
@@ -167,15 +167,3 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
         add_judgement(judgements, area, label, grade, warnings)
         row, used = [], index
     return GradeTable(judgements, used, unknown, warnings, not_judged)
-
-
-def judgements_in(
-    rows: Iterable[tuple[str, str]], labels: LabelTable, warnings: list[str]
-) -> list[Judgement]:
-    """Judgements from (label, grade) pairs read elsewhere; unknown labels are skipped."""
-    judgements: list[Judgement] = []
-    for label, grade_text in rows:
-        area, grade = labels.area_of(label), grade_of(grade_text)
-        if area and grade:
-            add_judgement(judgements, area, printed_label(label), grade, warnings)
-    return judgements

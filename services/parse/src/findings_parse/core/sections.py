@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from findings_parse.core.blocks import Block
+from findings_parse.core.blocks import NUMBERED_REPORT, Block
 from findings_parse.core.family import SectionRule
 from findings_parse.core.judgements import GRADE_PATTERN, LabelTable, fold
 from findings_shared.events import Finding, FindingCategory, JudgementArea, finding_id_of
@@ -209,10 +209,6 @@ def _about_the_one_judgement(findings: list[Finding], area: JudgementArea) -> li
     ]
 
 
-# A report numbers its evidence when it prints at least this many numbered paragraphs.
-NUMBERED_EVIDENCE = 3
-
-
 def _summaries_apart(findings: list[Finding]) -> list[Finding]:
     """In a report that numbers its evidence, what it prints unnumbered outside the
     sections of strengths and actions (the headline paragraphs, the executive summary, the
@@ -220,7 +216,7 @@ def _summaries_apart(findings: list[Finding]) -> list[Finding]:
     numbered_evidence = sum(
         f.paragraph is not None and f.category is FindingCategory.EVIDENCE for f in findings
     )
-    if numbered_evidence < NUMBERED_EVIDENCE:
+    if numbered_evidence < NUMBERED_REPORT:
         return findings
     return [
         finding.model_copy(update={"category": FindingCategory.SUMMARY})
