@@ -73,3 +73,17 @@ def test_a_path_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     result = run_findings("evaluate", str(tmp_path / "nowhere"))
     assert result.returncode == 2
     assert "no such path" in result.stderr
+
+
+def test_a_known_exception_is_listed_apart_and_does_not_fail_the_run(tmp_path: Path) -> None:
+    """Windsor and Maidenhead 2020 skips a paragraph number as published: flagged, explained."""
+    windsor = "inspection_windsor-maidenhead_2020-02-24.pdf"
+    rows = {
+        windsor: (PROVENANCE[windsor].kind, PROVENANCE[windsor].ofsted_urn or "", "2020-02-24"),
+    }
+    result = run_findings("evaluate", str(corpus(tmp_path, rows)))
+    assert result.returncode == 0, result.stdout
+    assert "0 failing, 1 known exceptions" in result.stdout
+    assert (
+        "explained: Windsor and Maidenhead 2020 as published has no paragraph 15" in result.stdout
+    )

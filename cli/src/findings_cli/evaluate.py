@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from pathlib import Path
 
 from findings_cli.official import OfficialInspection, OfficialRecords
@@ -200,6 +201,25 @@ CHECKS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class KnownException:
+    """A report right to fail some checks: its own fault, flagged, explained."""
+
+    checks: frozenset[str]
+    reason: str
+
+
+def known_exceptions() -> dict[str, KnownException]:
+    """The explained exceptions shipped with the command, by the file's sha256."""
+    source = files("findings_cli").joinpath("data/known_exceptions.tsv")
+    with source.open(encoding="utf-8") as fh:
+        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
+        return {
+            row["sha256"]: KnownException(frozenset(row["checks"].split(",")), row["reason"])
+            for row in rows
+        }
+
+
 @dataclass(slots=True)
 class Evaluation:
     report: CorpusReport
@@ -210,6 +230,18 @@ class Evaluation:
     official: OfficialInspection | None = None
     failures: dict[str, str] = field(default_factory=dict)  # check → why it failed
     passed: set[str] = field(default_factory=set)
+    exception: KnownException | None = None  # if the report is a known exception
+
+    @property
+    def explained(self) -> bool:
+        """Failing only the checks a known exception names, and flagged for review."""
+        return (
+            not self.ok
+            and self.exception is not None
+            and self.crashed is None
+            and self.flagged
+            and set(self.failures) <= self.exception.checks
+        )
 
     @property
     def ok(self) -> bool:
@@ -381,9 +413,12 @@ def evaluate(reports: Sequence[CorpusReport], records: OfficialRecords) -> list[
     workers = max(1, min(len(reports), os.cpu_count() or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(_parse_file, [r.path for r in reports], chunksize=4))
+    exceptions = known_exceptions()
     evaluations = []
     for report, (parsed, printed, refused, crashed) in zip(reports, outcomes, strict=True):
         evaluation = Evaluation(report=report, expected=expected_family(report, records))
+        if parsed is not None:
+            evaluation.exception = exceptions.get(parsed.report_id)
         evaluation.refused, evaluation.crashed = refused, crashed
         if report.ofsted_urn and report.published and report.kind == "inspection":
             evaluation.official = records.find(report.ofsted_urn, report.published)
@@ -412,6 +447,7 @@ def table(evaluations: Sequence[Evaluation]) -> str:
         "refused",
         *CHECKS,
         "all checks",
+        "explained exceptions",
         "flagged for review",
         "failing unflagged",
     ]
@@ -437,6 +473,7 @@ def table(evaluations: Sequence[Evaluation]) -> str:
                     for check in CHECKS
                 ),
                 _ratio(sum(e.ok for e in group), len(group)),
+                str(sum(e.explained for e in group)),
                 str(sum(e.flagged for e in group)),
                 str(sum(e.failures != {} and not e.flagged for e in group)),
             ]
@@ -446,10 +483,14 @@ def table(evaluations: Sequence[Evaluation]) -> str:
     return "\n".join(lines)
 
 
-def failures(evaluations: Sequence[Evaluation], root: Path | None = None) -> list[str]:
+def failures(
+    evaluations: Sequence[Evaluation], root: Path | None = None, *, explained: bool = False
+) -> list[str]:
+    """The failing reports with their reasons: the unexplained ones, or (`explained`) the
+    known exceptions with the reason given for each."""
     lines = []
     for evaluation in evaluations:
-        if evaluation.ok:
+        if evaluation.ok or evaluation.explained != explained:
             continue
         path = evaluation.report.path
         shown = path.relative_to(root) if root and path.is_relative_to(root) else path
@@ -460,5 +501,7 @@ def failures(evaluations: Sequence[Evaluation], root: Path | None = None) -> lis
             reasons.append(f"refused: {evaluation.refused}")
         if evaluation.flagged and evaluation.parsed:
             reasons.append("flagged: " + "; ".join(evaluation.parsed.quality.warnings))
+        if explained and evaluation.exception:
+            reasons.append(f"explained: {evaluation.exception.reason}")
         lines.append(f"- `{shown}`: " + "; ".join(reasons))
     return lines

@@ -178,12 +178,17 @@ def evaluate_command(paths: list[Path], labels: Path | None) -> int:
     evaluations = evaluate(reports, records)
     print(table(evaluations))  # noqa: T201
     failing = failures(evaluations, Path.cwd())
+    explained = failures(evaluations, Path.cwd(), explained=True)
     print(  # noqa: T201
         f"\n{len(reports)} reports; official outcomes from {labels or 'nowhere (no labels/)'};"
-        f" {len(failing)} failing"
+        f" {len(failing)} failing, {len(explained)} known exceptions"
     )
     for line in failing:
         print(line)  # noqa: T201
+    if explained:
+        print("\nKnown exceptions (the report's own fault, flagged for review):")  # noqa: T201
+        for line in explained:
+            print(line)  # noqa: T201
     return 1 if failing else 0
 
 
