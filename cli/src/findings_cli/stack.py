@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
+from findings_shared.lifetime import PARENT_PID_VARIABLE
 
 log = logging.getLogger("findings.up")
 SERVICES = ("store", "parse", "ingest", "api")
@@ -77,6 +78,7 @@ def service_env(
     health_ports: dict[str, int] | None = None,
 ) -> dict[str, str]:
     env = dict(os.environ)
+    env[PARENT_PID_VARIABLE] = str(os.getpid())  # the services end with this process
     env.update(
         {
             "FINDINGS_KAFKA_BOOTSTRAP_SERVERS": bootstrap,

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from faststream.kafka import KafkaBroker
 
 from findings_parse.settings import ParseSettings
-from findings_parse.worker import ParseFailure, StoreUnavailable, limit_memory, parse_object
+from findings_parse.worker import ParseFailure, StoreUnavailable, parse_object, worker_pool
 from findings_shared.events import (
     FindingPublished,
     ReportFailed,
@@ -57,13 +56,7 @@ class Parse:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # "spawn": forking a process that runs Kafka client threads is unsafe.
-        return ProcessPoolExecutor(
-            max_workers=self.settings.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=limit_memory,
-            initargs=(self.settings.max_memory_bytes,),
-        )
+        return worker_pool(self.settings.workers, self.settings.max_memory_bytes)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

@@ -6,7 +6,11 @@ a ParseFailure is permanent (dead-lettered), StoreUnavailable is transient (retr
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import resource
+import signal
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +19,7 @@ from findings_parse.core.extract import UnreadableReport
 from findings_parse.core.parser import parse_report
 from findings_shared.bucket import ObjectMissing, ObjectTooLarge, read_object
 from findings_shared.events import ReportParsed, report_id_of
+from findings_shared.lifetime import end_with_parent
 from findings_shared.settings import S3Settings
 
 
@@ -29,9 +34,27 @@ class StoreUnavailable:
     reason: str
 
 
+def worker_pool(workers: int, max_memory_bytes: int) -> ProcessPoolExecutor:
+    """The parser's worker processes: each dies with the service, its heap capped."""
+    # "spawn": forking a process that runs Kafka client threads is unsafe.
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=start_worker,
+        initargs=(os.getpid(), max_memory_bytes),
+    )
+
+
+def start_worker(parent_pid: int, max_memory_bytes: int) -> None:
+    """Pool initializer: end with the service (SIGKILL leaves it no time to stop its
+    pool: a worker must not live on with init as its parent), cap the heap."""
+    end_with_parent(parent_pid, signal.SIGKILL)
+    limit_memory(max_memory_bytes)
+
+
 def limit_memory(max_bytes: int) -> None:
-    """Pool initializer: cap the worker's heap (RLIMIT_DATA), so that a report needing
-    more fails with `memory_limit` instead of starving the machine."""
+    """Cap the worker's heap (RLIMIT_DATA), so that a report needing more fails with
+    `memory_limit` instead of starving the machine."""
     _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     limit = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))

@@ -1,0 +1,42 @@
+"""Processes that end with the process that started them.
+
+A supervisor or a service killed outright (SIGKILL, an OOM kill) has no time to stop its
+children: on Linux the kernel can signal each child when its parent dies
+(PR_SET_PDEATHSIG); a thread that watches the parent covers other systems.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import threading
+import time
+
+# Set by a supervisor (`findings up`) in its services' environment: its own process id.
+PARENT_PID_VARIABLE = "FINDINGS_PARENT_PID"
+_PR_SET_PDEATHSIG = 1
+_PARENT_CHECK_S = 1.0
+
+
+def end_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
+    """Receive `signum` when the parent dies; exit at once if it already has."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the thread alone
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
+    if os.getppid() != parent_pid:
+        os._exit(1)  # the parent died before the kernel could be asked
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(_PARENT_CHECK_S)
+        os.kill(os.getpid(), signum)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def end_with_supervisor() -> None:
+    """For a service: end with the supervisor that started it, if one did."""
+    parent = os.environ.get(PARENT_PID_VARIABLE)
+    if parent and parent.isdigit():
+        end_with_parent(int(parent))
