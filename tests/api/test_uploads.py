@@ -90,6 +90,8 @@ async def test_uploading_needs_a_write_key(settings: ApiSettings) -> None:
         wrong = await client.post("/reports", files=upload, headers={"X-API-Key": READ})
         assert wrong.status_code == 403
         assert "may read but not upload" in wrong.json()["detail"]
+        unknown = await client.post("/reports", files=upload, headers={"X-API-Key": "guessed"})
+        assert unknown.status_code == 401
     async with api_client(keyed(settings, write_keys=[])) as client:
         off = await client.post("/reports", files=upload, headers={"X-API-Key": WRITE})
     assert off.status_code == 403

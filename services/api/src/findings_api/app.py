@@ -31,7 +31,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api import live
@@ -128,15 +128,54 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         """The web page: search, reports, authorities (plain JavaScript over this API)."""
         return FileResponse(WEB / "index.html")
 
-    @app.exception_handler(DBAPIError)
-    async def database_unavailable(request: Request, error: DBAPIError) -> JSONResponse:
-        # Before store's first migration, or while PostgreSQL is down: say so, not 500.
+    @app.middleware("http")
+    async def refuse_nul(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # PostgreSQL takes no NUL in text: refuse it as bad input, before any query.
+        if "\x00" in request.url.query or "%00" in request.url.query:
+            return JSONResponse(
+                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+                content={"detail": "A query parameter holds a NUL character."},
+            )
+        return await call_next(request)
+
+    @app.exception_handler(DataError)
+    async def bad_input(request: Request, error: DataError) -> JSONResponse:
+        # Input the database cannot take that the checks above did not catch: still the
+        # caller's, never the database's fault.
         return JSONResponse(
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-            content={"detail": "The database is not available yet; retry shortly."},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+            content={"detail": "A parameter holds a value the database cannot take."},
         )
 
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, error: DBAPIError) -> JSONResponse:
+        # Before store's first migration, or while PostgreSQL is down: say so, not 500.
+        return database_unavailable()
+
+    @app.exception_handler(OSError)
+    async def database_unreachable(request: Request, error: OSError) -> JSONResponse:
+        # A refused or reset connection (asyncpg raises these unwrapped while connecting).
+        return database_unavailable()
+
+    @app.exception_handler(TimeoutError)
+    async def database_busy(request: Request, error: TimeoutError) -> JSONResponse:
+        # No connection from the pool in time.
+        return database_unavailable()
+
     return app
+
+
+RETRY_AFTER_S = 5
+
+
+def database_unavailable() -> JSONResponse:
+    return JSONResponse(
+        status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        content={"detail": "The database is not available yet; retry shortly."},
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 API_KEY = APIKeyHeader(
@@ -179,8 +218,14 @@ def _require_write(request: Request, key: Annotated[str | None, Security(API_KEY
             "Uploading needs a key with the write scope in the X-API-Key header.",
             headers={"WWW-Authenticate": "X-API-Key"},
         )
-    if not _matches(key, settings.write_keys):
+    if _matches(key, settings.read_keys) and not _matches(key, settings.write_keys):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "This key may read but not upload.")
+    if not _matches(key, settings.write_keys):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "This key is not one of this API's: send a key with the write scope.",
+            headers={"WWW-Authenticate": "X-API-Key"},
+        )
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -77,9 +78,22 @@ def _typed(value: Any, column: SortColumn) -> Any:
         if column.sql_type == "date":
             return date.fromisoformat(value)
         if column.sql_type in ("real", "double precision"):
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError(value)
+            return number
         if column.sql_type == "integer":
-            return int(value)
-        return str(value)
-    except (TypeError, ValueError) as error:
+            integer = int(value)
+            if not _INT_MIN <= integer <= _INT_MAX:
+                raise ValueError(value)
+            return integer
+        text = str(value)
+        if "\x00" in text:
+            raise ValueError(value)
+        return text
+    except (TypeError, ValueError, OverflowError) as error:
         raise BadCursor("not a cursor from this API: use the next_cursor of a page") from error
+
+
+# PostgreSQL's integer
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
