@@ -43,7 +43,7 @@ def postgres() -> Iterator[EmbeddedPostgres]:
     # Not pytest's tmp_path: it is private to root, and the server runs as `postgres`.
     base = Path(tempfile.mkdtemp(prefix="findings-pg-"))
     base.chmod(0o755)
-    server = EmbeddedPostgres(data_dir=base / "data").start()
+    server = EmbeddedPostgres(data_dir=base / "data", durable=False).start()
     yield server
     server.stop("immediate")
     shutil.rmtree(base, ignore_errors=True)

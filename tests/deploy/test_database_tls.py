@@ -31,6 +31,7 @@ def tls_postgres() -> Iterator[tuple[EmbeddedPostgres, Path]]:
     server = EmbeddedPostgres(
         data_dir=base / "data",
         settings={"ssl": "on", "ssl_cert_file": str(certificate), "ssl_key_file": str(key)},
+        durable=False,
     ).start()
     yield server, ca
     server.stop("immediate")

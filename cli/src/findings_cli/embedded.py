@@ -10,14 +10,19 @@ are root (initdb and postgres refuse to run as root).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import logging
 import os
 import shutil
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger("findings.embedded")
 
 
 class EmbeddedError(RuntimeError):
@@ -107,6 +112,19 @@ def postgres_bindir() -> Path:
     )
 
 
+# Where the data goes when the server, run as `postgres` because we are root, cannot reach
+# the folder asked for (a clone in /root, which is private): a folder of its own.
+RELOCATED_DATA = Path("/var/lib/findings")
+
+
+def reachable_by_others(folder: Path) -> bool:
+    """Whether a user other than its owner can pass through every folder above `folder`."""
+    for parent in folder.resolve().parents:
+        if parent.exists() and not parent.stat().st_mode & stat.S_IXOTH:
+            return False
+    return True
+
+
 @dataclass
 class EmbeddedPostgres:
     data_dir: Path
@@ -114,6 +132,20 @@ class EmbeddedPostgres:
     database: str = "findings"
     # More server settings, e.g. {"ssl": "on", "ssl_cert_file": ...}.
     settings: dict[str, str] = field(default_factory=dict)
+    # fsync and full-page writes on: committed data survives a power cut. Tests and soak
+    # runs, which throw their data away, turn it off for speed.
+    durable: bool = True
+
+    def __post_init__(self) -> None:
+        if os.geteuid() == 0 and not reachable_by_others(self.data_dir):
+            wanted = str(self.data_dir.resolve())
+            name = hashlib.sha256(wanted.encode()).hexdigest()[:16]
+            self.data_dir = RELOCATED_DATA / name / "postgres"
+            log.warning(
+                "PostgreSQL runs as the postgres user, who cannot reach %s: its data is in %s",
+                wanted,
+                self.data_dir,
+            )
 
     @property
     def url(self) -> str:
@@ -134,6 +166,7 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.data_dir, "postgres", "postgres")
+            self.data_dir.chmod(0o700)
         if not (self.data_dir / "PG_VERSION").exists():
             self._run(
                 [
@@ -144,14 +177,13 @@ class EmbeddedPostgres:
                     "postgres",
                     "--auth=trust",
                     "--encoding=UTF8",
-                    "--no-sync",
+                    *([] if self.durable else ["--no-sync"]),
                 ]
             )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data_dir} "
+        options += "-c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             [

@@ -395,7 +395,7 @@ def soak_command(args: argparse.Namespace) -> int:
     print(f"findings soak: seed {seed} (replay with --seed {seed})", flush=True)  # noqa: T201
     work = Path(tempfile.mkdtemp(prefix="findings-soak-"))
     work.chmod(0o755)  # the PostgreSQL server runs as `postgres`
-    postgres = EmbeddedPostgres(data_dir=work / "postgres").start()
+    postgres = EmbeddedPostgres(data_dir=work / "postgres", durable=False).start()
     try:
         run = ChaosRun(
             sources=sources,
