@@ -68,6 +68,12 @@ async def test_an_upload_lands_in_the_inbox_under_a_safe_name(settings: ApiSetti
         ("huge.pdf", b"%PDF-1.7" + b"0" * 2_000_000, 413, "2000008 bytes, over the 2000000-byte"),
         ("setup.exe", b"MZ\x90\x00", 415, "only PDF and .txt files are read (got .exe)"),
         ("notes.txt", b"\x00\x01binary", 415, "binary"),
+        (
+            "cut.pdf",
+            (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()[:60_000],
+            422,
+            "stops before its end-of-file marker",
+        ),
     ],
 )
 async def test_bad_uploads_get_a_clear_reason(

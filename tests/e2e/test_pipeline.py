@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import random
@@ -108,6 +109,8 @@ def pipeline(
     env["FINDINGS_INGEST_SETTLE_S"] = "0.3"
     env["FINDINGS_INGEST_POLL_INTERVAL_S"] = "0.1"
     env["FINDINGS_INGEST_MAX_FILE_BYTES"] = str(MAX_FILE_BYTES)
+    # The truncated PDFs below are taken as damaged after this, not as still being copied.
+    env["FINDINGS_INGEST_UNFINISHED_PDF_WAIT_S"] = "1"
     pipeline = Pipeline(tmp_path / "inbox", api_port, health_ports, env)
     pipeline.start()
     yield pipeline
@@ -123,7 +126,7 @@ async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -
 
     async with httpx.AsyncClient(base_url=pipeline.api) as client:
         for name in TEXTS + PDFS:
-            sha = __import__("hashlib").sha256((pipeline.inbox / name).read_bytes()).hexdigest()
+            sha = hashlib.sha256((pipeline.inbox / name).read_bytes()).hexdigest()
             detail = (await client.get(f"/reports/{sha}")).json()
             assert len(detail["findings"]) == golden_count(name), name
             findings = (
@@ -212,6 +215,44 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
     )
     assert "rejected   error page.pdf" in status.stdout
     assert status.stdout.rstrip().splitlines()[-1].startswith(f"{len(files)} files: ")
+
+
+async def test_a_slow_writer_and_an_overwrite_leave_one_report_for_the_file(
+    pipeline: Pipeline,
+) -> None:
+    letter = (REPORTS_DIR / TEXTS[1]).read_bytes()
+    other = (REPORTS_DIR / TEXTS[2]).read_bytes()
+    target = pipeline.inbox / "letter.txt"
+    pipeline.inbox.mkdir(parents=True, exist_ok=True)
+    # A slow copy: pauses three times the settle time, so partial copies are taken.
+    with target.open("wb") as file:
+        step = len(letter) // 4 + 1
+        for start in range(0, len(letter), step):
+            file.write(letter[start : start + step])
+            file.flush()
+            await asyncio.sleep(1.0)
+
+    async def only(report_id: str) -> list[dict[str, Any]]:
+        async with asyncio.timeout(60):
+            while True:
+                reports = await pipeline.reports()
+                if [r["report_id"] for r in reports] == [report_id]:
+                    return reports
+                await asyncio.sleep(0.25)
+
+    whole, replacement = (hashlib.sha256(c).hexdigest() for c in (letter, other))
+    [report] = await only(whole)
+    assert report["finding_count"] == golden_count(TEXTS[1])
+    target.write_bytes(other)  # overwritten with another report
+    [report] = await only(replacement)
+    assert report["finding_count"] == golden_count(TEXTS[2])
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        findings = (await client.get("/findings", params={"limit": 500})).json()["items"]
+        assert {f["report_id"] for f in findings} == {replacement}
+        withdrawn = (await client.get(f"/files/{whole}")).json()
+        assert (withdrawn["status"], withdrawn["replaced_by"]) == ("replaced", replacement)
+        files = (await client.get("/files")).json()["items"]
+        assert [(f["name"], f["report_id"]) for f in files] == [("letter.txt", replacement)]
 
 
 async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) -> None:

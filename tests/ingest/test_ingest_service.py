@@ -15,7 +15,7 @@ from findings_ingest.app import run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings
 from findings_shared.database import make_engine, migrate
-from findings_shared.events import ReportReceived, ReportStored, Topics
+from findings_shared.events import ReportReceived, ReportReplaced, ReportStored, Topics
 from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import DatabaseSettings, KafkaSettings
 from tests.conftest import REPORTS, copy_fixture, expect_events, publish, running, wait_until
@@ -100,18 +100,71 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
     assert sorted(reports) == [("announced", 1), ("announced", 1)]
 
 
-async def test_a_file_is_announced_only_once_completely_written(settings: IngestSettings) -> None:
+async def test_a_pdf_written_slowly_is_announced_once_complete(settings: IngestSettings) -> None:
     content = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
     target = settings.inbox / "slow.pdf"
     settings.inbox.mkdir(parents=True)
     async with running(lambda stop: run(settings, stop)):
         with target.open("wb") as fh:
-            for start in range(0, len(content), len(content) // 10):
-                fh.write(content[start : start + len(content) // 10])
+            step = len(content) // 8
+            for start in range(0, len(content), step):
+                fh.write(content[start : start + step])
                 fh.flush()
-                await asyncio.sleep(0.15)  # a slow copy, shorter pauses than settle_s
+                # A stalling copy: each pause is twice the settle time, so every partial
+                # version settles; none ends like a PDF, so none is taken.
+                await asyncio.sleep(2 * settings.settle_s)
         events = await received(settings, 1)
+        await asyncio.sleep(1)
     assert [event.report_id for event in events] == [hashlib.sha256(content).hexdigest()]
+    assert await ledger(settings, "select count(*) from ingest.reports") == [(1,)]
+
+
+async def test_a_file_that_changes_after_it_was_taken_withdraws_its_report(
+    settings: IngestSettings,
+) -> None:
+    """A text file has no end marker: a slow writer's partial copy is taken, then replaced
+    by the complete one, and the partial report is withdrawn."""
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    content = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
+    target = settings.inbox / "letter.txt"
+    settings.inbox.mkdir(parents=True)
+    async with running(lambda stop: run(settings, stop)):
+        target.write_bytes(content[: len(content) // 2])
+        [partial] = await received(settings, 1)
+        target.write_bytes(content)
+        events = await received(settings, 2)
+        notices = await expect_events(settings.kafka.bootstrap_servers, topics.replaced, 1)
+    whole = hashlib.sha256(content).hexdigest()
+    assert [event.report_id for event in events] == [partial.report_id, whole]
+    [notice] = [ReportReplaced.model_validate_json(value) for value in notices]
+    assert (notice.report_id, notice.replaced_by) == (partial.report_id, whole)
+    assert notice.object_uri == target.resolve().as_uri()
+    rows = await ledger(settings, "select report_id, status, replaced_by from ingest.reports")
+    assert sorted(rows) == sorted(
+        [(partial.report_id, "replaced", whole), (whole, "announced", None)]
+    )
+
+
+async def test_a_withdrawn_content_taken_again_is_a_report_again(settings: IngestSettings) -> None:
+    first = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
+    second = (REPORTS / "letter_wolverhampton_2010-10-13.txt").read_bytes()
+    target = settings.inbox / "letter.txt"
+    settings.inbox.mkdir(parents=True)
+    async with running(lambda stop: run(settings, stop)):
+        target.write_bytes(first)
+        await received(settings, 1)
+        target.write_bytes(second)
+        await received(settings, 2)
+        target.write_bytes(first)  # put back: the first report is live again
+        events = await received(settings, 3)
+    assert [event.report_id for event in events] == [
+        hashlib.sha256(first).hexdigest(),
+        hashlib.sha256(second).hexdigest(),
+        hashlib.sha256(first).hexdigest(),
+    ]
+    assert events[2].received_at > events[0].received_at
+    rows = await ledger(settings, "select status from ingest.reports order by received_at")
+    assert rows == [("replaced",), ("announced",)]
 
 
 async def test_a_restart_of_ingest_alone_announces_nothing_again(

@@ -12,6 +12,7 @@ from findings_shared.database import make_engine, migrate
 from findings_shared.events import (
     ReportFailed,
     ReportParsedEvent,
+    ReportReplaced,
     ReportStored,
     Stage,
     Topics,
@@ -21,7 +22,7 @@ from findings_shared.settings import DatabaseSettings, KafkaSettings
 from findings_store.app import run
 from findings_store.migrations_path import MIGRATIONS
 from findings_store.settings import StoreSettings
-from tests.conftest import REPORTS, expect_events, publish, running
+from tests.conftest import REPORTS, expect_events, publish, running, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -143,3 +144,68 @@ async def test_an_invalid_parsed_event_is_dead_lettered_and_the_next_one_stored(
     )
     assert failure.object_uri == "file:///x.pdf"
     assert "not a valid ReportParsedEvent: report" in failure.reason
+
+
+async def test_a_replaced_report_is_withdrawn_and_only_a_later_taking_brings_it_back(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 1}), topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    path = REPORTS / "letter_wandsworth_2011-07-07.txt"
+    report = parse_report(path.read_bytes(), path.name)
+    other_path = REPORTS / "letter_wolverhampton_2010-10-13.txt"
+    other = parse_report(other_path.read_bytes(), other_path.name)
+    marker = ReportParsedEvent(
+        report_id=other.report_id, object_uri=other_path.as_uri(), report=other
+    )
+    taken, replaced_at, taken_again = (
+        datetime(2026, 12, 1, hour, tzinfo=UTC) for hour in (9, 10, 11)
+    )
+
+    def parsed(received_at: datetime | None) -> ReportParsedEvent:
+        return ReportParsedEvent(
+            report_id=report.report_id,
+            object_uri=path.as_uri(),
+            report=report,
+            received_at=received_at,
+        )
+
+    notice = ReportReplaced(
+        report_id=report.report_id,
+        object_uri=path.as_uri(),
+        replaced_by="a" * 64,
+        replaced_at=replaced_at,
+    )
+    counts = (
+        "select (select count(*) from store.reports), (select count(*) from store.findings),"
+        " (select count(*) from store.replaced)"
+    )
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        await publish(broker, topics.parsed, parsed(taken))
+        await expect_events(kafka_settings.bootstrap_servers, topics.stored, 1)
+        assert (await rows(database_settings, counts))[0][:2] == (1, len(report.findings))
+
+        await publish(broker, topics.replaced, notice)
+
+        async def withdrawn() -> bool:
+            return await rows(database_settings, counts) == [(0, 0, 1)]
+
+        await wait_until(withdrawn)
+        # A late parse of the content as first taken, and one from before schema 3: not
+        # stored. Another report after them on the one partition marks when they are done.
+        await publish(broker, topics.parsed, parsed(taken), parsed(None), marker)
+        await expect_events(kafka_settings.bootstrap_servers, topics.stored, 2)
+        assert await rows(database_settings, counts) == [(1, len(other.findings), 1)]
+
+        # The same content taken again after its replacement is a report once more.
+        await publish(broker, topics.parsed, parsed(taken_again))
+        stored = await expect_events(kafka_settings.bootstrap_servers, topics.stored, 3)
+    await broker.stop()
+    assert ReportStored.model_validate_json(stored[-1]).report_id == report.report_id
+    assert await rows(database_settings, counts) == [
+        (2, len(report.findings) + len(other.findings), 0)
+    ]

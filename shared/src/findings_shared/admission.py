@@ -45,4 +45,15 @@ def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejec
 
 def is_hidden_or_partial(name: str) -> bool:
     """Editors and copy tools write temporary files first: never announce those."""
-    return name.startswith(".") or name.endswith((".part", ".tmp", ".crdownload", "~"))
+    # .part (curl, Firefox, rsync --partial-dir), .crdownload (Chrome), .download (Safari),
+    # .partial (wget2, Edge), .tmp/.temp (many), ~ and ~$ (editors, Office lock files).
+    lowered = name.lower()
+    return name.startswith((".", "~$")) or lowered.endswith(
+        (".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", "~")
+    )
+
+
+def looks_unfinished(content: bytes) -> bool:
+    """A PDF cut short: every complete PDF ends with `%%EOF` (give or take a few trailing
+    bytes), so one without it near its end is still being written, or damaged."""
+    return content.startswith(b"%PDF") and b"%%EOF" not in content[-1024:]

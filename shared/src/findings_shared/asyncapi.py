@@ -27,6 +27,7 @@ from findings_shared.events import (
     ReportParsed,
     ReportParsedEvent,
     ReportReceived,
+    ReportReplaced,
     ReportStored,
     ReportType,
     Stage,
@@ -62,6 +63,13 @@ CHANNELS: list[tuple[str, type[Any], str]] = [
         "stored",
         ReportStored,
         "store -> anyone. A report and its findings are committed in PostgreSQL.",
+    ),
+    (
+        "replaced",
+        ReportReplaced,
+        "ingest -> store, anyone. The file that held this report now holds other content "
+        "(a partial copy completed, a file overwritten): the report and its findings are "
+        "withdrawn. The same content taken again later is announced again.",
     ),
 ]
 
@@ -118,7 +126,11 @@ def examples() -> dict[str, Event]:
             attempt=1,
         ),
         "parsed": ReportParsedEvent(
-            **common, event_id="1b2c3d4e5f60718293a4b5c6d7e8f90a", object_uri=uri, report=report
+            **common,
+            event_id="1b2c3d4e5f60718293a4b5c6d7e8f90a",
+            object_uri=uri,
+            report=report,
+            received_at=at,
         ),
         "finding": FindingPublished(
             **common,
@@ -147,6 +159,13 @@ def examples() -> dict[str, Event]:
             parser_version="0.2.0",
             finding_count=48,
             stored_at=at,
+        ),
+        "replaced": ReportReplaced(
+            **common,
+            event_id="5f60718293a4b5c6d7e8f90a1b2c3d4e",
+            object_uri=uri,
+            replaced_by="b2c4d6e8f0a2b4c6d8e0f1a3c5e7f9b1d3f5a7c9e1b3d5f7a9c1e3f5a7b9d1f3",
+            replaced_at=at,
         ),
     }
 

@@ -9,6 +9,7 @@ Versions: an additive change (a new enum member, a new field with a default) bum
 written before an upgrade are still read. A breaking change gets a new topic suffix
 (`.v2`). Version 2 added the `summary` finding category, `quality.needs_review`, and the
 2012-13 child protection judgements (`quality_of_practice`, `leadership_and_governance`).
+Version 3 added `ReportReplaced` (its own topic) and `received_at` on `ReportParsedEvent`.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[2] = 2
-SchemaVersion = Literal[1, 2]
+SCHEMA_VERSION: Literal[3] = 3
+SchemaVersion = Literal[1, 2, 3]
 
 
 class ReportType(StrEnum):
@@ -187,6 +188,9 @@ class ReportParsedEvent(Event):
 
     object_uri: str
     report: ReportParsed
+    # When ingest took this content (from ReportReceived): a parse older than the report's
+    # replacement is not stored (ReportReplaced). None in events of schema 1 and 2.
+    received_at: datetime | None = None
 
 
 class FindingPublished(Event):
@@ -210,6 +214,19 @@ class ReportFailed(Event):
     error_type: str
     reason: str
     attempt: int = Field(default=1, ge=1)
+
+
+class ReportReplaced(Event):
+    """ingest -> anyone: the file that held this report now holds other content (a slow
+    writer's partial copy completed, a file overwritten): the report is withdrawn.
+
+    store deletes the report and its findings, and ignores a parse of it taken before
+    `replaced_at`; the same content taken again later is a report again."""
+
+    object_uri: str
+    # The new content's report, or None when the new content is not a report (rejected).
+    replaced_by: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    replaced_at: datetime
 
 
 class ReportStored(Event):
@@ -247,5 +264,16 @@ class Topics(BaseModel):
     def stored(self) -> str:
         return f"{self.namespace}.report.stored.v1"
 
+    @property
+    def replaced(self) -> str:
+        return f"{self.namespace}.report.replaced.v1"
+
     def all(self) -> list[str]:
-        return [self.received, self.parsed, self.finding, self.failed, self.stored]
+        return [
+            self.received,
+            self.parsed,
+            self.finding,
+            self.failed,
+            self.stored,
+            self.replaced,
+        ]

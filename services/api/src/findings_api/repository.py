@@ -167,7 +167,11 @@ class ReadRepository:
         row = (
             await self.session.execute(
                 text(
-                    """select r.report_id, r.status, r.reason, r.announce_count, r.received_at,
+                    """select r.report_id,
+                              case when r.status = 'replacing' then 'replaced' else r.status end
+                                  as status,
+                              r.reason, r.replaced_by, r.announce_count,
+                              r.received_at,
                               r.announced_at, r.finished_at, s.finding_count, s.parser_version,
                               s.needs_review, s.warnings,
                               array(select o.name from ingest.objects o

@@ -109,8 +109,12 @@ class FailureOut(BaseModel):
 
 class FileDetail(BaseModel):
     report_id: str
-    status: str
+    status: str = Field(
+        description="pending, announced, stored, failed, stuck, or replaced (withdrawn: its "
+        "file came to hold other content)"
+    )
     reason: str | None
+    replaced_by: str | None = Field(description="The report that took a replaced one's place")
     names: list[str]
     announce_count: int
     received_at: datetime

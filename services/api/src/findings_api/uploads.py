@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from findings_shared.admission import Rejected, admit
+from findings_shared.admission import Rejected, admit, looks_unfinished
 from findings_shared.bucket import s3_client, s3_uri, uri_of
 from findings_shared.settings import S3Settings
 
@@ -51,6 +51,17 @@ def check(name: str, head: bytes, size: int, max_bytes: int) -> None:
         raise UploadRejected(STATUS_OF[verdict.problem], reason)
 
 
+def check_complete(content: bytes) -> None:
+    """An upload is whole once received: a PDF without its end marker is damaged (ingest
+    would wait for the rest of it, as for a file still being copied into a folder)."""
+    if looks_unfinished(content):
+        raise UploadRejected(
+            422,
+            "The PDF stops before its end-of-file marker (%%EOF): "
+            "the file is incomplete or damaged.",
+        )
+
+
 class UploadTarget:
     """The bucket ingest watches: a folder, or an S3 bucket under a prefix."""
 
@@ -65,6 +76,7 @@ class UploadTarget:
         report_id = hashlib.sha256(content).hexdigest()
         name = safe_name(filename, report_id)
         check(name, content, len(content) if size is None else size, max_bytes)
+        check_complete(content)
         if self.s3_bucket:
             key = f"{self.s3_prefix}{name}"
             s3_client(self.s3).put_object(Bucket=self.s3_bucket, Key=key, Body=content)

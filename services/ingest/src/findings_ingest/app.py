@@ -22,15 +22,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
 from findings_ingest.adapters.folder import FolderBucket
-from findings_ingest.adapters.repository import LedgerRepository, PendingReport, SeenObject
+from findings_ingest.adapters.repository import (
+    LedgerRepository,
+    PendingReport,
+    Replacement,
+    SeenObject,
+)
 from findings_ingest.adapters.s3 import S3Bucket
 from findings_ingest.core.notifications import created_objects
 from findings_ingest.core.objects import Bucket, BucketObject
 from findings_ingest.settings import IngestSettings
-from findings_shared.admission import Admitted, admit
+from findings_shared.admission import Admitted, admit, looks_unfinished
 from findings_shared.bucket import ObjectMissing
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
-from findings_shared.events import ReportFailed, ReportReceived, ReportStored, Topics, report_id_of
+from findings_shared.events import (
+    ReportFailed,
+    ReportReceived,
+    ReportReplaced,
+    ReportStored,
+    Topics,
+    report_id_of,
+)
 from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
@@ -67,6 +79,8 @@ class Ingest:
         self.delivery = Delivery.for_service("ingest", settings.delivery)
         self.bucket = bucket_of(settings)
         self.known: dict[str, str] = {}
+        # Objects that looked half-written when read, by URI: their version then.
+        self.unfinished: dict[str, str] = {}
         self.resume_after = ""
         self.last_reconcile = 0.0
         self.pass_interval_s = settings.s3_listing_interval_s if settings.s3_bucket else 0.0
@@ -106,8 +120,25 @@ class Ingest:
             self.last_pass_ended = time.monotonic()
         return announced
 
+    def still_writing(self, obj: BucketObject, content: bytes | None) -> bool:
+        """Whether an object written in place looks unfinished and is young enough that its
+        writer may still be at it (a slow copy pausing longer than the settle time)."""
+        if self.bucket.objects_appear_whole:
+            return False
+        age_s = (time.time_ns() - obj.modified_ns) / 1e9
+        if age_s >= self.settings.unfinished_pdf_wait_s:
+            return False
+        if content is None:
+            return self.unfinished.get(obj.uri) == obj.version
+        if looks_unfinished(content):
+            self.unfinished[obj.uri] = obj.version
+            return True
+        return False
+
     async def take_object(self, obj: BucketObject) -> int:
         uri = obj.uri
+        if self.still_writing(obj, None):
+            return 0
         try:
             # An oversized file is judged by its size alone, without reading it.
             too_big = obj.size > self.settings.max_file_bytes
@@ -118,6 +149,10 @@ class Ingest:
         except (OSError, BotoCoreError, ClientError) as error:
             log.warning("cannot read %s: %s", obj.uri, error)
             return 0
+        if self.still_writing(obj, content):
+            log.info("%s looks half-written: waiting for the rest", obj.name)
+            return 0
+        self.unfinished.pop(uri, None)
         size = obj.size if too_big else len(content)
         name = obj.name
         verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
@@ -134,9 +169,23 @@ class Ingest:
         )
         async with self.sessions.begin() as session:
             ledger = LedgerRepository(session)
+            previous = await ledger.accepted_content(uri)
             await ledger.record_object(seen)
             is_new_report = seen.rejection is None and await ledger.add_report(seen)
+            withdrawn = (
+                previous is not None
+                and previous != seen.sha256
+                and await ledger.withdraw_if_orphaned(
+                    Replacement(
+                        previous, uri, seen.sha256 if seen.rejection is None else None, seen.seen_at
+                    )
+                )
+            )
         self.known[uri] = obj.version
+        if withdrawn:
+            # A slow writer's partial copy, or a file overwritten: its report goes.
+            log.warning("%s now holds other content: report %s withdrawn", name, previous)
+            await self.publish_replacements()
         if seen.rejection:
             log.warning("rejected %s: %s", name, seen.rejection)
             return 0
@@ -159,6 +208,23 @@ class Ingest:
         )
         return 1
 
+    async def publish_replacements(self) -> None:
+        """Tell the pipeline which reports are withdrawn; after the ledger commit, and again
+        by reconcile() if publishing failed."""
+        async with self.sessions() as session:
+            due = await LedgerRepository(session).replacements_to_publish()
+        for replacement in due:
+            event = ReportReplaced(
+                report_id=replacement.report_id,
+                object_uri=replacement.object_uri,
+                replaced_by=replacement.replaced_by,
+                replaced_at=replacement.replaced_at,
+            )
+            body = encode_event(event, self.settings.kafka.max_message_bytes)
+            await (await publish_event(self.broker, self.topics.replaced, body, event.report_id))
+            async with self.sessions.begin() as session:
+                await LedgerRepository(session).mark_replaced(replacement.report_id)
+
     async def reconcile(self, reannounce_after_s: float) -> int:
         """Announce pending reports, and again those announced long ago without an outcome.
 
@@ -172,6 +238,7 @@ class Ingest:
             due = await ledger.reports_to_announce(now, wait)
         if stuck:
             log.error("%d report(s) stuck: announced too often without an outcome", stuck)
+        await self.publish_replacements()
         for report in due:
             await self.announce(report)
         return len(due)

@@ -32,6 +32,10 @@ class IngestSettings(ConsumerServiceSettings):
     poll_interval_s: float = 0.5
     # A file is announced once its size and mtime stayed the same for this long.
     settle_s: float = 1.0
+    # A PDF in a folder that does not end like a complete PDF (no `%%EOF`) is taken as
+    # still being written: not announced until it is complete or this long unchanged
+    # (then announced anyway, and parse says what is wrong with it).
+    unfinished_pdf_wait_s: float = 600.0
     # Announced but without an outcome after this long: announce again (recovers lost
     # events); the wait doubles after each announcement. A broker found to have lost its
     # data (findings_ingest.adapters.broker_memory) has every such report announced at once.

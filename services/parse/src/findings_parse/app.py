@@ -14,7 +14,13 @@ from concurrent.futures.process import BrokenProcessPool
 from faststream.kafka import KafkaBroker
 
 from findings_parse.settings import ParseSettings
-from findings_parse.worker import ParseFailure, StoreUnavailable, parse_object, worker_pool
+from findings_parse.worker import (
+    ContentChanged,
+    ParseFailure,
+    StoreUnavailable,
+    parse_object,
+    worker_pool,
+)
 from findings_shared.events import (
     FindingPublished,
     ReportFailed,
@@ -92,15 +98,18 @@ class Parse:
                     outcomes[index] = ParseFailure(
                         "parser_crashed", "the parser process died on this file"
                     )
-        finished: list[ReportParsed | ParseFailure] = []
-        for outcome in outcomes:
+        finished: list[tuple[ReportReceived, ReportParsed | ParseFailure]] = []
+        for event, outcome in zip(received, outcomes, strict=True):
             if isinstance(outcome, StoreUnavailable):
                 # Transient: nothing is published, the batch is redelivered after a back-off.
                 raise ObjectStoreUnavailable(outcome.reason)
+            if isinstance(outcome, ContentChanged):
+                log.info("%s changed since it was announced: left to its new version", event.name)
+                continue
             assert outcome is not None
-            finished.append(outcome)
-        self.check_breaker(finished, len(invalid) + dropped)
-        pairs = zip(received, finished, strict=True)
+            finished.append((event, outcome))
+        self.check_breaker([outcome for _, outcome in finished], len(invalid) + dropped)
+        pairs = finished
         await asyncio.gather(
             *(self.publish_outcome(event, outcome) for event, outcome in pairs),
             *(self.publish_dead_letter(failure) for failure in invalid),
@@ -127,7 +136,7 @@ class Parse:
 
     async def _parse_in_pool(
         self, event: ReportReceived
-    ) -> ReportParsed | ParseFailure | StoreUnavailable | None:
+    ) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged | None:
         """The outcome, or None if the worker process died."""
         timeout = self.settings.parse_timeout_s
         try:
@@ -182,7 +191,10 @@ class Parse:
         # Encoded first: a report too large to publish fails before any finding is out.
         parsed = encode_event(
             ReportParsedEvent(
-                report_id=report.report_id, object_uri=received.object_uri, report=report
+                report_id=report.report_id,
+                object_uri=received.object_uri,
+                report=report,
+                received_at=received.received_at,
             ),
             limit,
         )

@@ -1,7 +1,8 @@
 """The unit of work a parser process runs: read one object by its URI, parse it.
 
 Results are values, never exceptions, so that they cross the process boundary intact:
-a ParseFailure is permanent (dead-lettered), StoreUnavailable is transient (retried).
+a ParseFailure is permanent (dead-lettered), StoreUnavailable is transient (retried),
+ContentChanged is neither (the announcement is stale).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ class StoreUnavailable:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class ContentChanged:
+    """The object holds other bytes than those announced: a newer version is (or will
+    be) announced by ingest, which withdraws this one; nothing to publish."""
+
+
 def worker_pool(workers: int, max_memory_bytes: int) -> ProcessPoolExecutor:
     """The parser's worker processes: each dies with the service, its heap capped."""
     # "spawn": forking a process that runs Kafka client threads is unsafe.
@@ -62,7 +69,7 @@ def limit_memory(max_bytes: int) -> None:
 
 def parse_object(
     uri: str, name: str, report_id: str, max_bytes: int, s3: S3Settings
-) -> ReportParsed | ParseFailure | StoreUnavailable:
+) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged:
     """Read the object (claim check) and parse it."""
     try:
         content = read_object(uri, max_bytes=max_bytes, s3=s3)
@@ -73,7 +80,7 @@ def parse_object(
     except (OSError, BotoCoreError, ClientError) as error:
         return StoreUnavailable(f"cannot read {uri}: {error}")
     if report_id_of(content) != report_id:
-        return ParseFailure("object_changed", "the object's content changed after it was announced")
+        return ContentChanged()
     try:
         return parse_report(content, name)
     except UnreadableReport as error:

@@ -1,9 +1,11 @@
-"""Composition root of store: parsed and failed events in, rows committed, stored out.
+"""Composition root of store: parsed, failed and replaced events in, rows committed,
+stored out.
 
 One transaction per event (the handler boundary); *stored* is published only after
 the commit; the offset is committed only after that (AckPolicy.NACK_ON_ERROR).
 Redelivery is harmless: a report already stored by the same or a newer parser
-version is left as it is, and failures are keyed by their event id.
+version is left as it is, and failures are keyed by their event id. A report whose file
+was replaced is withdrawn; a parse of it taken before the replacement is not stored.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
-from findings_shared.events import ReportFailed, ReportParsedEvent, ReportStored, Stage, Topics
+from findings_shared.events import (
+    ReportFailed,
+    ReportParsedEvent,
+    ReportReplaced,
+    ReportStored,
+    Stage,
+    Topics,
+)
 from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
@@ -53,6 +62,8 @@ class Store:
     async def on_event(self, topic: str, body: bytes) -> None:
         if topic == self.topics.parsed:
             await self.on_parsed(body)
+        elif topic == self.topics.replaced:
+            await self.on_replaced(body)
         else:
             await self.on_failed(body)
 
@@ -63,6 +74,13 @@ class Store:
         async with self.sessions.begin() as session:
             repository = ReportRepository(session)
             stored = await repository.stored_version(report.report_id)
+            replaced_at = await repository.replaced_at(report.report_id)
+            if replaced_at is not None:
+                if event.received_at is None or event.received_at <= replaced_at:
+                    log.info("not storing %s: its file was replaced", report.report_id[:12])
+                    return
+                # The same content was taken again after the replacement.
+                await repository.revive(report.report_id)
             if stored is None or version_key(stored) < version_key(report.parser_version):
                 await repository.replace_report(report, event.object_uri, now)
                 finding_count = len(report.findings)
@@ -81,6 +99,13 @@ class Store:
         body = encode_event(stored_event, self.settings.kafka.max_message_bytes)
         await (await publish_event(self.broker, self.topics.stored, body, report.report_id))
         log.info("stored %s: %d findings", report.report_id[:12], finding_count)
+
+    async def on_replaced(self, body: bytes) -> None:
+        notice = decode_event(ReportReplaced, body)
+        async with self.sessions.begin() as session:
+            deleted = await ReportRepository(session).withdraw(notice)
+        if deleted:
+            log.info("withdrew %s: its file now holds other content", notice.report_id[:12])
 
     async def on_failed(self, body: bytes) -> None:
         failure = decode_event(ReportFailed, body)
@@ -105,7 +130,7 @@ def subscribe(store: Store) -> None:
         store.broker,
         store.settings.kafka,
         STORE_GROUP,
-        [store.topics.parsed, store.topics.failed],
+        [store.topics.parsed, store.topics.failed, store.topics.replaced],
         store.on_event,
         store.delivery,
         max_partition_fetch_bytes=16 * 1024 * 1024,

@@ -19,13 +19,14 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    func,
     select,
 )
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_shared.database import NAMING_CONVENTION
-from findings_shared.events import ReportFailed, ReportParsed
+from findings_shared.events import ReportFailed, ReportParsed, ReportReplaced
 
 metadata = MetaData(schema="store", naming_convention=NAMING_CONVENTION)
 
@@ -82,6 +83,14 @@ failures = Table(
     Column("reason", Text, nullable=False),
     Column("attempt", Integer, nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
+)
+replaced = Table(
+    "replaced",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("object_uri", Text, nullable=False),
+    Column("replaced_by", String(64)),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -167,6 +176,44 @@ class ReportRepository:
                 ],
             )
         await self.session.flush()
+
+    async def replaced_at(self, report_id: str) -> datetime | None:
+        """When the report was withdrawn because its file was replaced, if it was."""
+        result = await self.session.execute(
+            select(replaced.c.replaced_at).where(replaced.c.report_id == report_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def withdraw(self, notice: ReportReplaced) -> bool:
+        """Delete the report (its failures stay, as history) and keep a tombstone with the
+        latest replacement time. Returns whether a stored report was deleted."""
+        report_id = notice.report_id
+        await self.session.execute(delete(findings).where(findings.c.report_id == report_id))
+        await self.session.execute(delete(judgements).where(judgements.c.report_id == report_id))
+        deleted = await self.session.execute(
+            delete(reports).where(reports.c.report_id == report_id).returning(reports.c.report_id)
+        )
+        statement = insert(replaced).values(
+            report_id=report_id,
+            object_uri=notice.object_uri,
+            replaced_by=notice.replaced_by,
+            replaced_at=notice.replaced_at,
+        )
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[replaced.c.report_id],
+                set_={
+                    "object_uri": statement.excluded.object_uri,
+                    "replaced_by": statement.excluded.replaced_by,
+                    "replaced_at": func.greatest(replaced.c.replaced_at, notice.replaced_at),
+                },
+            )
+        )
+        return deleted.scalar_one_or_none() is not None
+
+    async def revive(self, report_id: str) -> None:
+        """The content was taken again after its replacement: a report once more."""
+        await self.session.execute(delete(replaced).where(replaced.c.report_id == report_id))
 
     async def finding_count(self, report_id: str) -> int:
         result = await self.session.execute(

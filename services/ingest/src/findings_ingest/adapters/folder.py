@@ -22,6 +22,10 @@ class FolderBucket:
         self._last_seen: dict[str, str] = {}
 
     @property
+    def objects_appear_whole(self) -> bool:
+        return False
+
+    @property
     def name(self) -> str:
         return uri_of(self.root)
 
@@ -31,7 +35,9 @@ class FolderBucket:
     def scan(self) -> list[BucketObject]:
         found: list[BucketObject] = []
         self.root.mkdir(parents=True, exist_ok=True)
-        for dirpath, _dirnames, filenames in os.walk(self.root):
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            # Hidden folders (.git, a sync tool's staging area) are not the inbox's.
+            dirnames[:] = [name for name in dirnames if not name.startswith(".")]
             for filename in filenames:
                 if is_hidden_or_partial(filename):
                     continue

@@ -61,7 +61,13 @@ reports = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("announced_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
+    # Set when the report's file came to hold other content (status replacing/replaced).
+    Column("replaced_by", String(64)),
+    Column("replaced_at", DateTime(timezone=True)),
 )
+
+# A report withdrawn because its file changed: `replacing` until the notice is out.
+WITHDRAWN = ("replacing", "replaced")
 
 listing_checkpoints = Table(
     "listing_checkpoints",
@@ -83,6 +89,17 @@ class SeenObject:
     sha256: str | None = None
     content_type: str | None = None
     rejection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """A report to withdraw: its only file now holds other content (or none that is a
+    report, when `replaced_by` is None)."""
+
+    report_id: str
+    object_uri: str
+    replaced_by: str | None
+    replaced_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,24 +169,99 @@ class LedgerRepository:
             )
         )
 
+    async def accepted_content(self, object_uri: str) -> str | None:
+        """The report the object at this URI holds now, before it is recorded again."""
+        result = await self.session.execute(
+            select(objects.c.sha256).where(
+                objects.c.object_uri == object_uri, objects.c.status == "accepted"
+            )
+        )
+        return result.scalar_one_or_none()
+
+    async def withdraw_if_orphaned(self, replacement: Replacement) -> bool:
+        """Withdraw the report unless another object still holds its bytes; if one does and
+        the report was read from this URI, it is read from that object from now on.
+        Call after the changed object is recorded. Returns whether it was withdrawn."""
+        report_id = replacement.report_id
+        other = await self.session.execute(
+            select(objects.c.object_uri, objects.c.name)
+            .where(objects.c.sha256 == report_id, objects.c.status == "accepted")
+            .order_by(objects.c.object_uri)
+            .limit(1)
+        )
+        holder = other.first()
+        if holder is not None:
+            await self.session.execute(
+                update(reports)
+                .where(
+                    reports.c.report_id == report_id,
+                    reports.c.object_uri == replacement.object_uri,
+                )
+                .values(object_uri=holder.object_uri, name=holder.name)
+            )
+            return False
+        result = await self.session.execute(
+            update(reports)
+            .where(reports.c.report_id == report_id, reports.c.status.not_in(WITHDRAWN))
+            .values(
+                status="replacing",
+                replaced_by=replacement.replaced_by,
+                replaced_at=replacement.replaced_at,
+                finished_at=replacement.replaced_at,
+                reason="its file now holds other content"
+                if replacement.replaced_by
+                else "its file now holds something that is not a report",
+            )
+            .returning(reports.c.report_id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def replacements_to_publish(self) -> list[Replacement]:
+        rows = await self.session.execute(
+            select(
+                reports.c.report_id,
+                reports.c.object_uri,
+                reports.c.replaced_by,
+                reports.c.replaced_at,
+            ).where(reports.c.status == "replacing")
+        )
+        return [Replacement(*row) for row in rows]
+
+    async def mark_replaced(self, report_id: str) -> None:
+        await self.session.execute(
+            update(reports)
+            .where(reports.c.report_id == report_id, reports.c.status == "replacing")
+            .values(status="replaced")
+        )
+
     async def add_report(self, seen: SeenObject) -> bool:
-        """Record a new report for these bytes; False if the same bytes are known already."""
+        """Record a new report for these bytes; False if the same bytes are known already.
+
+        Bytes whose report was withdrawn (its file replaced) are a new report again."""
         assert seen.sha256 is not None
         assert seen.content_type is not None
+        values = {
+            "report_id": seen.sha256,
+            "object_uri": seen.object_uri,
+            "name": seen.name,
+            "size": seen.size,
+            "content_type": seen.content_type,
+            "status": "pending",
+            "reason": None,
+            "announce_count": 0,
+            "received_at": seen.seen_at,
+            "announced_at": None,
+            "finished_at": None,
+            "replaced_by": None,
+            "replaced_at": None,
+        }
+        statement = insert(reports).values(values)
         result = await self.session.execute(
-            insert(reports)
-            .values(
-                report_id=seen.sha256,
-                object_uri=seen.object_uri,
-                name=seen.name,
-                size=seen.size,
-                content_type=seen.content_type,
-                status="pending",
-                announce_count=0,
-                received_at=seen.seen_at,
-            )
-            .on_conflict_do_nothing(index_elements=[reports.c.report_id])
-            .returning(reports.c.report_id)
+            statement.on_conflict_do_update(
+                index_elements=[reports.c.report_id],
+                set_={k: statement.excluded[k] for k in values if k != "report_id"},
+                where=reports.c.status.in_(WITHDRAWN),
+            ).returning(reports.c.report_id)
         )
         return result.scalar_one_or_none() is not None
 
@@ -231,6 +323,6 @@ class LedgerRepository:
     ) -> None:
         await self.session.execute(
             update(reports)
-            .where(reports.c.report_id == report_id)
+            .where(reports.c.report_id == report_id, reports.c.status.not_in(WITHDRAWN))
             .values(status=status, reason=reason, finished_at=at)
         )

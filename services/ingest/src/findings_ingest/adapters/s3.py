@@ -24,6 +24,10 @@ class S3Bucket:
         self.page_size = page_size
 
     @property
+    def objects_appear_whole(self) -> bool:
+        return True
+
+    @property
     def name(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 

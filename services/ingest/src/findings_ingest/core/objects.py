@@ -37,4 +37,10 @@ class Bucket(Protocol):
         """Objects ready to read, from just after `start_after` ('' for the beginning)."""
         ...
 
+    @property
+    def objects_appear_whole(self) -> bool:
+        """True where an object is visible only once fully written (S3); False where files
+        are written in place and may be seen half-written (a folder)."""
+        ...
+
     def read(self, obj: BucketObject) -> bytes: ...

@@ -1,0 +1,41 @@
+"""What ingest and the upload take as a report file, judged before any parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from findings_shared.admission import is_hidden_or_partial, looks_unfinished
+from tests.conftest import REPORTS
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        ".report.pdf.swp",
+        "report.pdf.part",
+        "report.pdf.PART",
+        "report.pdf.partial",
+        "report.pdf.crdownload",
+        "report.pdf.download",
+        "report.pdf.tmp",
+        "report.pdf.temp",
+        "report.pdf~",
+        "~$report.txt",
+    ],
+)
+def test_temporary_names_of_writers_are_ignored(name: str) -> None:
+    assert is_hidden_or_partial(name)
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report.txt", "part 2.pdf", "temp.pdf"])
+def test_report_names_are_not_ignored(name: str) -> None:
+    assert not is_hidden_or_partial(name)
+
+
+def test_a_pdf_is_unfinished_until_its_end_marker_is_written() -> None:
+    pdf = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
+    assert not looks_unfinished(pdf)
+    assert not looks_unfinished(pdf + b"\r\n" + b"\0" * 100)  # trailing bytes some tools add
+    assert all(looks_unfinished(pdf[:cut]) for cut in (100, len(pdf) // 3, len(pdf) // 2))
+    text = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
+    assert not looks_unfinished(text[:100])  # text has no end marker: never judged so
