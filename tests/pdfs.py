@@ -179,3 +179,26 @@ def focused_visit_letter(*body: PdfLine, notes: tuple[PdfLine, ...] = ()) -> byt
     if notes:
         return styled_pdf([[*first, *notes], signature])
     return styled_pdf([[*first, *signature]])
+
+
+def slow_pdf(text_operators: int) -> bytes:
+    """A small PDF (its one page's content compressed) that takes PDFium long to read:
+    `text_operators` text-showing operators, about 3 µs each on this machine."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(b"BT /F1 11 Tf 72 790 Td " + b"(x) Tj " * text_operators + b"ET")
+    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

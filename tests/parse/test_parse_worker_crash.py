@@ -16,6 +16,7 @@ from findings_shared.kafka import Record, ensure_topics, make_broker
 from findings_shared.settings import KafkaSettings
 from tests.conftest import copy_fixture, expect_events
 from tests.parse.test_parse_service import received_for
+from tests.pdfs import slow_pdf
 
 pytestmark = pytest.mark.integration
 # A worker holds ~40 MB once it has imported the parser and boto3: room for a letter.
@@ -48,9 +49,9 @@ async def test_a_killed_worker_is_replaced_and_its_files_parsed(
     try:
         batch = asyncio.create_task(parse.on_batch(as_records(topics.received, events)))
         async with asyncio.timeout(30):
-            while not parse.pool._processes:  # the test reaches into the pool
+            while len(parse.worker_pids()) < 2:
                 await asyncio.sleep(0.01)
-        for pid in list(parse.pool._processes):
+        for pid in parse.worker_pids():
             os.kill(pid, signal.SIGKILL)
         await asyncio.wait_for(batch, 60)
         parsed = [
@@ -77,7 +78,7 @@ async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
     # No worker process even starts within a millisecond: every parse times out.
     parse = Parse(ParseSettings(kafka=kafka_settings, workers=1, parse_timeout_s=0.001), broker)
     try:
-        first_pool = parse.pool
+        first_pools = [slot.pool for slot in parse.slots]
         await parse.on_batch(as_records(topics.received, events))
         failed = [
             ReportFailed.model_validate_json(v)
@@ -86,7 +87,7 @@ async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
     finally:
         parse.close()
         await broker.stop()
-    assert parse.pool is not first_pool
+    assert not {id(slot.pool) for slot in parse.slots} & {id(pool) for pool in first_pools}
     assert {f.error_type for f in failed} == {"parse_timeout"}
     assert {f.report_id for f in failed} == {e.report_id for e in events}
     assert "longer than 0.001 s" in failed[0].reason
@@ -153,3 +154,46 @@ async def test_an_invalid_received_event_keyed_by_a_report_is_dead_lettered(
     assert ReportParsedEvent.model_validate_json(parsed).report_id == good.report_id
     # Two dead letters counted (one published, one without a report to name), one success.
     assert parse.delivery.health.snapshot()["dead_lettered"] == 2
+
+
+async def test_a_slow_report_holds_one_worker_and_the_others_flow_past_it(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(slow_pdf(2_000_000))  # ~45 KB, several seconds in PDFium
+    letters = [
+        received_for(copy_fixture(name, tmp_path))
+        for name in ("letter_wandsworth_2011-07-07.txt", "letter_wolverhampton_2010-10-13.txt")
+    ]
+    later = received_for(copy_fixture("inspection_wandsworth_2023-01-13.txt", tmp_path))
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    settings = ParseSettings(kafka=kafka_settings, workers=2, slow_after_s=0.5)
+    parse = Parse(settings, broker)
+    servers = kafka_settings.bootstrap_servers
+    try:
+        slow_event = received_for(slow)
+        await parse.on_batch(as_records(topics.received, [slow_event, *letters]))
+        # The batch is done (its offsets committed) while the slow report still parses.
+        assert len(parse.deferred) == 1
+        await parse.on_batch(as_records(topics.received, [later]))  # the next batch too
+        assert len(parse.deferred) == 1
+        parsed = [
+            ReportParsedEvent.model_validate_json(v)
+            for v in await expect_events(servers, topics.parsed, 3)
+        ]
+        async with asyncio.timeout(60):
+            while parse.deferred:
+                await asyncio.sleep(0.1)
+        [failed] = [
+            ReportFailed.model_validate_json(v)
+            for v in await expect_events(servers, topics.failed, 1)
+        ]
+    finally:
+        parse.close()
+        await broker.stop()
+    assert {p.report_id for p in parsed} == {e.report_id for e in [*letters, later]}
+    # The slow one's outcome is published once it is done: no Ofsted report in it.
+    assert (failed.report_id, failed.error_type) == (slow_event.report_id, "not_a_report")

@@ -1,15 +1,17 @@
 """Composition root of parse: received events in; parsed, finding or failed events out.
 
 The offset of a received event is committed only after every event it produced is
-acknowledged by the broker (AckPolicy.NACK_ON_ERROR: an exception rewinds to it).
+acknowledged by the broker (AckPolicy.NACK_ON_ERROR: an exception rewinds to it), except
+for a report that parses slowly: the batch goes on without it (see `Parse.on_batch`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from concurrent.futures import ProcessPoolExecutor
+import time
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 
@@ -53,22 +55,65 @@ class ObjectStoreUnavailable(Exception):
     """The bucket could not be read: retry the batch later, fail nothing."""
 
 
+class Slot:
+    """One worker process. Each report is parsed in a slot of its own, so a report that
+    parses slowly, times out or kills its process holds up or takes down no other."""
+
+    def __init__(self, max_memory_bytes: int) -> None:
+        self.max_memory_bytes = max_memory_bytes
+        self.pool = worker_pool(1, max_memory_bytes)
+
+    def pids(self) -> list[int]:
+        return list(getattr(self.pool, "_processes", None) or {})
+
+    def replace(self) -> None:
+        # shutdown() does not stop a worker that is busy: terminate it outright.
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = worker_pool(1, self.max_memory_bytes)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+@dataclass(eq=False)
+class Job:
+    """One received report on its way through a slot."""
+
+    event: ReportReceived
+    started_at: float | None = None  # when it got a slot (monotonic)
+    task: asyncio.Task[None] | None = None
+
+
 class Parse:
     def __init__(self, settings: ParseSettings, broker: KafkaBroker) -> None:
         self.settings = settings
         self.broker = broker
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
         self.delivery = Delivery.for_service("parse", settings.delivery)
-        self.pool = self._new_pool()
+        self.slots = [Slot(settings.max_memory_bytes) for _ in range(settings.workers)]
+        self.idle: asyncio.Queue[Slot] = asyncio.Queue()
+        for slot in self.slots:
+            self.idle.put_nowait(slot)
+        # Slow reports whose batch went on without them: they publish when done.
+        self.deferred: set[asyncio.Task[None]] = set()
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return worker_pool(self.settings.workers, self.settings.max_memory_bytes)
+    def worker_pids(self) -> list[int]:
+        return [pid for slot in self.slots for pid in slot.pids()]
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        for task in self.deferred:
+            task.cancel()
+        for slot in self.slots:
+            slot.close()
 
     async def on_batch(self, records: list[Record]) -> None:
-        """Parse a batch in parallel worker processes; publish every outcome."""
+        """Parse each report of a batch in a worker of its own and publish its outcome as
+        soon as it is there. A report still parsing `slow_after_s` after it started is
+        left to finish on its own: the batch (and its offsets) go on without it, so the
+        reports behind it flow through the other workers. Were the service to stop before
+        it is done, ingest announces that report again (no outcome reached its ledger)."""
         received: list[ReportReceived] = []
         invalid: list[ReportFailed] = []
         dropped = 0  # invalid and naming no report: nothing to publish, still a dead letter
@@ -82,67 +127,110 @@ class Parse:
                     dropped += 1
                 else:
                     invalid.append(failure)
-        outcomes = await asyncio.gather(*(self._parse_in_pool(event) for event in received))
-        if any(isinstance(o, ParseFailure) and o.error_type == "parse_timeout" for o in outcomes):
-            self._replace_pool()  # its workers may still be busy with the timed-out files
-        if None in outcomes:
-            # The pool is broken for every file it held: try each alone in a fresh pool,
-            # so only a file that kills the parser by itself is failed for it.
-            log.warning("a parser process died; parsing each file of the batch alone")
-            self._replace_pool()
-            for index, outcome in enumerate(outcomes):
-                if outcome is None:
-                    outcomes[index] = await self._parse_in_pool(received[index])
-                if outcomes[index] is None:
-                    self._replace_pool()
-                    outcomes[index] = ParseFailure(
-                        "parser_crashed", "the parser process died on this file"
-                    )
-        finished: list[tuple[ReportReceived, ReportParsed | ParseFailure]] = []
-        for event, outcome in zip(received, outcomes, strict=True):
-            if isinstance(outcome, StoreUnavailable):
-                # Transient: nothing is published, the batch is redelivered after a back-off.
-                raise ObjectStoreUnavailable(outcome.reason)
-            if isinstance(outcome, ContentChanged):
-                log.info("%s changed since it was announced: left to its new version", event.name)
-                continue
-            assert outcome is not None
-            finished.append((event, outcome))
-        self.check_breaker([outcome for _, outcome in finished], len(invalid) + dropped)
-        pairs = finished
-        await asyncio.gather(
-            *(self.publish_outcome(event, outcome) for event, outcome in pairs),
-            *(self.publish_dead_letter(failure) for failure in invalid),
-        )
-
-    def check_breaker(self, outcomes: list[ReportParsed | ParseFailure], invalid: int) -> None:
-        """Count the batch's dead letters; publish none of them if the breaker opens."""
         health = self.delivery.health
-        health.succeeded(sum(isinstance(o, ReportParsed) for o in outcomes))
-        for outcome in outcomes:
-            if isinstance(outcome, ParseFailure):
-                health.dead_letter(f"{outcome.error_type}: {outcome.reason}")
-        for _ in range(invalid):
+        for _ in range(len(invalid) + dropped):
             health.dead_letter("invalid_event")
         if health.breaker.is_open:
             raise CircuitOpen(health.breaker.describe())
+        await asyncio.gather(*(self.publish_dead_letter(failure) for failure in invalid))
+        jobs = [Job(event) for event in received]
+        for job in jobs:
+            job.task = asyncio.create_task(self.handle(job))
+        await self.wait_or_defer(jobs)
 
-    def _replace_pool(self) -> None:
-        # shutdown() does not stop a worker that is busy: terminate them outright.
-        for process in list(getattr(self.pool, "_processes", {}).values()):
-            process.terminate()
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = self._new_pool()
+    async def wait_or_defer(self, jobs: list[Job]) -> None:
+        """Wait for every job of the batch, except those parsing for longer than
+        `slow_after_s`; raise the first error of those waited for."""
+        slow_after_s = self.settings.slow_after_s
+        waiting = {job.task: job for job in jobs if job.task is not None}
+        while waiting:
+            _done, pending = await asyncio.wait(
+                waiting, timeout=min(slow_after_s, 0.5), return_when=asyncio.FIRST_COMPLETED
+            )
+            now = time.monotonic()
+            for task in list(waiting):
+                job = waiting[task]
+                if task.done():
+                    del waiting[task]
+                elif job.started_at is not None and now - job.started_at >= slow_after_s:
+                    del waiting[task]
+                    self.defer(job, task)
+            assert set(waiting) <= pending
+        errors = [
+            error
+            for job in jobs
+            if job.task is not None and job.task.done() and not job.task.cancelled()
+            if (error := job.task.exception()) is not None
+        ]
+        for error in errors:
+            # An open circuit first, then an outage: both hold the batch; a bug last.
+            if isinstance(error, CircuitOpen):
+                raise error
+        for error in errors:
+            if isinstance(error, ObjectStoreUnavailable):
+                raise error
+        if errors:
+            raise errors[0]
 
-    async def _parse_in_pool(
-        self, event: ReportReceived
+    def defer(self, job: Job, task: asyncio.Task[None]) -> None:
+        log.warning(
+            "%s is slow to parse: the reports behind it go on; its outcome follows when done",
+            job.event.name,
+        )
+        self.deferred.add(task)
+        task.add_done_callback(self._deferred_done)
+
+    def _deferred_done(self, task: asyncio.Task[None]) -> None:
+        self.deferred.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Nothing to rewind to: ingest announces the report again (no outcome came).
+            log.warning("a slow report could not be finished: %s", error)
+
+    async def handle(self, job: Job) -> None:
+        """Parse one report in a slot, count its outcome and publish it."""
+        outcome = await self.parse_in_slot(job)
+        event = job.event
+        if isinstance(outcome, StoreUnavailable):
+            # Transient: its batch is redelivered after a back-off.
+            raise ObjectStoreUnavailable(outcome.reason)
+        if isinstance(outcome, ContentChanged):
+            log.info("%s changed since it was announced: left to its new version", event.name)
+            return
+        health = self.delivery.health
+        if isinstance(outcome, ParseFailure):
+            health.dead_letter(f"{outcome.error_type}: {outcome.reason}")
+            if health.breaker.is_open:
+                # Published by none: redelivered once the circuit closes.
+                raise CircuitOpen(health.breaker.describe())
+        else:
+            health.succeeded(1)
+        await self.publish_outcome(event, outcome)
+
+    async def parse_in_slot(
+        self, job: Job
+    ) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged:
+        """The outcome, from the first free slot; a report whose worker died is tried once
+        more in a fresh one before it is failed for it."""
+        for _attempt in range(2):
+            slot = await self.idle.get()
+            job.started_at = time.monotonic()
+            try:
+                outcome = await self._parse(slot, job.event)
+            finally:
+                self.idle.put_nowait(slot)
+            if outcome is not None:
+                return outcome
+        return ParseFailure("parser_crashed", "the parser process died on this file")
+
+    async def _parse(
+        self, slot: Slot, event: ReportReceived
     ) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged | None:
-        """The outcome, or None if the worker process died."""
+        """The outcome, or None if the worker process died (the slot gets a new one)."""
         timeout = self.settings.parse_timeout_s
         try:
             return await asyncio.wait_for(
                 asyncio.get_running_loop().run_in_executor(
-                    self.pool,
+                    slot.pool,
                     parse_object,
                     event.object_uri,
                     event.name,
@@ -153,8 +241,11 @@ class Parse:
                 timeout,
             )
         except BrokenProcessPool:
+            log.warning("a parser process died while parsing %s; starting another", event.name)
+            slot.replace()
             return None
         except TimeoutError:
+            slot.replace()  # its worker is still busy with the timed-out file
             return ParseFailure("parse_timeout", f"parsing took longer than {timeout:g} s")
 
     async def publish_outcome(

@@ -21,5 +21,8 @@ class ParseSettings(ConsumerServiceSettings):
     max_memory_bytes: int = Field(default=2 * 1024**3, ge=64 * 1024**2)
     # A report still parsing after this long is failed and its worker process replaced.
     parse_timeout_s: float = Field(default=120.0, gt=0)
+    # A report still parsing after this long no longer holds up its batch: the reports
+    # behind it go on through the other workers, and its outcome follows when it is done.
+    slow_after_s: float = Field(default=5.0, gt=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
