@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
@@ -32,8 +33,15 @@ async def api_client(settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
 @contextlib.asynccontextmanager
 async def serving_api(settings: ApiSettings) -> AsyncIterator[str]:
     """The API over real HTTP on a free port, in this event loop; yields its base URL."""
+    async with serving(create_app(settings)) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """This app over real HTTP on a free port, in this event loop; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     task = asyncio.create_task(server.serve())
     await asyncio.to_thread(wait_for_port, port, 30, None)
     try:

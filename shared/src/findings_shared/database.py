@@ -25,7 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(settings: DatabaseSettings) -> AsyncEngine:
-    return create_async_engine(settings.url, pool_size=settings.pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        settings.url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout_s,
+        pool_pre_ping=True,
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -56,7 +56,12 @@ class DatabaseSettings(BaseSettings):
     # TLS: add `?ssl=verify-full` (or require, verify-ca) to the URL; the CA file is read
     # from PGSSLROOTCERT, as libpq does.
     url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/findings"
-    pool_size: int = 5
+    # Connections kept open, and how many more a burst may open beyond them.
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    # A request that cannot get a connection within this long fails (the API: 503 with
+    # Retry-After) instead of queueing behind the others.
+    pool_timeout_s: float = Field(default=5.0, gt=0)
     # False where a migration job applies the schema (Kubernetes): the service then waits
     # until its schema is at the head its code needs.
     migrate_on_start: bool = True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import secrets
 from collections import defaultdict
@@ -32,10 +31,12 @@ from fastapi.security import APIKeyHeader
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_api import live
 from findings_api.exports import Format, chosen_format, export
+from findings_api.limits import ClientGuard, Gate, client_of
 from findings_api.paging import BadCursor, SortColumn, decode_cursor, encode_cursor
 from findings_api.repository import (
     FINDING_SORTS,
@@ -117,6 +118,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         dependencies=[Depends(_require_read)],
     )
     app.state.settings = settings
+    app.state.exports = Gate(
+        "exports", settings.max_exports, settings.max_exports_per_client, retry_after_s=10
+    )
+    app.state.streams = Gate(
+        "live streams", settings.max_streams, settings.max_streams_per_client, retry_after_s=30
+    )
     app.state.uploads = UploadTarget(
         settings.inbox, settings.s3_bucket, settings.s3_prefix, settings.s3
     )
@@ -160,10 +167,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         return database_unavailable()
 
     @app.exception_handler(TimeoutError)
-    async def database_busy(request: Request, error: TimeoutError) -> JSONResponse:
-        # No connection from the pool in time.
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, error: Exception) -> JSONResponse:
+        # No connection in time (from the pool, or a connection attempt timed out).
         return database_unavailable()
 
+    # Outermost: places at the gates are given back however a response ends.
+    app.add_middleware(ClientGuard, send_timeout_s=settings.send_timeout_s)
     return app
 
 
@@ -191,6 +201,12 @@ def _matches(given: str | None, keys: list[SecretStr]) -> bool:
     return given is not None and any(
         secrets.compare_digest(given.encode(), key.get_secret_value().encode()) for key in keys
     )
+
+
+def _client(request: Request) -> str:
+    settings: ApiSettings = request.app.state.settings
+    keys = [*settings.read_keys, *settings.write_keys]
+    return client_of(request, lambda key: _matches(key, keys))
 
 
 def _require_read(request: Request, key: Annotated[str | None, Security(API_KEY)]) -> None:
@@ -233,7 +249,11 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _repository(session: Annotated[AsyncSession, Depends(_session)]) -> ReadRepository:
+def _repository(
+    # Closed when the endpoint returns, before the response is sent: no connection is
+    # held while a slow client reads.
+    session: Annotated[AsyncSession, Depends(_session, scope="function")],
+) -> ReadRepository:
     return ReadRepository(session)
 
 
@@ -337,26 +357,35 @@ FormatParam = Annotated[
 ]
 
 
-PageQuery = Callable[[int, int, list[Any] | None], Awaitable[list[dict[str, Any]]]]
+PageQuery = Callable[[ReadRepository, int, int, list[Any] | None], Awaitable[list[dict[str, Any]]]]
 
 
 async def _export_all(
-    fmt: Format, name: str, header: list[str], query: PageQuery, columns: list[SortColumn]
+    request: Request,
+    fmt: Format,
+    name: str,
+    header: list[str],
+    query: PageQuery,
+    columns: list[SortColumn],
 ) -> Response:
     """Every row of a query (limit, offset, after) as a spreadsheet, a keyset page at a
-    time so that memory stays flat."""
+    time, each page on a connection of its own, so that memory stays flat and no
+    connection waits on the client."""
+    request.app.state.exports.enter(request, _client(request))
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
 
     async def rows() -> AsyncIterator[list[Any]]:
         after: list[Any] | None = None
         while True:
-            page = await query(EXPORT_PAGE, 0, after)
+            async with sessions() as session:
+                page = await query(ReadRepository(session), EXPORT_PAGE, 0, after)
             for row in page:
                 yield [row[column] for column in header]
             if len(page) < EXPORT_PAGE:
                 return
             after = [page[-1][c.field] for c in columns]
 
-    return await export(fmt, name, header, rows())
+    return await export(request, fmt, name, header, rows())
 
 
 def _authority_fields(authority: LocalAuthority) -> dict[str, str]:
@@ -462,6 +491,7 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/reports", response_model=Page[ReportSummary], responses={422: {}})
     async def list_reports(
+        request: Request,
         repository: RepositoryDep,
         authority: AuthorityDep,
         report_type: ReportType | None = None,
@@ -492,11 +522,16 @@ def _add_routes(app: FastAPI) -> None:
             needs_review=needs_review,
         )
         columns = REPORT_SORTS[sort.value]
-        query = functools.partial(repository.list_reports, where, sort.value)
+
+        def query(
+            repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
+        ) -> Awaitable[list[dict[str, Any]]]:
+            return repository.list_reports(where, sort.value, limit, offset, after)
+
         fmt = chosen_format(format, accept)
         if fmt is not Format.JSON:
-            return await _export_all(fmt, "reports", REPORT_EXPORT, query, columns)
-        rows = await query(limit, offset, _decoded(cursor, sort.value, columns))
+            return await _export_all(request, fmt, "reports", REPORT_EXPORT, query, columns)
+        rows = await query(repository, limit, offset, _decoded(cursor, sort.value, columns))
         return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
 
     @app.post(
@@ -551,6 +586,7 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/findings", response_model=Page[FindingWithReport], responses={422: {}})
     async def search_findings(
+        request: Request,
         repository: RepositoryDep,
         authority: AuthorityDep,
         report_id: Annotated[str | None, Query(pattern=REPORT_ID)] = None,
@@ -601,11 +637,16 @@ def _add_routes(app: FastAPI) -> None:
             needs_review=needs_review,
         )
         columns = FINDING_SORTS[chosen.value]
-        query = functools.partial(repository.search_findings, where, chosen.value)
+
+        def query(
+            repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
+        ) -> Awaitable[list[dict[str, Any]]]:
+            return repository.search_findings(where, chosen.value, limit, offset, after)
+
         fmt = chosen_format(format, accept)
         if fmt is not Format.JSON:
-            return await _export_all(fmt, "findings", FINDING_EXPORT, query, columns)
-        rows = await query(limit, offset, _decoded(cursor, chosen.value, columns))
+            return await _export_all(request, fmt, "findings", FINDING_EXPORT, query, columns)
+        rows = await query(repository, limit, offset, _decoded(cursor, chosen.value, columns))
         items = [FindingWithReport(**_without(row, "sort_date")) for row in rows]
         return _page(items, rows, limit, offset, chosen.value, columns)
 
@@ -628,6 +669,7 @@ def _add_routes(app: FastAPI) -> None:
         where = ReportFilter(
             la_codes=authority, report_type=report_type.value if report_type else None
         )
+        request.app.state.streams.enter(request, _client(request))
         events = live.stream(
             request,
             request.app.state.sessions,
@@ -727,6 +769,7 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/summary/national", response_model=NationalSummary)
     async def national_summary(
+        request: Request,
         repository: RepositoryDep,
         format: FormatParam = None,
         accept: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -736,6 +779,7 @@ def _add_routes(app: FastAPI) -> None:
         rows = await repository.latest_grades()
         fmt = chosen_format(format, accept)
         if fmt is not Format.JSON:
+            request.app.state.exports.enter(request, _client(request))
             header = ["la_code", "local_authority_name", "region", "area", "grade"]
             header += ["report_date", "report_type", "report_id"]
 
@@ -753,7 +797,7 @@ def _add_routes(app: FastAPI) -> None:
                         row["report_id"],
                     ]
 
-            return await export(fmt, "national-summary", header, table())
+            return await export(request, fmt, "national-summary", header, table())
         distribution: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for row in rows:
             distribution[row["area"]][row["grade"]] += 1

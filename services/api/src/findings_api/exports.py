@@ -1,4 +1,6 @@
-"""Query results as CSV (streamed) or XLSX (built in constant memory, then sent).
+"""Query results as CSV or XLSX: written to a temporary file in constant memory, then sent
+with its length. Never a truncated 200: a query that fails half-way is an error status,
+and a client that gets fewer bytes than announced knows it.
 
 Cells are written as text, never as formulas: in CSV a value starting with = + - @ is
 prefixed with an apostrophe, so a spreadsheet does not run it (CSV injection).
@@ -8,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
+import functools
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Sequence
@@ -18,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from fastapi.responses import FileResponse, Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi import Request
+from fastapi.responses import FileResponse, Response
+
+from findings_api.limits import when_done
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,18 +64,17 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
-async def _csv_chunks(
-    header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
-) -> AsyncIterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield ("\ufeff" + buffer.getvalue()).encode()  # BOM: Excel then reads UTF-8
-    async for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_csv_safe(value) for value in row])
-        yield buffer.getvalue().encode()
+async def _csv_file(
+    folder: Path, header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
+) -> Path:
+    path = folder / "export.csv"
+    # utf-8-sig: a BOM, so that Excel reads UTF-8.
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        async for row in rows:
+            writer.writerow([_csv_safe(value) for value in row])
+    return path
 
 
 async def _xlsx_file(
@@ -95,25 +98,24 @@ async def _xlsx_file(
 
 
 async def export(
-    fmt: Format, name: str, header: Sequence[str], rows: AsyncIterator[Sequence[Any]]
+    request: Request,
+    fmt: Format,
+    name: str,
+    header: Sequence[str],
+    rows: AsyncIterator[Sequence[Any]],
 ) -> Response:
     filename = f"{name}-{date.today().isoformat()}.{fmt.value}"
-    if fmt is Format.CSV:
-        return StreamingResponse(
-            _csv_chunks(header, rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-    # Written to a temporary file in constant memory, sent from there, then removed.
     folder = Path(tempfile.mkdtemp(prefix="findings-export-"))
+    # Removed once the response ended, however it ended (a client gone half-way too).
+    when_done(request, functools.partial(shutil.rmtree, folder, ignore_errors=True))
     try:
-        path = await _xlsx_file(folder, name, header, rows)
+        if fmt is Format.CSV:
+            path = await _csv_file(folder, header, rows)
+            media_type = "text/csv; charset=utf-8"
+        else:
+            path = await _xlsx_file(folder, name, header, rows)
+            media_type = XLSX_TYPE
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return FileResponse(
-        path,
-        media_type=XLSX_TYPE,
-        filename=filename,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    return FileResponse(path, media_type=media_type, filename=filename)

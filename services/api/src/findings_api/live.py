@@ -23,7 +23,7 @@ from findings_api.repository import ReadRepository, ReportFilter
 
 POLL_S = 1.0
 HEARTBEAT_S = 15.0
-BATCH = 100
+BATCH = 20  # reports read per poll: their events are held until sent
 
 
 def position_of(last_event_id: str | None) -> tuple[datetime, str] | None:
@@ -61,16 +61,23 @@ async def stream(
     yield "retry: 3000\n\n"
     quiet_since = time.monotonic()
     while not await request.is_disconnected():
+        # Read first, then send: the connection goes back to the pool before the client,
+        # however slow, is written to.
+        events: list[str] = []
         async with sessions() as session:
             repository = ReadRepository(session)
             reports = await repository.stored_after(after, where, BATCH)
             for report in reports:
                 for finding in await repository.findings_of(report["report_id"]):
                     if category is None or finding["category"] == category:
-                        yield _event("finding", {"report_id": report["report_id"], **finding})
+                        events.append(
+                            _event("finding", {"report_id": report["report_id"], **finding})
+                        )
                 after = (report["stored_at"], report["report_id"])
                 event_id = f"{after[0].isoformat()}|{after[1]}"
-                yield _event("report", summarise(report), event_id)
+                events.append(_event("report", summarise(report), event_id))
+        for event in events:
+            yield event
         if reports:
             quiet_since = time.monotonic()
             continue

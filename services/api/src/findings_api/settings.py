@@ -25,6 +25,14 @@ class ApiSettings(BaseSettings):
     inbox: Path = Path("inbox")
     s3_bucket: str | None = None
     s3_prefix: str = ""
+    # Exports (CSV, XLSX) and live streams (SSE) running at once, in all and per client
+    # (an API key, else an address); beyond them: 429 with Retry-After.
+    max_exports: int = Field(default=8, ge=1)
+    max_exports_per_client: int = Field(default=2, ge=1)
+    max_streams: int = Field(default=200, ge=1)
+    max_streams_per_client: int = Field(default=5, ge=1)
+    # A client that takes no byte of its response for this long is disconnected.
+    send_timeout_s: float = Field(default=30.0, gt=0)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
 
