@@ -14,6 +14,7 @@ counts wrong. Everything random comes from the seed, so a failure can be replaye
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import random
@@ -24,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+import httpx
+import psutil
 
 from findings_cli.embedded import EmbeddedKafka, free_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
@@ -62,6 +65,10 @@ class ChaosResult:
     faults: list[str] = field(default_factory=list)
     seconds: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
+    # Resident memory (MB) of each process with its children, sampled through the run.
+    memory_mb: dict[str, list[float]] = field(default_factory=dict)
+    # API answers to the readers by status (0: no answer, e.g. while it was killed).
+    api_answers: Counter[int] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -93,8 +100,40 @@ class ChaosResult:
             ("latency p95 s", f"{cuts[94]:.1f}"),
             ("latency max s", f"{latencies[-1]:.1f}"),
         ]
+        answers = ", ".join(
+            f"{n} × {code or 'none'}" for code, n in sorted(self.api_answers.items())
+        )
+        rows.append(("API answers to readers", answers or "-"))
+        for name, samples in sorted(self.memory_mb.items()):
+            rows.append((f"memory {name} MB", memory_summary(samples)))
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def memory_summary(samples: list[float]) -> str:
+    """Early (median of the second tenth of the run: the first holds the start-up), peak
+    and end (median of the last tenth)."""
+    if not samples:
+        return "-"
+    tenth = max(1, len(samples) // 10)
+    early = statistics.median(samples[tenth : 2 * tenth] or samples)
+    end = statistics.median(samples[-tenth:])
+    return f"early {early:.0f}, peak {max(samples):.0f}, end {end:.0f}"
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Memory of a process and all its descendants (a service and its workers, PostgreSQL
+    and its backends): proportional set size, so that shared pages count once."""
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_full_info().pss
+    return total / 1e6
 
 
 @dataclass
@@ -112,9 +151,16 @@ class ChaosRun:
     drop_rate_per_s: float = 20.0
     timeout_s: float = 900.0
     reannounce_after_s: float = 20.0
+    # The PostgreSQL server's postmaster, to sample its memory with the services'.
+    postgres_pid: int | None = None
+    memory_interval_s: float = 5.0
+    # Readers of the API meanwhile (queries, searches, exports), so that its memory is
+    # that of an API in use.
+    api_readers: int = 2
     result: ChaosResult = field(init=False)
 
     def __post_init__(self) -> None:
+        self.api_port = free_port()
         self.rng = random.Random(self.seed)
         self.result = ChaosResult(self.seed, self.reports)
 
@@ -128,8 +174,16 @@ class ChaosRun:
             for service in services:
                 service.start()
             started = time.monotonic()
-            await self.drop_with_faults(copies, kafka, services)
-            await self.wait_for_outcomes(expected, started)
+            background = [
+                asyncio.create_task(self.sample_memory(kafka, services)),
+                *(asyncio.create_task(self.read_api(n)) for n in range(self.api_readers)),
+            ]
+            try:
+                await self.drop_with_faults(copies, kafka, services)
+                await self.wait_for_outcomes(expected, started)
+            finally:
+                for task in background:
+                    task.cancel()
             self.result.seconds = time.monotonic() - started
             await self.compare(expected)
         finally:
@@ -153,7 +207,7 @@ class ChaosRun:
             bootstrap=kafka.bootstrap_servers,
             database_url=self.database_url.replace("postgresql://", "postgresql+asyncpg://", 1),
             inbox=self.work_dir / "inbox",
-            api_port=free_port(),
+            api_port=self.api_port,
             namespace="chaos",
         )
         env |= {
@@ -213,6 +267,41 @@ class ChaosRun:
         for due, service in restarts:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             service.start()
+
+    async def sample_memory(self, kafka: EmbeddedKafka, services: list[ServiceProcess]) -> None:
+        """Every `memory_interval_s`, the memory of each service (with its workers), the
+        broker and PostgreSQL (with its backends); a killed service counts as it restarts."""
+        while True:
+            pids = {service.name: service.pid() for service in services}
+            pids["broker"] = kafka.process.pid if kafka.process else None
+            pids["postgres"] = self.postgres_pid
+            for name, pid in pids.items():
+                if pid is not None:
+                    self.result.memory_mb.setdefault(name, []).append(tree_rss_mb(pid))
+            await asyncio.sleep(self.memory_interval_s)
+
+    async def read_api(self, reader: int) -> None:
+        """Ask the API what an analyst would, over and over; errors (it is killed too) are
+        counted, not raised."""
+        rng = random.Random(self.seed + reader)
+        paths = [
+            "/reports?limit=50",
+            "/findings?q=neglect&limit=20",
+            "/findings?category=area_for_development&limit=100",
+            "/summary/national",
+            "/local-authorities/212",
+            "/findings?format=csv&la_code=212",
+        ]
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{self.api_port}", timeout=30
+        ) as client:
+            while True:
+                try:
+                    response = await client.get(rng.choice(paths))
+                    self.result.api_answers[response.status_code] += 1
+                except httpx.HTTPError:
+                    self.result.api_answers[0] += 1
+                await asyncio.sleep(0.2)
 
     def kill_interval(self) -> float:
         """Random (exponential), but capped: a rare long draw must not leave a service

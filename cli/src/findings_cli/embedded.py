@@ -203,6 +203,13 @@ class EmbeddedPostgres:
         self.create_database(self.database)
         return self
 
+    def pid(self) -> int | None:
+        """The postmaster's process id (first line of postmaster.pid), while it runs."""
+        try:
+            return int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (OSError, ValueError):
+            return None
+
     def create_database(self, name: str) -> None:
         import asyncio
 

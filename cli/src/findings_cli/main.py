@@ -407,6 +407,7 @@ def soak_command(args: argparse.Namespace) -> int:
             broker_restarts=args.broker_restarts,
             drop_rate_per_s=args.rate,
             timeout_s=max(900.0, args.reports * 1.5),
+            postgres_pid=postgres.pid(),
         )
         result = asyncio.run(run.run())
     finally:

@@ -53,6 +53,12 @@ class ServiceProcess:
             self.process.kill()
             self.process.wait()
 
+    def pid(self) -> int | None:
+        """The running process's id; None when it is not running."""
+        if self.process is None or self.process.poll() is not None:
+            return None
+        return self.process.pid
+
     def exited(self) -> int | None:
         return None if self.process is None else self.process.poll()
 
