@@ -4,20 +4,24 @@ report, see an authority's chart. Screenshots go to .artifacts/screenshots/."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
 from findings_shared.events import ReportParsed
 from findings_shared.settings import DatabaseSettings
 from tests.api.conftest import serving_api
+from tests.api.test_hardening import point_at
 from tests.api.test_queries import FILES as QUERY_FILES
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018
+from tests.conftest import REPORTS
 
 pytestmark = pytest.mark.integration
 # The reports `stored` (tests/api/conftest.py) puts in each test's database.
@@ -55,6 +59,15 @@ async def page_of(browser: Browser, name: str) -> AsyncIterator[Page]:
     page = await browser.new_page(viewport={"width": 1100, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # What the Content-Security-Policy blocks shows as a console error: none may show.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield page
     finally:
@@ -112,3 +125,53 @@ async def test_a_missing_report_says_so(site: str, browser: Browser) -> None:
     async with page_of(browser, "missing") as page:
         await page.goto(f"{site}/#/reports/{'0' * 64}")
         await expect(page.get_by_role("alert")).to_contain_text("No report")
+
+
+async def test_with_read_keys_the_page_asks_for_a_key_and_keeps_it_for_the_session(
+    stored: dict[str, ReportParsed],
+    database_settings: DatabaseSettings,
+    browser: Browser,
+    tmp_path: Path,
+) -> None:
+    salford = stored[SALFORD_2018]
+    original = (tmp_path / SALFORD_2018).resolve()
+    original.write_bytes((REPORTS / SALFORD_2018).read_bytes())
+    await point_at(database_settings, salford.report_id, original)
+    settings = ApiSettings(database=database_settings, read_keys=[SecretStr("reader-key")])
+    async with serving_api(settings) as url, page_of(browser, "read-key") as page:
+        await page.goto(f"{url}/")
+        await expect(page.get_by_role("alert")).to_contain_text("needs a key")
+        await page.get_by_label("API key").fill("a guess")
+        await page.get_by_role("button", name="Use this key").click()
+        await expect(page.get_by_role("alert")).to_contain_text("not accepted")
+        await page.get_by_label("API key").fill("reader-key")
+        await page.get_by_role("button", name="Use this key").click()
+        await expect(page.locator("#result-count")).to_contain_text("shown")
+        await page.goto(f"{url}/#/reports/{salford.report_id}")
+        await page.reload()  # the key is kept for the session
+        await expect(page.get_by_role("heading", level=2)).to_have_text(salford.title or "")
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="the original file").click()
+        download = await download_info.value
+        path = await download.path()
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == salford.report_id
+
+
+async def test_the_api_documentation_works_offline_under_its_policy(
+    site: str, browser: Browser
+) -> None:
+    outside: list[str] = []
+    async with page_of(browser, "docs") as page:
+
+        async def only_this_site(route: Route) -> None:
+            if route.request.url.startswith(site):
+                await route.continue_()
+            else:
+                outside.append(route.request.url)
+                await route.abort()
+
+        await page.route("**/*", only_this_site)
+        await page.goto(f"{site}/docs")
+        await expect(page.locator(".swagger-ui .info .title")).to_contain_text("Findings API")
+        await expect(page.locator(".opblock").first).to_be_visible()
+    assert outside == []

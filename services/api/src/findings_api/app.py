@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import secrets
+import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path as PathType
+from pathlib import PurePosixPath
 from typing import Annotated, Any
+from urllib.parse import unquote, urlparse
 
 from fastapi import (
     Depends,
@@ -36,7 +41,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_api import live
 from findings_api.exports import Format, chosen_format, export
-from findings_api.limits import ClientGuard, Gate, client_of
+from findings_api.hardening import QueryGuard, SecurityHeaders, add_offline_docs
+from findings_api.limits import ClientGuard, Gate, client_of, when_done
+from findings_api.originals import FileReplaced, copy_original
 from findings_api.paging import BadCursor, SortColumn, decode_cursor, encode_cursor
 from findings_api.repository import (
     FINDING_SORTS,
@@ -68,6 +75,7 @@ from findings_api.schemas import (
 )
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadRejected, UploadTarget
+from findings_shared.bucket import ObjectMissing
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import (
     FindingCategory,
@@ -116,6 +124,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         summary="Findings of Ofsted inspections of English local authorities' children's services.",
         lifespan=lifespan,
         dependencies=[Depends(_require_read)],
+        docs_url=None,  # served from the package's own assets: add_offline_docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.exports = Gate(
@@ -128,24 +138,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         settings.inbox, settings.s3_bucket, settings.s3_prefix, settings.s3
     )
     _add_routes(app)
+    add_offline_docs(app)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
     @app.get("/", include_in_schema=False)
     async def web_page() -> FileResponse:
         """The web page: search, reports, authorities (plain JavaScript over this API)."""
         return FileResponse(WEB / "index.html")
-
-    @app.middleware("http")
-    async def refuse_nul(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # PostgreSQL takes no NUL in text: refuse it as bad input, before any query.
-        if "\x00" in request.url.query or "%00" in request.url.query:
-            return JSONResponse(
-                status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-                content={"detail": "A query parameter holds a NUL character."},
-            )
-        return await call_next(request)
 
     @app.exception_handler(DataError)
     async def bad_input(request: Request, error: DataError) -> JSONResponse:
@@ -172,6 +171,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         # No connection in time (from the pool, or a connection attempt timed out).
         return database_unavailable()
 
+    app.add_middleware(QueryGuard, max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     # Outermost: places at the gates are given back however a response ends.
     app.add_middleware(ClientGuard, send_timeout_s=settings.send_timeout_s)
     return app
@@ -269,11 +270,18 @@ NeedsReviewParam = Annotated[
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip")]
 
 
-def _summary(row: dict[str, Any]) -> ReportSummary:
-    return ReportSummary(**_summary_fields(row))
+def _summary(row: dict[str, Any], operator: bool) -> ReportSummary:
+    return ReportSummary(**_summary_fields(row, operator))
 
 
-def _summary_fields(row: dict[str, Any]) -> dict[str, Any]:
+def _is_operator(request: Request) -> bool:
+    """Whether the caller holds a write key: only such callers see where files lie."""
+    settings: ApiSettings = request.app.state.settings
+    key = request.headers.get("x-api-key")
+    return bool(settings.write_keys) and _matches(key, settings.write_keys)
+
+
+def _summary_fields(row: dict[str, Any], operator: bool) -> dict[str, Any]:
     authority = (
         LocalAuthorityRef(
             name=row["la_name"],
@@ -296,7 +304,8 @@ def _summary_fields(row: dict[str, Any]) -> dict[str, Any]:
         "lead_inspector": row["lead_inspector"],
         "finding_count": row["finding_count"],
         "stored_at": row["stored_at"],
-        "object_uri": row["object_uri"],
+        "file_url": f"/reports/{row['report_id']}/file",
+        "object_uri": row["object_uri"] if operator else None,
         "quality": QualityOut(
             coverage=row["coverage"], warnings=row["warnings"], needs_review=row["needs_review"]
         ),
@@ -532,7 +541,9 @@ def _add_routes(app: FastAPI) -> None:
         if fmt is not Format.JSON:
             return await _export_all(request, fmt, "reports", REPORT_EXPORT, query, columns)
         rows = await query(repository, limit, offset, _decoded(cursor, sort.value, columns))
-        return _page([_summary(row) for row in rows], rows, limit, offset, sort.value, columns)
+        operator = _is_operator(request)
+        items = [_summary(row, operator) for row in rows]
+        return _page(items, rows, limit, offset, sort.value, columns)
 
     @app.post(
         "/reports",
@@ -548,13 +559,12 @@ def _add_routes(app: FastAPI) -> None:
         """Put a report into the bucket; ingest takes it from there like any dropped file.
         Follow it at `status_url`: pending, then stored or failed (with the reason)."""
         settings: ApiSettings = request.app.state.settings
-        content = await file.read(settings.max_upload_bytes + 1)
         try:
+            # Starlette spooled the upload to disk; it is copied from there in chunks.
             stored = await asyncio.to_thread(
                 request.app.state.uploads.put,
                 file.filename,
-                content,
-                file.size,
+                file.file,
                 settings.max_upload_bytes,
             )
         except UploadRejected as error:
@@ -568,6 +578,7 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
     async def get_report(
+        request: Request,
         repository: RepositoryDep,
         report_id: Annotated[str, Path(pattern=REPORT_ID, description="sha256 of the file")],
     ) -> Any:
@@ -579,9 +590,49 @@ def _add_routes(app: FastAPI) -> None:
                 f"No report {report_id} is stored (yet): check GET /reports or drop the file.",
             )
         return ReportDetail(
-            **_summary_fields(row),
+            **_summary_fields(row, _is_operator(request)),
             judgements=[JudgementOut(**j) for j in await repository.judgements_of(report_id)],
             findings=[FindingOut(**f) for f in await repository.findings_of(report_id)],
+        )
+
+    @app.get(
+        "/reports/{report_id}/file",
+        response_class=FileResponse,
+        responses={
+            200: {"content": {"application/pdf": {}, "text/plain": {}}},
+            404: {},
+            410: {},
+        },
+    )
+    async def get_report_file(
+        request: Request,
+        repository: RepositoryDep,
+        report_id: Annotated[str, Path(pattern=REPORT_ID, description="sha256 of the file")],
+    ) -> FileResponse:
+        """The report's original file (PDF or text), as long as the file still holds the
+        very bytes the report was read from: 410 Gone once it was replaced or removed."""
+        row = await repository.get_report(report_id)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"No report {report_id} is stored.")
+        settings: ApiSettings = request.app.state.settings
+        folder = PathType(tempfile.mkdtemp(prefix="findings-original-"))
+        when_done(request, functools.partial(shutil.rmtree, folder, ignore_errors=True))
+        try:
+            copy = await asyncio.to_thread(
+                copy_original, row["object_uri"], report_id, settings.s3, folder / "original"
+            )
+        except (ObjectMissing, FileReplaced) as error:
+            raise HTTPException(
+                status.HTTP_410_GONE, f"The original file is no longer here: {error}."
+            ) from error
+        with copy.open("rb") as file:
+            is_pdf = file.read(5) == b"%PDF-"
+        name = PurePosixPath(unquote(urlparse(row["object_uri"]).path)).name or report_id
+        return FileResponse(
+            copy,
+            media_type="application/pdf" if is_pdf else "text/plain; charset=utf-8",
+            filename=name,
+            content_disposition_type="inline",
         )
 
     @app.get("/findings", response_model=Page[FindingWithReport], responses={422: {}})
@@ -676,7 +727,7 @@ def _add_routes(app: FastAPI) -> None:
             where,
             category.value if category else None,
             live.position_of(last_event_id),
-            lambda row: _summary(row).model_dump(mode="json"),
+            lambda row: _summary(row, operator=False).model_dump(mode="json"),
         )
         return StreamingResponse(
             events,
@@ -686,6 +737,7 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/files", response_model=Page[FileStatus])
     async def list_files(
+        request: Request,
         repository: RepositoryDep,
         status: Annotated[FileState | None, Query(description="Only files in this state")] = None,
         limit: Limit = 50,
@@ -693,6 +745,8 @@ def _add_routes(app: FastAPI) -> None:
     ) -> Any:
         """Every file seen in the bucket, newest first, with its report's state and reason."""
         rows = await repository.list_files(status.value if status else None, limit, offset)
+        if not _is_operator(request):
+            rows = [{**row, "object_uri": None} for row in rows]
         return _page([FileStatus(**row) for row in rows], None, limit, offset)
 
     @app.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})

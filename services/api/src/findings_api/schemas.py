@@ -47,7 +47,10 @@ class ReportSummary(BaseModel):
     lead_inspector: str | None
     finding_count: int
     stored_at: datetime
-    object_uri: str
+    file_url: str = Field(description="The original file, while it is unchanged")
+    object_uri: str | None = Field(
+        description="Where the file lies on the server: for callers with a write key only"
+    )
     quality: QualityOut
 
 
@@ -86,7 +89,9 @@ class FileStatus(BaseModel):
     """One object in the bucket and where its report is in the pipeline."""
 
     name: str
-    object_uri: str
+    object_uri: str | None = Field(
+        description="Where the file lies on the server: for callers with a write key only"
+    )
     size: int
     report_id: str | None
     status: str  # rejected, pending, announced, stored, failed, stuck

@@ -31,6 +31,10 @@ class ApiSettings(BaseSettings):
     max_exports_per_client: int = Field(default=2, ge=1)
     max_streams: int = Field(default=200, ge=1)
     max_streams_per_client: int = Field(default=5, ge=1)
+    # A request line and headers longer than this are refused (400) before being read whole.
+    max_header_bytes: int = Field(default=64 * 1024, ge=4096)
+    # Open connections and requests in flight at once; beyond: 503.
+    max_connections: int = Field(default=1000, ge=10)
     # A client that takes no byte of its response for this long is disconnected.
     send_timeout_s: float = Field(default=30.0, gt=0)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

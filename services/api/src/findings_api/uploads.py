@@ -6,12 +6,14 @@ writes the object atomically and answers with the report id to follow at /files/
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from findings_shared.admission import Rejected, admit, looks_unfinished
 from findings_shared.bucket import s3_client, s3_uri, uri_of
@@ -20,6 +22,9 @@ from findings_shared.settings import S3Settings
 # The API's verdicts, as HTTP statuses.
 STATUS_OF = {"empty": 422, "too_large": 413, "not_a_report": 415}
 UNSAFE = re.compile(r"[^\w .,()&'+-]+")
+CHUNK = 1024 * 1024
+HEAD, TAIL = 4096, 1024
+SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 
 
 class UploadRejected(ValueError):
@@ -36,11 +41,16 @@ class Stored:
 
 
 def safe_name(filename: str | None, report_id: str) -> str:
-    """The upload's base name, stripped of paths and odd characters, prefixed with the
-    start of its hash so that two different files of one name never overwrite."""
+    """The upload's base name, stripped of paths and odd characters, shortened but with its
+    suffix kept (the suffix says PDF or text), prefixed with the start of its hash so
+    that two different files of one name never overwrite."""
     base = PurePath((filename or "").replace("\\", "/")).name
-    cleaned = UNSAFE.sub("_", base).strip(" ._") or "report"
-    return f"{report_id[:12]}-{cleaned[:150]}"
+    # A name that is only a suffix (".pdf") has none to PurePath: it is one.
+    raw_suffix = base if SUFFIX.fullmatch(base) else PurePath(base).suffix
+    suffix = raw_suffix.lower() if SUFFIX.fullmatch(raw_suffix) else ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    cleaned = UNSAFE.sub("_", stem).strip(" ._")[:150].strip(" ._") or "report"
+    return f"{report_id[:12]}-{cleaned}{suffix}"
 
 
 def check(name: str, head: bytes, size: int, max_bytes: int) -> None:
@@ -71,21 +81,52 @@ class UploadTarget:
         self.s3_prefix = s3_prefix
         self.s3 = s3
 
-    def put(self, filename: str | None, content: bytes, size: int | None, max_bytes: int) -> Stored:
-        """`content` may be cut at the limit; `size` is the whole upload's, when known."""
-        report_id = hashlib.sha256(content).hexdigest()
-        name = safe_name(filename, report_id)
-        check(name, content, len(content) if size is None else size, max_bytes)
-        check_complete(content)
-        if self.s3_bucket:
-            key = f"{self.s3_prefix}{name}"
-            s3_client(self.s3).put_object(Bucket=self.s3_bucket, Key=key, Body=content)
-            return Stored(report_id, s3_uri(self.s3_bucket, key), name)
-        self.inbox.mkdir(parents=True, exist_ok=True)
-        target = self.inbox / name
+    def put(self, filename: str | None, source: BinaryIO, max_bytes: int) -> Stored:
+        """Copy the upload (read from `source` a chunk at a time: memory stays flat) into
+        the bucket, after the checks ingest would make."""
+        folder = None if self.s3_bucket else self.inbox
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
         # A hidden temporary file, renamed when complete: ingest never sees half a file.
-        handle, temporary = tempfile.mkstemp(dir=self.inbox, prefix=".upload-", suffix=".part")
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-        os.replace(temporary, target)
-        return Stored(report_id, uri_of(target), name)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                copied = _copy(source, file, max_bytes)
+            name = safe_name(filename, copied.report_id)
+            check(name, copied.head, copied.size, max_bytes)
+            check_complete(copied.head[:16] + copied.tail)
+            if self.s3_bucket:
+                key = f"{self.s3_prefix}{name}"
+                s3_client(self.s3).upload_file(temporary, self.s3_bucket, key)
+                return Stored(copied.report_id, s3_uri(self.s3_bucket, key), name)
+            assert folder is not None
+            target = folder / name
+            os.replace(temporary, target)
+            return Stored(copied.report_id, uri_of(target), name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+@dataclass(frozen=True, slots=True)
+class Copied:
+    report_id: str
+    size: int
+    head: bytes  # what admission looks at
+    tail: bytes  # where a complete PDF has its end marker
+
+
+def _copy(source: BinaryIO, target: BinaryIO, max_bytes: int) -> Copied:
+    digest = hashlib.sha256()
+    size, head, tail = 0, b"", b""
+    while chunk := source.read(CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            # Judged by size alone, as ingest does with a file too large to read.
+            check("upload", b"", size, max_bytes)
+        digest.update(chunk)
+        target.write(chunk)
+        if len(head) < HEAD:
+            head += chunk[: HEAD - len(head)]
+        tail = (tail + chunk)[-TAIL:]
+    return Copied(digest.hexdigest(), size, head, tail)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -98,6 +99,7 @@ class Parse:
             self.idle.put_nowait(slot)
         # Slow reports whose batch went on without them: they publish when done.
         self.deferred: set[asyncio.Task[None]] = set()
+        self.recent = RecentOutcomes(settings.recent_outcomes_bytes)
 
     def worker_pids(self) -> list[int]:
         return [pid for slot in self.slots for pid in slot.pids()]
@@ -188,8 +190,13 @@ class Parse:
 
     async def handle(self, job: Job) -> None:
         """Parse one report in a slot, count its outcome and publish it."""
-        outcome = await self.parse_in_slot(job)
         event = job.event
+        repeated = self.recent.get(event.report_id)
+        if repeated is not None:
+            await self.publish_all(event.report_id, repeated)
+            log.info("%s announced again: its outcome published again", event.name)
+            return
+        outcome = await self.parse_in_slot(job)
         if isinstance(outcome, StoreUnavailable):
             # Transient: its batch is redelivered after a back-off.
             raise ObjectStoreUnavailable(outcome.reason)
@@ -251,16 +258,36 @@ class Parse:
     async def publish_outcome(
         self, received: ReportReceived, outcome: ReportParsed | ParseFailure
     ) -> None:
+        """Encode the outcome's events, publish them, and keep them for a repeat."""
         if isinstance(outcome, ReportParsed):
             try:
-                await self.publish_parsed(received, outcome)
+                events = self.parsed_events(received, outcome)
             except EventTooLarge as error:
                 # Retrying cannot help: dead-letter the report with its reason.
-                await self.publish_failure(received, ParseFailure("report_too_large", str(error)))
+                outcome = ParseFailure("report_too_large", str(error))
+                events = [self.failure_event(received, outcome)]
         else:
-            await self.publish_failure(received, outcome)
+            events = [self.failure_event(received, outcome)]
+        await self.publish_all(received.report_id, events)
+        self.recent.keep(received.report_id, events)
+        if isinstance(outcome, ReportParsed):
+            log.info(
+                "parsed %s: %s, %d findings",
+                received.name,
+                outcome.report_type,
+                len(outcome.findings),
+            )
+        else:
+            log.warning("failed %s: %s", received.name, outcome.reason)
 
-    async def publish_failure(self, received: ReportReceived, failure: ParseFailure) -> None:
+    async def publish_all(self, report_id: str, events: list[tuple[str, bytes]]) -> None:
+        """Publish in order; every acknowledgement before returning."""
+        pending = [
+            await publish_event(self.broker, topic, body, report_id) for topic, body in events
+        ]
+        await asyncio.gather(*pending)
+
+    def failure_event(self, received: ReportReceived, failure: ParseFailure) -> tuple[str, bytes]:
         event = ReportFailed(
             report_id=received.report_id,
             object_uri=received.object_uri,
@@ -269,17 +296,18 @@ class Parse:
             reason=failure.reason,
             attempt=received.attempt,
         )
-        await self.publish_dead_letter(event)
-        log.warning("failed %s: %s", received.name, failure.reason)
+        return self.topics.failed, encode_event(event, self.settings.kafka.max_message_bytes)
 
     async def publish_dead_letter(self, event: ReportFailed) -> None:
         body = encode_event(event, self.settings.kafka.max_message_bytes)
         await (await publish_event(self.broker, self.topics.failed, body, event.report_id))
 
-    async def publish_parsed(self, received: ReportReceived, report: ReportParsed) -> None:
-        """The findings, then the whole report; every acknowledgement before returning."""
+    def parsed_events(
+        self, received: ReportReceived, report: ReportParsed
+    ) -> list[tuple[str, bytes]]:
+        """The findings, then the whole report. Encoded first: a report too large to
+        publish fails before any finding is out."""
         limit = self.settings.kafka.max_message_bytes
-        # Encoded first: a report too large to publish fails before any finding is out.
         parsed = encode_event(
             ReportParsedEvent(
                 report_id=report.report_id,
@@ -307,17 +335,45 @@ class Parse:
             )
             for finding in report.findings
         ]
-        pending = [
-            await publish_event(self.broker, self.topics.finding, body, report.report_id)
-            for body in findings
+        return [
+            *((self.topics.finding, body) for body in findings),
+            (self.topics.parsed, parsed),
         ]
-        pending.append(
-            await publish_event(self.broker, self.topics.parsed, parsed, report.report_id)
-        )
-        await asyncio.gather(*pending)
-        log.info(
-            "parsed %s: %s, %d findings", received.name, report.report_type, len(report.findings)
-        )
+
+
+class RecentOutcomes:
+    """The events of the reports parsed last, up to `max_bytes`, by report id.
+
+    ingest announces a report again when its outcome is slow to come back, which, behind a
+    long backlog, is not a loss: the report is still queued. Such a repeat is answered by
+    publishing the kept events again (the outcome still reaches ingest and store, should
+    the first have been lost with the broker) instead of parsing the file again."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.events: OrderedDict[str, list[tuple[str, bytes]]] = OrderedDict()
+
+    def keep(self, report_id: str, events: list[tuple[str, bytes]]) -> None:
+        self.forget(report_id)
+        size = sum(len(body) for _, body in events)
+        if size > self.max_bytes:
+            return
+        self.events[report_id] = events
+        self.size += size
+        while self.size > self.max_bytes:
+            self.forget(next(iter(self.events)))
+
+    def get(self, report_id: str) -> list[tuple[str, bytes]] | None:
+        events = self.events.get(report_id)
+        if events is not None:
+            self.events.move_to_end(report_id)
+        return events
+
+    def forget(self, report_id: str) -> None:
+        events = self.events.pop(report_id, None)
+        if events is not None:
+            self.size -= sum(len(body) for _, body in events)
 
 
 def subscribe(parse: Parse) -> None:

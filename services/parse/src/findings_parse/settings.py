@@ -24,5 +24,8 @@ class ParseSettings(ConsumerServiceSettings):
     # A report still parsing after this long no longer holds up its batch: the reports
     # behind it go on through the other workers, and its outcome follows when it is done.
     slow_after_s: float = Field(default=5.0, gt=0)
+    # Events of the reports parsed last, kept to answer a repeated announcement without
+    # parsing again (see findings_parse.app.RecentOutcomes).
+    recent_outcomes_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     s3: S3Settings = Field(default_factory=S3Settings)

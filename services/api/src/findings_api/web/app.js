@@ -25,20 +25,75 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// The API answered 401: reading needs a key (FINDINGS_API_READ_KEYS), or the key given
+// was not one of its own.
+class KeyNeeded extends Error {}
+
+const storedKey = () => sessionStorage.getItem("findings-key");
+
 async function api(path, params = {}) {
   const url = new URL(path, location.origin);
   for (const [name, value] of Object.entries(params)) {
     if (value) url.searchParams.set(name, value);
   }
-  const key = sessionStorage.getItem("findings-key");
-  const response = await fetch(url, { headers: key ? { "X-API-Key": key } : {} });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    const detail = typeof body.detail === "string" ? body.detail
-      : (body.detail || []).map((d) => d.msg).join("; ");
-    throw new Error(detail || `${response.status} ${response.statusText}`);
-  }
+  const response = await fetch(url, { headers: keyHeader() });
+  if (!response.ok) throw await problem(response);
   return response.json();
+}
+
+function keyHeader() {
+  const key = storedKey();
+  return key ? { "X-API-Key": key } : {};
+}
+
+async function problem(response) {
+  const body = await response.json().catch(() => ({}));
+  const detail = typeof body.detail === "string" ? body.detail
+    : (body.detail || []).map((d) => d.msg).join("; ");
+  const message = detail || `${response.status} ${response.statusText}`;
+  return response.status === 401 ? new KeyNeeded(message) : new Error(message);
+}
+
+// A link to a file of the API (an export, an original report) that carries the key when
+// one is kept: fetched, then saved from memory.
+function fileLink(path, text) {
+  const link = el("a", { href: path, text });
+  link.addEventListener("click", async (event) => {
+    if (!storedKey()) return; // reading is open: a plain link
+    event.preventDefault();
+    try {
+      const response = await fetch(path, { headers: keyHeader() });
+      if (!response.ok) throw await problem(response);
+      const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") || "");
+      const url = URL.createObjectURL(await response.blob());
+      const save = el("a", { href: url, download: name ? name[1] : "" });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      link.after(failure(error));
+    }
+  });
+  return link;
+}
+
+// Asks for a key, keeps it for this browser session (sessionStorage), and shows the page.
+function keyForm(message) {
+  const input = el("input", { id: "api-key", name: "key", type: "password", autocomplete: "off",
+    required: "" });
+  const form = el("form", { class: "key" },
+    el("p", { role: "alert", text: storedKey()
+      ? `The key was not accepted: ${message}` : "This Findings needs a key to read." }),
+    el("label", { for: "api-key", text: "API key" }), input,
+    el("button", { type: "submit", text: "Use this key" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    sessionStorage.setItem("findings-key", input.value.trim());
+    route();
+  });
+  setTimeout(() => input.focus(), 0);
+  return form;
 }
 
 function show(title, ...content) {
@@ -48,6 +103,7 @@ function show(title, ...content) {
 }
 
 function failure(error) {
+  if (error instanceof KeyNeeded) return keyForm(error.message);
   return el("p", { class: "error", role: "alert", text: error.message });
 }
 
@@ -149,7 +205,8 @@ async function reportPage(reportId) {
       authority ? el("a", { href: `#/authorities/${authority.la_code}`, text: authority.name }) : "Unknown authority",
       ` · ${words(report.report_type)} · inspected ${report.inspection_start || "?"} to ${report.inspection_end || "?"}`,
       report.published ? ` · published ${report.published}` : "",
-      report.lead_inspector ? ` · lead inspector ${report.lead_inspector}` : "");
+      report.lead_inspector ? ` · lead inspector ${report.lead_inspector}` : "",
+      " · ", fileLink(report.file_url, "the original file"));
     const judgements = el("table", {}, el("caption", { text: "Judgements" }),
       el("tr", {}, el("th", { scope: "col", text: "Judgement" }), el("th", { scope: "col", text: "Grade" })));
     for (const judgement of report.judgements) {
@@ -278,7 +335,7 @@ async function summaryPage() {
         ...Object.keys(GRADES).slice(0, 5).map((g) => el("td", { text: String(counts[g] || 0) }))));
     }
     show("National summary", el("h2", { text: "National summary" }), table,
-      el("p", {}, el("a", { href: "/summary/national?format=xlsx", text: "Download every authority's latest grades (Excel)" })));
+      el("p", {}, fileLink("/summary/national?format=xlsx", "Download every authority's latest grades (Excel)")));
   } catch (error) {
     show("National summary", el("h2", { text: "National summary" }), failure(error));
   }
