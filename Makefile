@@ -2,16 +2,18 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser kubectl run test lint check bench bench-api bench-parser soak asyncapi golden clean images test-containers
+.PHONY: setup browser test-tools run test lint check bench bench-api bench-parser soak asyncapi golden clean images test-containers
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9" || \
 		python3 -m pip install --quiet --user "uv>=0.9"  # an ordinary user, without sudo
 	@$(UV) sync --frozen --quiet
 
-kubectl:  ## renders deploy/k8s in the tests (Debian's package)
+test-tools:  ## test tools from Debian: kubectl renders deploy/k8s; a PostgreSQL built with TLS
 	@command -v kubectl >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl)
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql)
 
 browser:  ## Debian's chromium, which the web page's tests drive (never a downloaded one)
 	@command -v chromium >/dev/null || (apt-get update -qq && \
@@ -25,7 +27,7 @@ lint: setup
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
 
-test: lint browser kubectl  ## lint, type-check, then every test (unit, integration, end-to-end)
+test: lint browser test-tools  ## lint, type-check, then every test (unit, integration, end-to-end)
 	$(UV) run --frozen pytest
 
 images:  ## the four service images (docker build; needs a Docker engine)

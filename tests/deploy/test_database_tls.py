@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from findings_cli.embedded import EmbeddedPostgres
+from findings_cli.embedded import EmbeddedPostgres, system_postgres_bindir
 from tests.certificates import issue_server_certificate, write_ca
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,11 @@ def tls_postgres() -> Iterator[tuple[EmbeddedPostgres, Path]]:
     if os.geteuid() == 0:
         shutil.chown(key, "postgres")
         shutil.chown(certificate, "postgres")
+    system = system_postgres_bindir()
+    if system is None:  # the wheel's build has no TLS
+        pytest.fail("no PostgreSQL built with TLS: run `make test` (it installs Debian's)")
     server = EmbeddedPostgres(
+        bindir=system,
         data_dir=base / "data",
         settings={"ssl": "on", "ssl_cert_file": str(certificate), "ssl_key_file": str(key)},
         durable=False,

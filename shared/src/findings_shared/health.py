@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from typing import Any
 
 import uvicorn
@@ -38,10 +38,13 @@ def health_app(health: Health) -> Callable[[Scope, Receive, Send], Awaitable[Non
     return app
 
 
-class _QuietServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        # The service owns the signals (findings_shared.service).
-        pass
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves the signals to the service (findings_shared.service):
+    uvicorn would otherwise install its own SIGINT/SIGTERM handlers while it serves."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 @contextlib.asynccontextmanager
@@ -58,7 +61,7 @@ async def serving_health(health: Health, settings: ConsumerServiceSettings) -> A
         log_level="warning",
         lifespan="off",
     )
-    server = _QuietServer(config)
+    server = QuietServer(config)
     task = asyncio.create_task(server.serve())
     try:
         yield

@@ -7,21 +7,13 @@ import findings_shared.early  # noqa: F401  (first: SIGTERM while starting)
 
 # isort: on
 import asyncio
-import contextlib
-from collections.abc import Iterator
 
 import uvicorn
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
+from findings_shared.health import QuietServer
 from findings_shared.service import run_service
-
-
-class _Server(uvicorn.Server):
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        # Signals are the service runner's: it sets the stop event, we shut down.
-        yield
 
 
 def server_config(settings: ApiSettings) -> uvicorn.Config:
@@ -41,7 +33,7 @@ def server_config(settings: ApiSettings) -> uvicorn.Config:
 
 
 async def serve(settings: ApiSettings, stop: asyncio.Event) -> None:
-    server = _Server(server_config(settings))
+    server = QuietServer(server_config(settings))
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -102,7 +102,7 @@ class ClientGuard:
 
         try:
             await self.app(scope, receive, send_in_time)
-        except ClientTooSlow:
+        except* ClientTooSlow:  # a streaming answer raises it from within a task group
             client: Any = scope.get("client")
             log.warning(
                 "%s %s: client %s read nothing for %g s: disconnected",

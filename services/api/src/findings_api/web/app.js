@@ -297,6 +297,7 @@ function gradeChart(history) {
     shape("line", { x1: left, x2: width - right, y1: y(level), y2: y(level), stroke: "#ddd" });
     shape("text", { x: 4, y: y(level) + 4 }, label);
   });
+  // The same colours as .series-N in style.css (the legend's: no inline style under the CSP).
   const colours = ["#1d4f91", "#00703c", "#b35c00", "#6f2c91", "#a4141b", "#505a5f"];
   const described = [];
   areas.forEach((area, index) => {
@@ -317,7 +318,7 @@ function gradeChart(history) {
   }
   svg.setAttribute("aria-label", `Grades over time: ${described.join("; ")}`);
   const legend = el("figcaption", {}, ...areas.map((area, index) =>
-    el("span", { class: "tag", style: `border-color:${colours[index % colours.length]}`, text: words(area) })));
+    el("span", { class: `tag series-${index % colours.length}`, text: words(area) })));
   figure.append(svg, legend);
   return figure;
 }
