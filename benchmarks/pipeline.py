@@ -5,7 +5,10 @@
 Starts the embedded broker and PostgreSQL and the four services as processes, drops N
 uniquely modified copies of the fixture PDFs into the inbox (all at once), and watches
 the HTTP API until every report is there. Prints reports/s, findings/s and the
-drop-to-API latency percentiles.
+drop-to-API latency percentiles; then parses the same files with the parser alone, in as
+many processes as parse has workers, and prints that rate, the pipeline's share of it
+(`pipeline_ratio`), and the CPU of every process but the parse workers as a share of the
+workers' (`overhead_share`).
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import multiprocessing
 import os
 import shutil
 import statistics
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +32,7 @@ import httpx
 from findings_cli.chaos import unique_copies
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
+from findings_parse.core.parser import parse_report
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
 
@@ -138,6 +144,8 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         cpu["cpu_s_parse_main"] = cpu_seconds(parse.process.pid, descendants=False)
         assert kafka.process is not None
         cpu["cpu_s_broker"] = cpu_seconds(kafka.process.pid)
+        postmaster = postgres.pid()
+        cpu["cpu_s_postgres"] = cpu_seconds(postmaster) if postmaster else 0.0
         latencies = sorted(arrived[r] - dropped_at[r] for r in dropped_at)
         quantiles = statistics.quantiles(latencies, n=100)
         return {
@@ -159,6 +167,20 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         shutil.rmtree(base, ignore_errors=True)
 
 
+def parse_only(files: list[bytes], workers: int) -> float:
+    """Reports per second of the parser alone on these files, in `workers` processes."""
+    names = [f"copy-{index}.pdf" for index in range(len(files))]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_parse_one, files[:workers], names[:workers]))  # start-up, untimed
+        started = time.perf_counter()
+        list(pool.map(_parse_one, files, names, chunksize=4))
+        return len(files) / (time.perf_counter() - started)
+
+
+def _parse_one(content: bytes, name: str) -> int:
+    return len(parse_report(content, name).findings)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reports", type=int, default=200)
@@ -168,6 +190,18 @@ def main() -> None:
     )
     args = parser.parse_args()
     result = run(args.reports, args.parse_workers, args.rate)
+    copies = unique_copies(sorted(FIXTURES.glob("*.pdf")), args.reports, "benchmark")
+    alone = parse_only([content for _, content, _ in copies], args.parse_workers)
+    cpu = {name: value for name, value in result.items() if name.startswith("cpu_s_")}
+    workers_cpu = cpu["cpu_s_parse"] - cpu["cpu_s_parse_main"]
+    # Every process but the parse workers and the API (whose CPU is this benchmark's own
+    # polling): ingest, parse's main process, store, the broker, PostgreSQL.
+    overhead = sum(cpu.values()) - cpu["cpu_s_parse"] - cpu["cpu_s_api"]
+    result |= {
+        "parse_only_per_s": alone,
+        "pipeline_ratio": result["reports_per_s"] / alone,
+        "overhead_share": overhead / workers_cpu,
+    }
     print(f"{'metric':<18} {'value':>10}")  # noqa: T201
     print(f"{'-' * 18} {'-' * 10}")  # noqa: T201
     for name, value in result.items():

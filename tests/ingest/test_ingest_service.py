@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedKafka
-from findings_ingest.app import run
+from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
+from findings_ingest.adapters.repository import PendingReport
+from findings_ingest.app import Ingest, recover_lost_events, run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings
-from findings_shared.database import make_engine, migrate
+from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportReceived, ReportReplaced, ReportStored, Topics
 from findings_shared.kafka import ensure_topics, make_broker
 from findings_shared.settings import DatabaseSettings, KafkaSettings
@@ -119,6 +121,25 @@ async def test_a_pdf_written_slowly_is_announced_once_complete(settings: IngestS
     assert await ledger(settings, "select count(*) from ingest.reports") == [(1,)]
 
 
+async def test_a_watched_folder_is_taken_from_its_change_notifications(
+    settings: IngestSettings,
+) -> None:
+    """With a settle time and a listing interval of a minute, only the kernel's change
+    notifications can have a file announced within the test."""
+    patient = settings.model_copy(
+        update={"settle_s": 60.0, "rescan_interval_s": 60.0, "event_settle_s": 0.2}
+    )
+    settings.inbox.mkdir(parents=True)
+    async with running(lambda stop: run(patient, stop)):
+        await asyncio.sleep(1)  # the first listing is done: the inbox is empty
+        letter = copy_fixture("letter_wandsworth_2011-07-07.txt", settings.inbox / "sub")
+        staged = settings.inbox / ".staging.pdf"
+        staged.write_bytes((REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes())
+        moved = staged.rename(settings.inbox / "moved in.pdf")
+        events = await received(settings, 2)
+    assert {event.name for event in events} == {letter.name, moved.name}
+
+
 async def test_a_file_that_changes_after_it_was_taken_withdraws_its_report(
     settings: IngestSettings,
 ) -> None:
@@ -173,12 +194,18 @@ async def test_a_restart_of_ingest_alone_announces_nothing_again(
     copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
     async with running(lambda stop: run(settings, stop)):
         first = await received(settings, 1)
-    # The broker kept the announcement: a restart does not repeat it.
+    # The broker kept the announcement: a restart does not repeat it. A file dropped after
+    # the restart shows the restarted service has made its passes over the inbox.
     async with running(lambda stop: run(settings, stop)):
-        await asyncio.sleep(5)
-    assert [event.event_id for event in await received(settings, 1)] == [first[0].event_id]
-    [(status, count)] = await ledger(settings, "select status, announce_count from ingest.reports")
-    assert (status, count) == ("announced", 1)
+        copy_fixture("letter_wandsworth_2011-07-07.txt", settings.inbox)
+        events = await received(settings, 2)
+    assert events[0].event_id == first[0].event_id
+    assert [event.name for event in events] == [
+        "letter_wolverhampton_2010-10-13.txt",
+        "letter_wandsworth_2011-07-07.txt",
+    ]
+    counts = await ledger(settings, "select announce_count from ingest.reports")
+    assert counts == [(1,), (1,)]
 
 
 async def test_a_broker_that_lost_its_data_gets_every_unfinished_report_again(
@@ -241,3 +268,45 @@ async def test_a_report_never_stored_becomes_stuck_after_its_announcements(
     [(reason, count)] = await ledger(settings, "select reason, announce_count from ingest.reports")
     assert reason == "announced 4 times without being stored or failed"
     assert count == 4
+
+
+async def test_an_ingest_killed_while_announcing_after_a_broker_loss_storms_nothing(
+    settings: IngestSettings,
+) -> None:
+    """Found by the 10,000-report soak: killed while announcing thousands again, ingest
+    took the broker for lost on every restart and announced everything once more."""
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    copy_fixture("letter_wandsworth_2011-07-07.txt", settings.inbox)
+    async with running(lambda stop: run(settings, stop)):
+        await received(settings, 2)  # both announced; the marker is written
+    broker = make_broker(settings.kafka)
+    await broker.start()
+    engine = make_engine(settings.database)
+    try:
+        # A broker that lost its data: a marker topic of its own, empty.
+        lost_kafka = settings.kafka.model_copy(
+            update={"topic_namespace": "lost-" + str(id(engine))}
+        )
+        await ensure_topics(lost_kafka, [marker_topic(lost_kafka.topic_namespace)])
+        ingest = Ingest(settings, broker, make_sessionmaker(engine))
+        memory = BrokerMemory(lost_kafka, broker)
+        announced: list[str] = []
+        announce = ingest.announce
+
+        async def killed_after_one(report: PendingReport) -> None:
+            if announced:
+                raise SystemExit("killed")  # the process dies mid-way
+            announced.append(report.report_id)
+            await announce(report)
+
+        ingest.announce = killed_after_one  # type: ignore[method-assign]
+        with pytest.raises(SystemExit):
+            await recover_lost_events(ingest, memory)
+        # The rest is still to announce, durably, and the broker is not taken for lost again.
+        statuses = await ledger(settings, "select status from ingest.reports order by status")
+        assert statuses == [("announced",), ("pending",)]
+        assert not await memory.lost()
+        assert await recover_lost_events(ingest, memory) == 0
+    finally:
+        await broker.stop()
+        await engine.dispose()

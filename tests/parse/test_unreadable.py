@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -67,9 +68,10 @@ def test_arbitrary_bytes_give_a_report_or_a_reason(content: bytes, name: str) ->
         report = parse_report(content, name)
     except UnreadableReport as error:
         reason = str(error)
+        assert reason.strip()
+        assert "\n" not in reason  # one line: it is shown in /files and the status command
     else:
-        reason = report.report_id
-    assert reason
+        assert report.report_id == hashlib.sha256(content).hexdigest()
 
 
 @settings(max_examples=100, deadline=None)

@@ -12,8 +12,10 @@ import asyncio
 import contextlib
 import logging
 import time
+from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 from faststream.kafka import KafkaBroker
@@ -33,7 +35,7 @@ from findings_ingest.core.notifications import created_objects
 from findings_ingest.core.objects import Bucket, BucketObject
 from findings_ingest.settings import IngestSettings
 from findings_shared.admission import Admitted, admit, looks_unfinished
-from findings_shared.bucket import ObjectMissing
+from findings_shared.bucket import ObjectMissing, path_of
 from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
 from findings_shared.events import (
     ReportFailed,
@@ -85,6 +87,10 @@ class Ingest:
         self.last_reconcile = 0.0
         self.pass_interval_s = settings.s3_listing_interval_s if settings.s3_bucket else 0.0
         self.last_pass_ended = -self.pass_interval_s
+        # Paths the folder watcher reported, with when they last changed (monotonic).
+        self.changed: dict[Path, float] = {}
+        self.watching = False
+        self.wake = asyncio.Event()
 
     async def load_known(self) -> None:
         async with self.sessions() as session:
@@ -92,16 +98,61 @@ class Ingest:
             self.known = await ledger.known_versions()
             self.resume_after = await ledger.listing_checkpoint(self.bucket.name)
 
+    def note_changes(self, paths: list[Path]) -> None:
+        now = time.monotonic()
+        for path in paths:
+            self.changed[path] = now
+        self.wake.set()
+
+    async def take_changed(self) -> int:
+        """Take the reported files quiet for `event_settle_s` since their last change."""
+        now = time.monotonic()
+        due = [p for p, at in self.changed.items() if now - at >= self.settings.event_settle_s]
+        if not due or not isinstance(self.bucket, FolderBucket):
+            return 0
+        for path in due:
+            del self.changed[path]
+        announced = 0
+        for obj in await asyncio.to_thread(self.bucket.objects_at, due):
+            if self.known.get(obj.uri) != obj.version:
+                announced += await self.take_object(obj)
+        return announced
+
+    async def rescan(self, bucket: FolderBucket) -> int:
+        """Watched: every `rescan_interval_s`, the files no notification brought (there
+        before the watch began, or missed) are noted as changed, to be taken once settled."""
+        if time.monotonic() - self.last_pass_ended < self.settings.rescan_interval_s:
+            return 0
+        found = await asyncio.to_thread(bucket.scan)
+        self.last_pass_ended = time.monotonic()
+        missed = [path_of(obj.uri) for obj in found if self.known.get(obj.uri) != obj.version]
+        missed = [path for path in missed if path not in self.changed]
+        if missed:
+            self.note_changes(missed)
+        return 0
+
+    def next_wake_s(self) -> float:
+        """How long the loop may sleep: until the next reported file has settled, at most
+        a poll interval (reconcile and the listing keep their pace)."""
+        interval = self.settings.poll_interval_s
+        if not self.changed:
+            return interval
+        settled_at = min(self.changed.values()) + self.settings.event_settle_s
+        return max(0.0, min(interval, settled_at - time.monotonic()))
+
     async def poll_once(self) -> int:
-        """The next page of the listing (when due), then overdue announcements; returns how
-        many reports were announced."""
-        announced = await self.list_next_page()
+        """Reported files that settled, the next page of the listing (when due), then
+        overdue announcements; returns how many reports were announced."""
+        announced = await self.take_changed()
+        announced += await self.list_next_page()
         if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
             announced += await self.reconcile(self.settings.reannounce_after_s)
         return announced
 
     async def list_next_page(self) -> int:
         starting_a_pass = self.resume_after == ""
+        if self.watching and isinstance(self.bucket, FolderBucket):
+            return await self.rescan(self.bucket)
         if starting_a_pass and time.monotonic() - self.last_pass_ended < self.pass_interval_s:
             return 0
         page = await asyncio.to_thread(self.bucket.list_page, self.resume_after)
@@ -341,24 +392,57 @@ async def watch(ingest: Ingest, stop: asyncio.Event) -> None:
     settings = ingest.settings
     memory = BrokerMemory(settings.kafka, ingest.broker)
     next_memory_check = time.monotonic()
-    while not stop.is_set():
-        if time.monotonic() >= next_memory_check:
-            await _guarded(ingest, lambda: recover_lost_events(ingest, memory))
-            next_memory_check = time.monotonic() + settings.kafka.topic_check_interval_s
-        await _guarded(ingest, ingest.poll_once)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.poll_interval_s)
+    watcher = None
+    if isinstance(ingest.bucket, FolderBucket) and settings.watch_events:
+        watcher = asyncio.create_task(follow_changes(ingest, ingest.bucket, stop))
+    try:
+        while not stop.is_set():
+            if time.monotonic() >= next_memory_check:
+                await _guarded(ingest, lambda: recover_lost_events(ingest, memory))
+                next_memory_check = time.monotonic() + settings.kafka.topic_check_interval_s
+            await _guarded(ingest, ingest.poll_once)
+            ingest.wake.clear()
+            stopping = asyncio.ensure_future(stop.wait())
+            woken = asyncio.ensure_future(ingest.wake.wait())
+            await asyncio.wait(
+                {stopping, woken}, timeout=ingest.next_wake_s(), return_when=FIRST_COMPLETED
+            )
+            stopping.cancel()
+            woken.cancel()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+async def follow_changes(ingest: Ingest, bucket: FolderBucket, stop: asyncio.Event) -> None:
+    """Feed the folder's change notifications to the loop; without them (no inotify, too
+    many watches, a network share that sends none) the listing every poll takes over."""
+    try:
+        ingest.watching = True
+        async for paths in bucket.changes(stop):
+            ingest.note_changes(paths)
+    except Exception as error:  # the listing covers every file anyway
+        log.warning("not notified of changes in %s (%s): listing it every poll", bucket.name, error)
+    finally:
+        ingest.watching = False
 
 
 async def recover_lost_events(ingest: Ingest, memory: BrokerMemory) -> int:
-    """If the broker lost its data, announce every report without an outcome again now."""
+    """If the broker lost its data, announce every report without an outcome again now.
+
+    The reports go back to `pending` in one commit, then the marker is written again, then
+    they are announced: an ingest killed while announcing thousands leaves the rest pending
+    (announced by its next pass), and does not take the broker for lost once more."""
     if not await memory.lost():
         return 0
-    announced = await ingest.reconcile(reannounce_after_s=0)
-    if announced:
-        log.warning("the broker lost its data: announced %d report(s) again", announced)
+    async with ingest.sessions.begin() as session:
+        requeued = await LedgerRepository(session).requeue_announced()
     await memory.remember()
-    return announced
+    if requeued:
+        log.warning("the broker lost its data: %d report(s) to announce again", requeued)
+    return await ingest.reconcile(ingest.settings.reannounce_after_s)
 
 
 async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:

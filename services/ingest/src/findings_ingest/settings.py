@@ -30,6 +30,12 @@ class IngestSettings(ConsumerServiceSettings):
     # taken as they are announced there; the listing still runs, as a safety net.
     notifications_topic: str | None = None
     poll_interval_s: float = 0.5
+    # A folder is watched (inotify): a file is taken once no change was reported for
+    # `event_settle_s`, and the full listing runs only every `rescan_interval_s` as a
+    # safety net. Off, or where no notifications come: the listing every poll.
+    watch_events: bool = True
+    event_settle_s: float = Field(default=0.2, ge=0)
+    rescan_interval_s: float = Field(default=30.0, gt=0)
     # A file is announced once its size and mtime stayed the same for this long.
     settle_s: float = 1.0
     # A PDF in a folder that does not end like a complete PDF (no `%%EOF`) is taken as

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+from watchfiles import Change, awatch
 
 from findings_ingest.core.objects import BucketObject, ListingPage
 from findings_shared.admission import is_hidden_or_partial
@@ -68,6 +72,45 @@ class FolderBucket:
                 ready.append(obj)
         self._last_seen = current
         return ready
+
+    def objects_at(self, paths: list[Path]) -> list[BucketObject]:
+        """The files at these paths as they are now (a path gone or hidden is skipped)."""
+        found: list[BucketObject] = []
+        for path in paths:
+            relative = path.relative_to(self.root) if path.is_relative_to(self.root) else None
+            if relative is None or any(part.startswith(".") for part in relative.parts[:-1]):
+                continue
+            if is_hidden_or_partial(path.name):
+                continue
+            try:
+                stat = path.stat()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            if not path.is_file():
+                continue
+            found.append(
+                BucketObject(
+                    uri=uri_of(path),
+                    name=display_name(path),
+                    size=stat.st_size,
+                    version=f"{stat.st_size}:{stat.st_mtime_ns}",
+                    modified_ns=stat.st_mtime_ns,
+                )
+            )
+        return found
+
+    async def changes(self, stop: asyncio.Event) -> AsyncIterator[list[Path]]:
+        """Paths written or moved in, as the kernel reports them (inotify): a file is
+        taken moments after its writer stops, without listing the folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+
+        def wanted(change: Change, path: str) -> bool:
+            return change != Change.deleted and not is_hidden_or_partial(Path(path).name)
+
+        async for batch in awatch(
+            self.root, watch_filter=wanted, debounce=50, step=20, stop_event=stop
+        ):
+            yield [Path(path) for _, path in batch]
 
     def read(self, obj: BucketObject) -> bytes:
         return path_of(obj.uri).read_bytes()

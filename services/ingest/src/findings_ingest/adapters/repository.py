@@ -309,6 +309,17 @@ class LedgerRepository:
         )
         return [PendingReport(*row) for row in rows]
 
+    async def requeue_announced(self) -> int:
+        """Every announced report back to `pending` (its announcement was lost with the
+        broker): announced again by the next reconcile, whatever its wait. Returns how many."""
+        result = await self.session.execute(
+            update(reports)
+            .where(reports.c.status == "announced")
+            .values(status="pending")
+            .returning(reports.c.report_id)
+        )
+        return len(result.all())
+
     async def mark_announced(self, report_id: str, at: datetime) -> None:
         await self.session.execute(
             update(reports)
