@@ -110,12 +110,14 @@ class Ingest:
         due = [p for p, at in self.changed.items() if now - at >= self.settings.event_settle_s]
         if not due or not isinstance(self.bucket, FolderBucket):
             return 0
-        for path in due:
-            del self.changed[path]
+        found = await asyncio.to_thread(self.bucket.objects_at, due)
         announced = 0
-        for obj in await asyncio.to_thread(self.bucket.objects_at, due):
-            if self.known.get(obj.uri) != obj.version:
+        for path in due:
+            obj = found.get(path)
+            if obj is not None and self.known.get(obj.uri) != obj.version:
+                # An outage raises here: the path stays noted, taken on a later pass.
                 announced += await self.take_object(obj)
+            self.changed.pop(path, None)
         return announced
 
     async def rescan(self, bucket: FolderBucket) -> int:

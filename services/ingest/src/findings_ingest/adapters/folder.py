@@ -73,9 +73,9 @@ class FolderBucket:
         self._last_seen = current
         return ready
 
-    def objects_at(self, paths: list[Path]) -> list[BucketObject]:
-        """The files at these paths as they are now (a path gone or hidden is skipped)."""
-        found: list[BucketObject] = []
+    def objects_at(self, paths: list[Path]) -> dict[Path, BucketObject]:
+        """The files at these paths as they are now (a path gone or hidden is left out)."""
+        found: dict[Path, BucketObject] = {}
         for path in paths:
             relative = path.relative_to(self.root) if path.is_relative_to(self.root) else None
             if relative is None or any(part.startswith(".") for part in relative.parts[:-1]):
@@ -88,14 +88,12 @@ class FolderBucket:
                 continue
             if not path.is_file():
                 continue
-            found.append(
-                BucketObject(
-                    uri=uri_of(path),
-                    name=display_name(path),
-                    size=stat.st_size,
-                    version=f"{stat.st_size}:{stat.st_mtime_ns}",
-                    modified_ns=stat.st_mtime_ns,
-                )
+            found[path] = BucketObject(
+                uri=uri_of(path),
+                name=display_name(path),
+                size=stat.st_size,
+                version=f"{stat.st_size}:{stat.st_mtime_ns}",
+                modified_ns=stat.st_mtime_ns,
             )
         return found
 
