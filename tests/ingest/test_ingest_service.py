@@ -121,14 +121,19 @@ async def test_a_pdf_written_slowly_is_announced_once_complete(settings: IngestS
     assert await ledger(settings, "select count(*) from ingest.reports") == [(1,)]
 
 
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute-inbox", "relative-inbox"])
 async def test_a_watched_folder_is_taken_from_its_change_notifications(
-    settings: IngestSettings,
+    settings: IngestSettings, relative: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With a settle time and a listing interval of a minute, only the kernel's change
-    notifications can have a file announced within the test."""
+    notifications can have a file announced within the test. The default inbox is a
+    relative path (`inbox`); notifications name absolute ones."""
     patient = settings.model_copy(
         update={"settle_s": 60.0, "rescan_interval_s": 60.0, "event_settle_s": 0.2}
     )
+    if relative:
+        monkeypatch.chdir(settings.inbox.parent)
+        patient = patient.model_copy(update={"inbox": Path(settings.inbox.name)})
     settings.inbox.mkdir(parents=True)
     async with running(lambda stop: run(patient, stop)):
         await asyncio.sleep(1)  # the first listing is done: the inbox is empty

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from stat import S_ISREG
 
 from watchfiles import Change, awatch
 
@@ -21,7 +22,8 @@ class FolderBucket:
     One page is the whole folder (a listing is cheap), so no checkpoint is needed."""
 
     def __init__(self, root: Path, settle_s: float) -> None:
-        self.root = root
+        # Absolute: the change notifications name absolute paths under it.
+        self.root = root.absolute()
         self.settle_ns = int(settle_s * 1e9)
         self._last_seen: dict[str, str] = {}
 
@@ -37,29 +39,13 @@ class FolderBucket:
         return ListingPage(self.settled(self.scan(), time.time_ns()), resume_after=None)
 
     def scan(self) -> list[BucketObject]:
-        found: list[BucketObject] = []
         self.root.mkdir(parents=True, exist_ok=True)
+        paths: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(self.root):
             # Hidden folders (.git, a sync tool's staging area) are not the inbox's.
             dirnames[:] = [name for name in dirnames if not name.startswith(".")]
-            for filename in filenames:
-                if is_hidden_or_partial(filename):
-                    continue
-                path = Path(dirpath) / filename
-                try:
-                    stat = path.stat()
-                except FileNotFoundError:
-                    continue
-                found.append(
-                    BucketObject(
-                        uri=uri_of(path),
-                        name=display_name(path),
-                        size=stat.st_size,
-                        version=f"{stat.st_size}:{stat.st_mtime_ns}",
-                        modified_ns=stat.st_mtime_ns,
-                    )
-                )
-        return found
+            paths += [Path(dirpath) / name for name in filenames]
+        return list(self.objects_at(paths).values())
 
     def settled(self, found: list[BucketObject], now_ns: int) -> list[BucketObject]:
         """Files unchanged since the previous scan and older than the settle time."""
@@ -86,7 +72,7 @@ class FolderBucket:
                 stat = path.stat()
             except (FileNotFoundError, NotADirectoryError):
                 continue
-            if not path.is_file():
+            if not S_ISREG(stat.st_mode):
                 continue
             found[path] = BucketObject(
                 uri=uri_of(path),
