@@ -78,6 +78,26 @@ def cpu_seconds(root_pid: int, descendants: bool = True) -> float:
     return total
 
 
+def cpu_by_process(
+    services: list[ServiceProcess], kafka: EmbeddedKafka, postgres: EmbeddedPostgres
+) -> dict[str, float]:
+    """CPU seconds so far of each service (parse with and without its workers), the
+    broker and PostgreSQL (with its backends)."""
+    cpu = {
+        f"cpu_s_{service.name}": cpu_seconds(service.process.pid)
+        for service in services
+        if service.process is not None
+    }
+    parse = next(s for s in services if s.name == "parse")
+    assert parse.process is not None
+    cpu["cpu_s_parse_main"] = cpu_seconds(parse.process.pid, descendants=False)
+    assert kafka.process is not None
+    cpu["cpu_s_broker"] = cpu_seconds(kafka.process.pid)
+    postmaster = postgres.pid()
+    cpu["cpu_s_postgres"] = cpu_seconds(postmaster) if postmaster else 0.0
+    return cpu
+
+
 def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
     base = Path(tempfile.mkdtemp(prefix="findings-bench-"))
     base.chmod(0o755)  # the PostgreSQL server runs as `postgres`
@@ -110,6 +130,7 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         for path, content in files:
             path.write_bytes(content)
         time.sleep(8)  # consumer groups settle before the clock starts
+        before = cpu_by_process(services, kafka, postgres)  # start-up is not counted
         inbox.mkdir(exist_ok=True)
         dropped_at: dict[str, float] = {}
         api = f"http://127.0.0.1:{api_port}"
@@ -135,17 +156,9 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         started = min(dropped_at.values())
         elapsed = max(arrived.values()) - started
         cpu = {
-            f"cpu_s_{service.name}": cpu_seconds(service.process.pid)
-            for service in services
-            if service.process is not None
+            name: used - before.get(name, 0.0)
+            for name, used in cpu_by_process(services, kafka, postgres).items()
         }
-        parse = next(s for s in services if s.name == "parse")
-        assert parse.process is not None
-        cpu["cpu_s_parse_main"] = cpu_seconds(parse.process.pid, descendants=False)
-        assert kafka.process is not None
-        cpu["cpu_s_broker"] = cpu_seconds(kafka.process.pid)
-        postmaster = postgres.pid()
-        cpu["cpu_s_postgres"] = cpu_seconds(postmaster) if postmaster else 0.0
         latencies = sorted(arrived[r] - dropped_at[r] for r in dropped_at)
         quantiles = statistics.quantiles(latencies, n=100)
         return {
