@@ -19,6 +19,12 @@ def encrypted_pdf(content: bytes) -> bytes:
 
 def text_pdf(lines: list[str]) -> bytes:
     """A valid one-page PDF with these lines in Helvetica: readable, but no Ofsted report."""
+    shown = " ".join(f"({line}) '" for line in lines)
+    return one_page_pdf(f"BT /F1 11 Tf 16 TL 72 790 Td {shown} ET".encode("latin-1"))
+
+
+def one_page_pdf(content: bytes, compressed: bool = False) -> bytes:
+    """A one-page PDF whose page draws `content` (operators) with Helvetica as /F1."""
     writer = PdfWriter()
     page = writer.add_blank_page(width=595, height=842)
     font = DictionaryObject(
@@ -31,10 +37,11 @@ def text_pdf(lines: list[str]) -> bytes:
     page[NameObject("/Resources")] = DictionaryObject(
         {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
     )
-    shown = " ".join(f"({line}) '" for line in lines)
     stream = DecodedStreamObject()
-    stream.set_data(f"BT /F1 11 Tf 16 TL 72 790 Td {shown} ET".encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(stream)
+    stream.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(
+        stream.flate_encode() if compressed else stream
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -184,21 +191,5 @@ def focused_visit_letter(*body: PdfLine, notes: tuple[PdfLine, ...] = ()) -> byt
 def slow_pdf(text_operators: int) -> bytes:
     """A small PDF (its one page's content compressed) that takes PDFium long to read:
     `text_operators` text-showing operators, about 3 µs each on this machine."""
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=595, height=842)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(b"BT /F1 11 Tf 72 790 Td " + b"(x) Tj " * text_operators + b"ET")
-    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    content = b"BT /F1 11 Tf 72 790 Td " + b"(x) Tj " * text_operators + b"ET"
+    return one_page_pdf(content, compressed=True)
