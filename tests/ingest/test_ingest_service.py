@@ -249,8 +249,47 @@ async def test_a_broker_that_lost_its_data_gets_every_unfinished_report_again(
             again = await received(on_own_broker, 1)
     finally:
         own_broker.stop()
-    # Only the report without an outcome, at once (not after reannounce_after_s = 120 s).
-    assert [(event.report_id, event.attempt) for event in again] == [(first[1].report_id, 2)]
+    # Only the report without an outcome, at once (not after reannounce_after_s = 120 s);
+    # the lost announcement does not count as an attempt.
+    assert [(event.report_id, event.attempt) for event in again] == [(first[1].report_id, 1)]
+
+
+async def test_after_a_broker_loss_the_announcements_land_before_the_topics_are_back(
+    settings: IngestSettings,
+) -> None:
+    """Found by the third 10,000-report soak: the broker acknowledged and dropped the
+    announcements sent before its topics were created again, and each loss counted as an
+    attempt, so the reports waited many minutes (and could become `stuck`)."""
+    own_broker = EmbeddedKafka().start()  # this test restarts it
+    kafka = settings.kafka.model_copy(update={"bootstrap_servers": own_broker.bootstrap_servers})
+    on_own_broker = settings.model_copy(update={"kafka": kafka})
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    engine = make_engine(settings.database)
+    try:
+        async with running(lambda stop: run(on_own_broker, stop)):
+            [first] = await received(on_own_broker, 1)
+        broker = make_broker(kafka)
+        await broker.start()
+        try:
+            # A producer that has sent to the topic before knows it; after the loss the
+            # broker acknowledges what it sends there and keeps nothing.
+            await publish(broker, Topics(namespace=kafka.topic_namespace).received, first)
+            own_broker.kill()  # every topic, event and offset is gone; none is recreated
+            own_broker.start()
+            ingest = Ingest(on_own_broker, broker, make_sessionmaker(engine))
+            memory = BrokerMemory(kafka, broker)
+            assert await recover_lost_events(ingest, memory) == 1
+            again = await received(on_own_broker, 1)
+            assert not await memory.lost()  # the marker landed too: no second recovery
+        finally:
+            await broker.stop()
+    finally:
+        own_broker.stop()
+        await engine.dispose()
+    assert [(event.report_id, event.attempt) for event in again] == [(first.report_id, 1)]
+    assert await ledger(settings, "select status, announce_count from ingest.reports") == [
+        ("announced", 1)
+    ]
 
 
 async def test_a_report_never_stored_becomes_stuck_after_its_announcements(

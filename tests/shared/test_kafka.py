@@ -1,15 +1,23 @@
-"""Topic upkeep on a broker that loses its data."""
+"""Topic and reader upkeep on a broker that loses its data."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from findings_cli.embedded import EmbeddedKafka
-from findings_shared.kafka import ensure_topics, keeping_topics
-from findings_shared.settings import KafkaSettings
+from findings_shared.kafka import (
+    Delivery,
+    ensure_topics,
+    keeping_topics,
+    make_broker,
+    publish_event,
+    subscribe_at_least_once,
+)
+from findings_shared.settings import DeliverySettings, KafkaSettings
 
 pytestmark = pytest.mark.integration
 
@@ -37,3 +45,55 @@ async def test_topics_a_broker_lost_are_created_again(
             await admin.close()
     finally:
         own_broker.stop()
+
+
+async def test_a_reader_sent_beyond_the_end_of_a_partition_reads_it_from_the_start(
+    kafka_settings: KafkaSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the third 10,000-report soak: after a broker lost its data, an offset from
+    before the loss was committed to it, and a reader that joined later waited there for
+    good (real Kafka would answer OFFSET_OUT_OF_RANGE and the reader would start over)."""
+    topic = f"{kafka_settings.topic_namespace}.outcomes"
+    await ensure_topics(kafka_settings, [topic])
+    group = f"{kafka_settings.topic_namespace}-ledger"
+    stale = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka_settings.bootstrap_servers,
+        group_id=group,
+        enable_auto_commit=False,
+    )
+    await stale.start()
+    try:
+        async with asyncio.timeout(20):
+            while not stale.assignment():
+                await stale.getmany(timeout_ms=200)
+        await stale.commit({partition: 1000 for partition in stale.assignment()})
+    finally:
+        await stale.stop()
+
+    broker = make_broker(kafka_settings)
+    got: list[bytes] = []
+
+    async def record(_topic: str, body: bytes) -> None:
+        got.append(body)
+
+    subscribe_at_least_once(
+        broker,
+        kafka_settings,
+        "ledger",
+        [topic],
+        record,
+        Delivery.for_service("test", DeliverySettings()),
+    )
+    await broker.start()
+    try:
+        async with keeping_topics(kafka_settings, [topic], interval_s=0.5, broker=broker):
+            for n in range(6):
+                await (await publish_event(broker, topic, b'{"n": %d}' % n, str(n)))
+            async with asyncio.timeout(30):
+                while len(got) < 6:
+                    await asyncio.sleep(0.1)
+    finally:
+        await broker.stop()
+    assert sorted(got) == [b'{"n": %d}' % n for n in range(6)]
+    assert "from its start: the broker had lost it" in caplog.text

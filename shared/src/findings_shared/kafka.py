@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, KafkaError
+from aiokafka.errors import IllegalStateError, KafkaConnectionError, KafkaError
 from aiokafka.helpers import create_ssl_context
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -120,24 +121,65 @@ async def ensure_topics(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+async def rewind_readers_past_the_end(broker: KafkaBroker) -> list[TopicPartition]:
+    """Move each of the broker's consumers that reads a partition beyond its end back to
+    the partition's start; the partitions moved.
+
+    A broker that lost its data can be sent, by a consumer still running, an offset from
+    before the loss. Real Kafka answers a fetch from beyond the end with
+    OFFSET_OUT_OF_RANGE, and the consumer starts again from `earliest`; the embedded broker
+    answers with nothing, and the consumer would wait until the topic grew that far. The
+    end is the high watermark of the last fetch (what the broker's offset listing says is
+    wrong after batched writes on that broker); on a sane broker no position passes it."""
+    rewound: list[TopicPartition] = []
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if not isinstance(consumer, AIOKafkaConsumer):
+            continue
+        for partition in consumer.assignment():
+            try:
+                end = consumer.highwater(partition)
+                if end is None:
+                    continue
+                position = await asyncio.wait_for(consumer.position(partition), timeout=1)
+                if position > end:
+                    await consumer.seek_to_beginning(partition)
+                    rewound.append(partition)
+            except (TimeoutError, IllegalStateError, KafkaError):
+                continue  # a rebalance under way: checked again next time
+    return rewound
+
+
 @contextlib.asynccontextmanager
 async def keeping_topics(
-    settings: KafkaSettings, topics: Sequence[str], interval_s: float = 10.0
+    settings: KafkaSettings,
+    topics: Sequence[str],
+    interval_s: float = 10.0,
+    broker: KafkaBroker | None = None,
 ) -> AsyncIterator[None]:
     """Create the topics again whenever they vanish (checked every `interval_s`): a
     broker that lost its data (the embedded one keeps it in memory) would otherwise
-    acknowledge and drop every event sent to them."""
+    acknowledge and drop every event sent to them. The `broker`'s consumers found
+    reading beyond a partition's end (an offset from before the loss) start it again."""
 
     async def keep() -> None:
         while True:
             await asyncio.sleep(interval_s)
             try:
                 created = await ensure_topics(settings, topics, attempts=1)
+                rewound = await rewind_readers_past_the_end(broker) if broker else []
             except KafkaError as error:
                 log.warning("cannot check the topics: %s", error)
                 continue
             if created:
                 log.warning("the broker had lost topics %s: created them again", created)
+            for partition in rewound:
+                log.warning(
+                    "reading %s[%d] from its start: the broker had lost it (this reader's "
+                    "offset was beyond its end)",
+                    partition.topic,
+                    partition.partition,
+                )
 
     task = asyncio.create_task(keep())
     try:

@@ -92,6 +92,12 @@ class Ingest:
         self.watching = False
         self.wake = asyncio.Event()
 
+    @property
+    def topic_names(self) -> list[str]:
+        """Every topic ingest writes to or reads."""
+        extra = [self.settings.notifications_topic] if self.settings.notifications_topic else []
+        return [*self.topics.all(), *extra, marker_topic(self.topics.namespace)]
+
     async def load_known(self) -> None:
         async with self.sessions() as session:
             ledger = LedgerRepository(session)
@@ -369,18 +375,17 @@ async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> No
     stop = stop or asyncio.Event()
     engine = make_engine(settings.database)
     await wait_for_database(engine)
-    topics = Topics(namespace=settings.kafka.topic_namespace)
-    extra = [settings.notifications_topic] if settings.notifications_topic else []
-    topic_names = [*topics.all(), *extra, marker_topic(topics.namespace)]
-    await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
     ingest = Ingest(settings, broker, make_sessionmaker(engine))
+    await ensure_topics(settings.kafka, ingest.topic_names)
     subscribe(ingest)
     await broker.start()
     try:
         async with (
             serving_health(ingest.delivery.health, settings),
-            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+            keeping_topics(
+                settings.kafka, ingest.topic_names, settings.kafka.topic_check_interval_s, broker
+            ),
         ):
             await watch(ingest, stop)
     finally:
@@ -434,11 +439,15 @@ async def follow_changes(ingest: Ingest, bucket: FolderBucket, stop: asyncio.Eve
 async def recover_lost_events(ingest: Ingest, memory: BrokerMemory) -> int:
     """If the broker lost its data, announce every report without an outcome again now.
 
-    The reports go back to `pending` in one commit, then the marker is written again, then
-    they are announced: an ingest killed while announcing thousands leaves the rest pending
+    The topics are created again, the reports go back to `pending` in one commit (their
+    lost announcement not counted), then the marker is written again, then they are
+    announced: an ingest killed while announcing thousands leaves the rest pending
     (announced by its next pass), and does not take the broker for lost once more."""
     if not await memory.lost():
         return 0
+    # The topics first: a broker that lost them may acknowledge and drop what is sent to
+    # them, the marker included (then the loss would be found again at every check).
+    await ensure_topics(ingest.settings.kafka, ingest.topic_names, attempts=1)
     async with ingest.sessions.begin() as session:
         requeued = await LedgerRepository(session).requeue_announced()
     await memory.remember()

@@ -400,7 +400,9 @@ async def run(settings: ParseSettings, stop: asyncio.Event) -> None:
     try:
         async with (
             serving_health(parse.delivery.health, settings),
-            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+            keeping_topics(
+                settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
+            ),
         ):
             await stop.wait()
     finally:

@@ -150,7 +150,9 @@ async def run(settings: StoreSettings, stop: asyncio.Event) -> None:
     try:
         async with (
             serving_health(store.delivery.health, settings),
-            keeping_topics(settings.kafka, topic_names, settings.kafka.topic_check_interval_s),
+            keeping_topics(
+                settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
+            ),
         ):
             await stop.wait()
     finally:

@@ -311,11 +311,16 @@ class LedgerRepository:
 
     async def requeue_announced(self) -> int:
         """Every announced report back to `pending` (its announcement was lost with the
-        broker): announced again by the next reconcile, whatever its wait. Returns how many."""
+        broker): announced again by the next reconcile, whatever its wait. The lost
+        announcement does not count: broker losses neither lengthen a report's wait nor make
+        it `stuck`. Returns how many."""
         result = await self.session.execute(
             update(reports)
             .where(reports.c.status == "announced")
-            .values(status="pending")
+            .values(
+                status="pending",
+                announce_count=func.greatest(reports.c.announce_count - 1, 0),
+            )
             .returning(reports.c.report_id)
         )
         return len(result.all())
