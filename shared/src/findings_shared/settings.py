@@ -108,3 +108,4 @@ class ConsumerServiceSettings(BaseSettings):
     health_port: int | None = None
     health_host: str = "127.0.0.1"
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)

@@ -36,7 +36,8 @@ from findings_ingest.core.objects import Bucket, BucketObject
 from findings_ingest.settings import IngestSettings
 from findings_shared.admission import Admitted, admit, looks_unfinished
 from findings_shared.bucket import ObjectMissing, path_of
-from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
+from findings_shared.consumer import run_consumer_service
+from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import (
     ReportFailed,
     ReportReceived,
@@ -45,13 +46,10 @@ from findings_shared.events import (
     Topics,
     report_id_of,
 )
-from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
     encode_event,
     ensure_topics,
-    keeping_topics,
-    make_broker,
     publish_event,
     subscribe_at_least_once,
 )
@@ -94,9 +92,13 @@ class Ingest:
 
     @property
     def topic_names(self) -> list[str]:
-        """Every topic ingest writes to or reads."""
-        extra = [self.settings.notifications_topic] if self.settings.notifications_topic else []
-        return [*self.topics.all(), *extra, marker_topic(self.topics.namespace)]
+        return topic_names_of(self.settings)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        await watch(self, stop)
+
+    def close(self) -> None:
+        """Nothing of its own to release: the engine is the service skeleton's."""
 
     async def load_known(self) -> None:
         async with self.sessions() as session:
@@ -345,6 +347,13 @@ class Ingest:
                 await self.take_object(obj)
 
 
+def topic_names_of(settings: IngestSettings) -> list[str]:
+    """Every topic ingest writes to or reads."""
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    extra = [settings.notifications_topic] if settings.notifications_topic else []
+    return [*topics.all(), *extra, marker_topic(topics.namespace)]
+
+
 def bucket_of(settings: IngestSettings) -> Bucket:
     if settings.s3_bucket:
         return S3Bucket(settings.s3, settings.s3_bucket, settings.s3_prefix, settings.s3_page_size)
@@ -372,25 +381,17 @@ def subscribe(ingest: Ingest) -> None:
 
 
 async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
     engine = make_engine(settings.database)
-    await wait_for_database(engine)
-    broker = make_broker(settings.kafka)
-    ingest = Ingest(settings, broker, make_sessionmaker(engine))
-    await ensure_topics(settings.kafka, ingest.topic_names)
-    subscribe(ingest)
-    await broker.start()
-    try:
-        async with (
-            serving_health(ingest.delivery.health, settings),
-            keeping_topics(
-                settings.kafka, ingest.topic_names, settings.kafka.topic_check_interval_s, broker
-            ),
-        ):
-            await watch(ingest, stop)
-    finally:
-        await broker.stop()
-        await engine.dispose()
+    sessions = make_sessionmaker(engine)
+
+    def build(broker: KafkaBroker) -> Ingest:
+        ingest = Ingest(settings, broker, sessions)
+        subscribe(ingest)
+        return ingest
+
+    await run_consumer_service(
+        settings, topic_names_of(settings), build, stop or asyncio.Event(), engine
+    )
 
 
 async def watch(ingest: Ingest, stop: asyncio.Event) -> None:

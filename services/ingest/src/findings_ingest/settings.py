@@ -8,7 +8,6 @@ from pydantic_settings import SettingsConfigDict
 from findings_shared.settings import (
     ConsumerServiceSettings,
     DatabaseSettings,
-    KafkaSettings,
     S3Settings,
 )
 
@@ -49,6 +48,5 @@ class IngestSettings(ConsumerServiceSettings):
     # After this many announcements without an outcome a report is marked `stuck`.
     max_announcements: int = 5
     max_file_bytes: int = 100 * 1024 * 1024
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     s3: S3Settings = Field(default_factory=S3Settings)

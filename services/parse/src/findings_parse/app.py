@@ -24,6 +24,7 @@ from findings_parse.worker import (
     parse_object,
     worker_pool,
 )
+from findings_shared.consumer import run_consumer_service
 from findings_shared.events import (
     FindingPublished,
     ReportFailed,
@@ -33,16 +34,12 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
-from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
     EventTooLarge,
     Record,
     encode_event,
-    ensure_topics,
     failure_of,
-    keeping_topics,
-    make_broker,
     publish_event,
     subscribe_batches_at_least_once,
 )
@@ -103,6 +100,10 @@ class Parse:
 
     def worker_pids(self) -> list[int]:
         return [pid for slot in self.slots for pid in slot.pids()]
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """The subscriber does the work."""
+        await stop.wait()
 
     def close(self) -> None:
         for task in self.deferred:
@@ -390,21 +391,10 @@ def subscribe(parse: Parse) -> None:
 
 
 async def run(settings: ParseSettings, stop: asyncio.Event) -> None:
-    topics = Topics(namespace=settings.kafka.topic_namespace)
-    topic_names = topics.all()
-    await ensure_topics(settings.kafka, topic_names)
-    broker = make_broker(settings.kafka)
-    parse = Parse(settings, broker)
-    subscribe(parse)
-    await broker.start()
-    try:
-        async with (
-            serving_health(parse.delivery.health, settings),
-            keeping_topics(
-                settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
-            ),
-        ):
-            await stop.wait()
-    finally:
-        await broker.stop()
-        parse.close()
+    def build(broker: KafkaBroker) -> Parse:
+        parse = Parse(settings, broker)
+        subscribe(parse)
+        return parse
+
+    topic_names = Topics(namespace=settings.kafka.topic_namespace).all()
+    await run_consumer_service(settings, topic_names, build, stop)

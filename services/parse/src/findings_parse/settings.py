@@ -5,7 +5,7 @@ import os
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import ConsumerServiceSettings, KafkaSettings, S3Settings
+from findings_shared.settings import ConsumerServiceSettings, S3Settings
 
 
 class ParseSettings(ConsumerServiceSettings):
@@ -27,5 +27,4 @@ class ParseSettings(ConsumerServiceSettings):
     # Events of the reports parsed last, kept to answer a repeated announcement without
     # parsing again (see findings_parse.app.RecentOutcomes).
     recent_outcomes_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     s3: S3Settings = Field(default_factory=S3Settings)
