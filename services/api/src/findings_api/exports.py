@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import xlsxwriter
 from fastapi import Request
@@ -125,7 +125,8 @@ async def export(
 
 
 PAGE_ROWS = 1000
-PageQuery = Callable[[ReadRepository, int, int, list[Any] | None], Awaitable[list[dict[str, Any]]]]
+RowT = TypeVar("RowT")
+PageQuery = Callable[[ReadRepository, int, int, list[Any] | None], Awaitable[list[RowT]]]
 
 
 async def export_query(
@@ -133,7 +134,7 @@ async def export_query(
     fmt: Format,
     name: str,
     header: list[str],
-    query: PageQuery,
+    query: PageQuery[RowT],
     columns: list[SortColumn],
     client: str,
 ) -> Response:
@@ -149,9 +150,9 @@ async def export_query(
             async with sessions() as session:
                 page = await query(ReadRepository(session), PAGE_ROWS, 0, after)
             for row in page:
-                yield [row[column] for column in header]
+                yield [getattr(row, column) for column in header]
             if len(page) < PAGE_ROWS:
                 return
-            after = [page[-1][c.field] for c in columns]
+            after = [getattr(page[-1], c.field) for c in columns]
 
     return await export(request, fmt, name, header, rows())

@@ -7,21 +7,172 @@ says where each file is; the store (schema `store`) holds reports and failures.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.paging import SortColumn, after, order_by
 
-_REPORT_COLUMNS = """
-    r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
-    r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
-    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings, r.needs_review,
-    r.object_uri
-"""
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A stored report as the API serves it: the one list of a report summary's fields
+    (the SELECT list and the response's field names follow it)."""
+
+    report_id: str
+    parser_version: str
+    report_type: str
+    title: str | None
+    la_name: str | None
+    ofsted_urn: str | None
+    la_code: str | None
+    ons_code: str | None
+    inspection_start: date | None
+    inspection_end: date | None
+    published: date | None
+    lead_inspector: str | None
+    finding_count: int
+    stored_at: datetime
+    coverage: float
+    warnings: list[str]
+    needs_review: bool
+    object_uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedReportRow(ReportRow):
+    sort_date: date  # the cursor's key: see REPORT_DATE
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementRow:
+    area: str
+    label: str
+    grade: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    finding_id: str
+    ordinal: int
+    category: str
+    section: str
+    judgement_area: str | None
+    paragraph: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFindingRow(FindingRow):
+    """A finding from a search, with its report's fields and the cursor's keys."""
+
+    report_id: str
+    report_type: str
+    la_code: str | None
+    local_authority_name: str | None
+    inspection_start: date | None
+    published: date | None
+    rank: float | None
+    sort_date: date
+    snippet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """An object seen in the bucket and where its report is in the pipeline."""
+
+    name: str
+    object_uri: str
+    size: int
+    report_id: str | None
+    status: str
+    reason: str | None
+    seen_at: datetime
+    announced_at: datetime | None
+    announce_count: int
+    finished_at: datetime | None
+    finding_count: int | None
+    needs_review: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileReportRow:
+    """One accepted report's lifecycle in the ledger, with what the store holds of it."""
+
+    report_id: str
+    status: str
+    reason: str | None
+    replaced_by: str | None
+    announce_count: int
+    received_at: datetime
+    announced_at: datetime | None
+    finished_at: datetime | None
+    finding_count: int | None
+    parser_version: str | None
+    needs_review: bool | None
+    warnings: list[str] | None
+    names: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    stage: str
+    error_type: str
+    reason: str
+    attempt: int
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    report_id: str
+    report_type: str
+    title: str | None
+    la_code: str | None
+    published: date | None
+    inspection_start: date | None
+    inspection_end: date | None
+    finding_count: int
+    report_date: date | None
+    grades: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestGradedRow:
+    la_code: str
+    report_id: str
+    report_type: str
+    report_date: date | None
+    grades: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestGradeRow:
+    la_code: str
+    la_name: str | None
+    area: str
+    grade: str
+    report_id: str
+    report_type: str
+    report_date: date | None
+
+
+def field_names(row_type: type[Any]) -> list[str]:
+    return [field.name for field in fields(row_type)]
+
+
+_REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
+
+RowT = TypeVar("RowT")
+
+
+def _typed(row_type: type[RowT], rows: Iterable[Row[Any]]) -> list[RowT]:
+    """Rows as `row_type`: a column the type does not name, or a missing one, fails."""
+    return [row_type(**row._mapping) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +257,7 @@ class ReadRepository:
 
     async def list_reports(
         self, where: ReportFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedReportRow]:
         columns = REPORT_SORTS[sort]
         clauses = _report_clauses(
             where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
@@ -123,25 +274,25 @@ class ReadRepository:
             limit :limit offset :offset
         """
         rows = await self.session.execute(text(sql), params)
-        return [dict(row._mapping) for row in rows]
+        return _typed(ListedReportRow, rows)
 
-    async def get_report(self, report_id: str) -> dict[str, Any] | None:
+    async def get_report(self, report_id: str) -> ReportRow | None:
         row = (
             await self.session.execute(
                 text(f"select {_REPORT_COLUMNS} from store.reports r where r.report_id = :id"),
                 {"id": report_id},
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return ReportRow(**row._mapping) if row else None
 
-    async def judgements_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def judgements_of(self, report_id: str) -> list[JudgementRow]:
         rows = await self.session.execute(
             text("select area, label, grade from store.judgements where report_id = :id"),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(JudgementRow, rows)
 
-    async def findings_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def findings_of(self, report_id: str) -> list[FindingRow]:
         rows = await self.session.execute(
             text(
                 """select finding_id, ordinal, category, section, judgement_area, paragraph, text
@@ -149,9 +300,9 @@ class ReadRepository:
             ),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FindingRow, rows)
 
-    async def list_files(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    async def list_files(self, status: str | None, limit: int, offset: int) -> list[FileRow]:
         sql = f"""
             select * from ({_FILE_STATUS}) files
             where (cast(:status as text) is null or status = :status)
@@ -161,9 +312,9 @@ class ReadRepository:
         rows = await self.session.execute(
             text(sql), {"status": status, "limit": limit, "offset": offset}
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FileRow, rows)
 
-    async def file_report(self, report_id: str) -> dict[str, Any] | None:
+    async def file_report(self, report_id: str) -> FileReportRow | None:
         row = (
             await self.session.execute(
                 text(
@@ -183,9 +334,9 @@ class ReadRepository:
                 {"id": report_id},
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return FileReportRow(**row._mapping) if row else None
 
-    async def failures_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def failures_of(self, report_id: str) -> list[FailureRow]:
         rows = await self.session.execute(
             text(
                 """select stage, error_type, reason, attempt, occurred_at from store.failures
@@ -193,11 +344,11 @@ class ReadRepository:
             ),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FailureRow, rows)
 
     async def search_findings(
         self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[FoundFindingRow]:
         columns = FINDING_SORTS[sort]
         clauses = _report_clauses(where, "j.area = f.judgement_area")
         # Reports are joined while ordering only when a filter or the sort needs them.
@@ -239,9 +390,9 @@ class ReadRepository:
             order by {order_by(_on_page(columns))}
         """
         rows = await self.session.execute(text(sql), params)
-        return [dict(row._mapping) for row in rows]
+        return _typed(FoundFindingRow, rows)
 
-    async def authority_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+    async def authority_reports(self, la_codes: list[str]) -> list[TimelineRow]:
         """Every report of these authorities, oldest first, with its grades by area."""
         rows = await self.session.execute(
             text(
@@ -253,9 +404,9 @@ class ReadRepository:
             ),
             {"codes": la_codes},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(TimelineRow, rows)
 
-    async def latest_graded_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+    async def latest_graded_reports(self, la_codes: list[str]) -> list[LatestGradedRow]:
         """Each authority's most recent report that carries grades."""
         rows = await self.session.execute(
             text(
@@ -269,9 +420,9 @@ class ReadRepository:
             ),
             {"codes": la_codes},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(LatestGradedRow, rows)
 
-    async def latest_grades(self) -> list[dict[str, Any]]:
+    async def latest_grades(self) -> list[LatestGradeRow]:
         """Every authority's latest grade for every judgement area it was ever graded on."""
         rows = await self.session.execute(
             text(
@@ -282,11 +433,11 @@ class ReadRepository:
                     order by r.la_code, j.area, {REPORT_DATE} desc, r.report_id"""
             )
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(LatestGradeRow, rows)
 
     async def stored_after(
         self, after: tuple[datetime, str] | None, where: ReportFilter, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReportRow]:
         """Reports stored (or replaced) after a (stored_at, report_id) position, in order."""
         clauses = _report_clauses(
             where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
@@ -303,7 +454,7 @@ class ReadRepository:
             ),
             params,
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(ReportRow, rows)
 
     async def last_stored(self) -> tuple[datetime, str] | None:
         row = (

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
 
 from findings_api.deps import LA_CODE, RepositoryDep
-from findings_api.schemas import (
-    GradePoint,
-    LocalAuthorityDetail,
-    LocalAuthorityOut,
-    NeighbourLatest,
-    TimelineReport,
-)
-from findings_api.views import authority_fields
-from findings_shared.events import JudgementArea
+from findings_api.schemas import LocalAuthorityDetail, LocalAuthorityOut
+from findings_api.views import authority_out, grade_history, neighbour_latest, timeline_report
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
 
 router = APIRouter()
@@ -25,7 +17,7 @@ router = APIRouter()
 @router.get("/local-authorities", response_model=list[LocalAuthorityOut])
 async def local_authorities() -> Any:
     """Every English local authority with its Ofsted URN, DfE and ONS codes."""
-    return [LocalAuthorityOut(**authority_fields(a)) for a in all_local_authorities()]
+    return [authority_out(a) for a in all_local_authorities()]
 
 
 @router.get(
@@ -43,39 +35,19 @@ async def local_authority(
             status.HTTP_404_NOT_FOUND,
             f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
         )
-    reports = [TimelineReport(**row) for row in await repository.authority_reports([la_code])]
-    history: dict[JudgementArea, list[GradePoint]] = defaultdict(list)
-    for report in reports:
-        for area, grade in report.grades.items():
-            history[area].append(
-                GradePoint(
-                    report_date=report.report_date,
-                    grade=grade,
-                    report_id=report.report_id,
-                    report_type=report.report_type,
-                )
-            )
+    reports = [timeline_report(row) for row in await repository.authority_reports([la_code])]
     latest = {
-        row["la_code"]: row
+        row.la_code: row
         for row in await repository.latest_graded_reports(list(found.stat_neighbours))
     }
     neighbours = []
     for code in found.stat_neighbours:
         neighbour = local_authority_by_code(code)
-        row = latest.get(code, {})
-        neighbours.append(
-            NeighbourLatest(
-                la_code=code,
-                name=neighbour.name if neighbour else code,
-                report_id=row.get("report_id"),
-                report_type=row.get("report_type"),
-                report_date=row.get("report_date"),
-                grades=row.get("grades", {}),
-            )
-        )
+        name = neighbour.name if neighbour else code
+        neighbours.append(neighbour_latest(code, name, latest.get(code)))
     return LocalAuthorityDetail(
-        **authority_fields(found),
+        **dict(authority_out(found)),
         reports=reports,
-        grade_history=history,
+        grade_history=grade_history(reports),
         neighbours=neighbours,
     )

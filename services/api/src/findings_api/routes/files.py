@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from findings_api.deps import Limit, Offset, ReportIdPath, RepositoryDep, is_operator
-from findings_api.schemas import FailureOut, FileDetail, FileStatus, Page
-from findings_api.views import page
+from findings_api.schemas import FileDetail, FileStatus, Page
+from findings_api.views import file_detail, file_status, page
 
 router = APIRouter()
 
@@ -33,9 +33,8 @@ async def list_files(
 ) -> Any:
     """Every file seen in the bucket, newest first, with its report's state and reason."""
     rows = await repository.list_files(status.value if status else None, limit, offset)
-    if not is_operator(request):
-        rows = [{**row, "object_uri": None} for row in rows]
-    return page([FileStatus(**row) for row in rows], None, limit, offset)
+    operator = is_operator(request)
+    return page([file_status(row, operator) for row in rows], None, limit, offset)
 
 
 @router.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})
@@ -47,5 +46,4 @@ async def get_file(repository: RepositoryDep, report_id: ReportIdPath) -> Any:
             status.HTTP_404_NOT_FOUND,
             f"No file with content {report_id} was accepted: see GET /files for rejections.",
         )
-    failures = [FailureOut(**f) for f in await repository.failures_of(report_id)]
-    return FileDetail(**row, failures=failures)
+    return file_detail(row, await repository.failures_of(report_id))

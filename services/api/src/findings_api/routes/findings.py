@@ -23,9 +23,14 @@ from findings_api.deps import (
     decoded_cursor,
 )
 from findings_api.exports import Format, chosen_format, export_query
-from findings_api.repository import FINDING_SORTS, FindingFilter, ReadRepository
+from findings_api.repository import (
+    FINDING_SORTS,
+    FindingFilter,
+    FoundFindingRow,
+    ReadRepository,
+)
 from findings_api.schemas import FindingWithReport, Page
-from findings_api.views import page, without
+from findings_api.views import found_finding, page
 from findings_shared.events import FindingCategory, Grade, JudgementArea, ReportType
 
 router = APIRouter()
@@ -108,7 +113,7 @@ async def search_findings(
 
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
-    ) -> Awaitable[list[dict[str, Any]]]:
+    ) -> Awaitable[list[FoundFindingRow]]:
         return repository.search_findings(where, chosen.value, limit, offset, after)
 
     fmt = chosen_format(format, accept)
@@ -117,5 +122,5 @@ async def search_findings(
             request, fmt, "findings", FINDING_EXPORT, query, columns, client_id(request)
         )
     rows = await query(repository, limit, offset, decoded_cursor(cursor, chosen.value, columns))
-    items = [FindingWithReport(**without(row, "sort_date")) for row in rows]
+    items = [found_finding(row) for row in rows]
     return page(items, rows, limit, offset, chosen.value, columns)

@@ -35,18 +35,11 @@ from findings_api.deps import (
 from findings_api.exports import Format, chosen_format, export_query
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
-from findings_api.repository import REPORT_SORTS, ReadRepository, ReportFilter
-from findings_api.schemas import (
-    FindingOut,
-    JudgementOut,
-    Page,
-    ReportDetail,
-    ReportSummary,
-    UploadAccepted,
-)
+from findings_api.repository import REPORT_SORTS, ListedReportRow, ReadRepository, ReportFilter
+from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccepted
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadRejected
-from findings_api.views import page, report_summary, summary_fields
+from findings_api.views import page, report_detail, report_summary
 from findings_shared.bucket import ObjectMissing
 from findings_shared.events import Grade, JudgementArea, ReportType
 
@@ -108,7 +101,7 @@ async def list_reports(
 
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
-    ) -> Awaitable[list[dict[str, Any]]]:
+    ) -> Awaitable[list[ListedReportRow]]:
         return repository.list_reports(where, sort.value, limit, offset, after)
 
     fmt = chosen_format(format, accept)
@@ -163,11 +156,9 @@ async def get_report(request: Request, repository: RepositoryDep, report_id: Rep
             status.HTTP_404_NOT_FOUND,
             f"No report {report_id} is stored (yet): check GET /reports or drop the file.",
         )
-    return ReportDetail(
-        **summary_fields(row, is_operator(request)),
-        judgements=[JudgementOut(**j) for j in await repository.judgements_of(report_id)],
-        findings=[FindingOut(**f) for f in await repository.findings_of(report_id)],
-    )
+    judgements = await repository.judgements_of(report_id)
+    findings = await repository.findings_of(report_id)
+    return report_detail(row, is_operator(request), judgements, findings)
 
 
 @router.get(
@@ -191,7 +182,7 @@ async def get_report_file(
     when_done(request, functools.partial(shutil.rmtree, folder, ignore_errors=True))
     try:
         copy = await asyncio.to_thread(
-            copy_original, row["object_uri"], report_id, settings.s3, folder / "original"
+            copy_original, row.object_uri, report_id, settings.s3, folder / "original"
         )
     except (ObjectMissing, FileReplaced) as error:
         raise HTTPException(
@@ -199,7 +190,7 @@ async def get_report_file(
         ) from error
     with copy.open("rb") as file:
         is_pdf = file.read(5) == b"%PDF-"
-    name = PurePosixPath(unquote(urlparse(row["object_uri"]).path)).name or report_id
+    name = PurePosixPath(unquote(urlparse(row.object_uri).path)).name or report_id
     return FileResponse(
         copy,
         media_type="application/pdf" if is_pdf else "text/plain; charset=utf-8",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,8 +9,8 @@ from fastapi import APIRouter, Request
 
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
-from findings_api.schemas import LatestGrade, NationalSummary
-from findings_api.views import without
+from findings_api.schemas import NationalSummary
+from findings_api.views import national_summary as summary_of
 from findings_shared.local_authorities import local_authority_by_code
 
 router = APIRouter()
@@ -35,27 +34,17 @@ async def national_summary(
 
         async def table() -> AsyncIterator[list[Any]]:
             for row in rows:
-                authority = local_authority_by_code(row["la_code"])
+                authority = local_authority_by_code(row.la_code)
                 yield [
-                    row["la_code"],
-                    authority.name if authority else row["la_name"],
+                    row.la_code,
+                    authority.name if authority else row.la_name,
                     authority.region if authority else "",
-                    row["area"],
-                    row["grade"],
-                    row["report_date"],
-                    row["report_type"],
-                    row["report_id"],
+                    row.area,
+                    row.grade,
+                    row.report_date,
+                    row.report_type,
+                    row.report_id,
                 ]
 
         return await export(request, fmt, "national-summary", header, table())
-    distribution: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        distribution[row["area"]][row["grade"]] += 1
-    return NationalSummary(
-        authorities=len({row["la_code"] for row in rows}),
-        latest=[
-            LatestGrade(**without(row, "la_name"), local_authority_name=row["la_name"])
-            for row in rows
-        ],
-        distribution=distribution,
-    )
+    return summary_of(rows)
