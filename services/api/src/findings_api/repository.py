@@ -1,8 +1,6 @@
-"""Read queries over the store's tables and the ingest ledger. Every SQL statement of the
-API is here.
-
-The API only reads: it owns no tables and writes nothing. The ledger (schema `ingest`)
-says where each file is; the store (schema `store`) holds reports and failures.
+"""Every SQL statement of the API: read queries over the read model, the views that
+store's and ingest's migrations create for the API (docs/read-model.md), and nothing
+else. The API owns no tables and writes nothing.
 """
 
 from __future__ import annotations
@@ -165,6 +163,25 @@ def field_names(row_type: type[Any]) -> list[str]:
     return [field.name for field in fields(row_type)]
 
 
+# The views the API reads and the columns it reads of each: the contract that store's and
+# ingest's migrations keep (tests/api/test_read_model.py checks both sides).
+READ_MODEL: dict[str, tuple[str, ...]] = {
+    "store.report_read": tuple(field_names(ReportRow)),
+    "store.judgement_read": ("report_id", *field_names(JudgementRow)),
+    "store.finding_read": ("report_id", *field_names(FindingRow), "search"),
+    "store.failure_read": ("report_id", *field_names(FailureRow)),
+    "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
+    "ingest.ledger_report_read": (
+        "report_id",
+        "status",
+        "reason",
+        "replaced_by",
+        "announce_count",
+        "received_at",
+        "announced_at",
+        "finished_at",
+    ),
+}
 _REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
 
 RowT = TypeVar("RowT")
@@ -241,7 +258,7 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append("r.needs_review = :needs_review")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
-            f"""exists (select 1 from store.judgements j where j.report_id = r.report_id
+            f"""exists (select 1 from store.judgement_read j where j.report_id = r.report_id
                         and {judged_area}
                         and (cast(:grade as text) is null or j.grade = :grade))"""
         )
@@ -253,7 +270,7 @@ class ReadRepository:
         self.session = session
 
     async def ping(self) -> None:
-        await self.session.execute(text("select 1 from store.reports limit 1"))
+        await self.session.execute(text("select 1 from store.report_read limit 1"))
 
     async def list_reports(
         self, where: ReportFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
@@ -268,7 +285,7 @@ class ReadRepository:
             clauses.append(condition)
             params |= keys
         sql = f"""
-            select {_REPORT_COLUMNS}, {REPORT_DATE} as sort_date from store.reports r
+            select {_REPORT_COLUMNS}, {REPORT_DATE} as sort_date from store.report_read r
             where {" and ".join(clauses)}
             order by {order_by(columns)}
             limit :limit offset :offset
@@ -279,7 +296,7 @@ class ReadRepository:
     async def get_report(self, report_id: str) -> ReportRow | None:
         row = (
             await self.session.execute(
-                text(f"select {_REPORT_COLUMNS} from store.reports r where r.report_id = :id"),
+                text(f"select {_REPORT_COLUMNS} from store.report_read r where r.report_id = :id"),
                 {"id": report_id},
             )
         ).first()
@@ -287,7 +304,7 @@ class ReadRepository:
 
     async def judgements_of(self, report_id: str) -> list[JudgementRow]:
         rows = await self.session.execute(
-            text("select area, label, grade from store.judgements where report_id = :id"),
+            text("select area, label, grade from store.judgement_read where report_id = :id"),
             {"id": report_id},
         )
         return _typed(JudgementRow, rows)
@@ -296,7 +313,7 @@ class ReadRepository:
         rows = await self.session.execute(
             text(
                 """select finding_id, ordinal, category, section, judgement_area, paragraph, text
-                   from store.findings where report_id = :id order by ordinal"""
+                   from store.finding_read where report_id = :id order by ordinal"""
             ),
             {"id": report_id},
         )
@@ -325,10 +342,10 @@ class ReadRepository:
                               r.received_at,
                               r.announced_at, r.finished_at, s.finding_count, s.parser_version,
                               s.needs_review, s.warnings,
-                              array(select o.name from ingest.objects o
+                              array(select o.name from ingest.file_read o
                                     where o.sha256 = r.report_id order by o.name) as names
-                       from ingest.reports r
-                       left join store.reports s on s.report_id = r.report_id
+                       from ingest.ledger_report_read r
+                       left join store.report_read s on s.report_id = r.report_id
                        where r.report_id = :id"""
                 ),
                 {"id": report_id},
@@ -339,7 +356,7 @@ class ReadRepository:
     async def failures_of(self, report_id: str) -> list[FailureRow]:
         rows = await self.session.execute(
             text(
-                """select stage, error_type, reason, attempt, occurred_at from store.failures
+                """select stage, error_type, reason, attempt, occurred_at from store.failure_read
                    where report_id = :id order by occurred_at"""
             ),
             {"id": report_id},
@@ -379,14 +396,14 @@ class ReadRepository:
                 select f.finding_id, f.report_id, f.ordinal,
                        {RANK if where.q else "null::real"} as rank
                        {f", {REPORT_DATE} as sort_date" if by_report else ""}
-                from store.findings f
-                {"join store.reports r on r.report_id = f.report_id" if by_report else ""}
+                from store.finding_read f
+                {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
                 where {" and ".join(clauses)}
                 order by {order_by(columns)}
                 limit :limit offset :offset
             ) page
-            join store.findings f on f.finding_id = page.finding_id
-            join store.reports r on r.report_id = page.report_id
+            join store.finding_read f on f.finding_id = page.finding_id
+            join store.report_read r on r.report_id = page.report_id
             order by {order_by(_on_page(columns))}
         """
         rows = await self.session.execute(text(sql), params)
@@ -399,7 +416,7 @@ class ReadRepository:
                 f"""select r.report_id, r.report_type, r.title, r.la_code, r.published,
                            r.inspection_start, r.inspection_end, r.finding_count,
                            {REPORT_DATE} as report_date, {_GRADES} as grades
-                    from store.reports r where r.la_code = any(:codes)
+                    from store.report_read r where r.la_code = any(:codes)
                     order by {REPORT_DATE}, r.report_id"""
             ),
             {"codes": la_codes},
@@ -412,9 +429,9 @@ class ReadRepository:
             text(
                 f"""select distinct on (r.la_code) r.la_code, r.report_id, r.report_type,
                            {REPORT_DATE} as report_date, {_GRADES} as grades
-                    from store.reports r
+                    from store.report_read r
                     where r.la_code = any(:codes)
-                      and exists (select 1 from store.judgements j
+                      and exists (select 1 from store.judgement_read j
                                   where j.report_id = r.report_id)
                     order by r.la_code, {REPORT_DATE} desc, r.report_id"""
             ),
@@ -428,7 +445,7 @@ class ReadRepository:
             text(
                 f"""select distinct on (r.la_code, j.area) r.la_code, r.la_name, j.area,
                            j.grade, r.report_id, r.report_type, {REPORT_DATE} as report_date
-                    from store.judgements j join store.reports r using (report_id)
+                    from store.judgement_read j join store.report_read r using (report_id)
                     where r.la_code is not null
                     order by r.la_code, j.area, {REPORT_DATE} desc, r.report_id"""
             )
@@ -448,7 +465,7 @@ class ReadRepository:
             params |= {"after_at": after[0], "after_id": after[1]}
         rows = await self.session.execute(
             text(
-                f"""select {_REPORT_COLUMNS} from store.reports r
+                f"""select {_REPORT_COLUMNS} from store.report_read r
                     where {" and ".join(clauses)}
                     order by r.stored_at, r.report_id limit :limit"""
             ),
@@ -460,7 +477,7 @@ class ReadRepository:
         row = (
             await self.session.execute(
                 text(
-                    """select stored_at, report_id from store.reports
+                    """select stored_at, report_id from store.report_read
                        order by stored_at desc, report_id desc limit 1"""
                 )
             )
@@ -473,7 +490,7 @@ def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
     return [SortColumn(f"page.{c.field}", c.sql_type, c.direction, c.field) for c in columns]
 
 
-_GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgements j
+_GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgement_read j
                       where j.report_id = r.report_id), '{}'::jsonb)"""
 
 _FILE_STATUS = """
@@ -483,9 +500,9 @@ _FILE_STATUS = """
            coalesce(o.reason, r.reason) as reason, o.seen_at, r.announced_at,
            coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count,
            s.needs_review
-    from ingest.objects o
-    left join ingest.reports r on r.report_id = o.sha256 and o.status = 'accepted'
-    left join store.reports s on s.report_id = o.sha256
+    from ingest.file_read o
+    left join ingest.ledger_report_read r on r.report_id = o.sha256 and o.status = 'accepted'
+    left join store.report_read s on s.report_id = o.sha256
 """
 
 
