@@ -163,6 +163,14 @@ def field_names(row_type: type[Any]) -> list[str]:
     return [field.name for field in fields(row_type)]
 
 
+def columns_of(row_type: type[Any], *names: str) -> list[str]:
+    """Some of a row type's fields, in this order: a name it lacks fails at import."""
+    unknown = set(names) - set(field_names(row_type))
+    if unknown:
+        raise ValueError(f"{row_type.__name__} has no field {sorted(unknown)}")
+    return list(names)
+
+
 # The views the API reads and the columns it reads of each: the contract that store's and
 # ingest's migrations keep (tests/api/test_read_model.py checks both sides).
 READ_MODEL: dict[str, tuple[str, ...]] = {

@@ -234,7 +234,7 @@ def neighbour_latest(code: str, name: str, row: LatestGradedRow | None) -> Neigh
     )
 
 
-def national_summary(rows: list[LatestGradeRow]) -> NationalSummary:
+def national_summary_of(rows: list[LatestGradeRow]) -> NationalSummary:
     distribution: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         distribution[row.area][row.grade] += 1

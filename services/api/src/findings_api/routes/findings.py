@@ -28,6 +28,7 @@ from findings_api.repository import (
     FindingFilter,
     FoundFindingRow,
     ReadRepository,
+    columns_of,
 )
 from findings_api.schemas import FindingWithReport, Page
 from findings_api.views import found_finding, page
@@ -35,7 +36,8 @@ from findings_shared.events import FindingCategory, Grade, JudgementArea, Report
 
 router = APIRouter()
 
-FINDING_EXPORT = [
+FINDING_EXPORT = columns_of(
+    FoundFindingRow,
     "finding_id",
     "report_id",
     "la_code",
@@ -48,7 +50,7 @@ FINDING_EXPORT = [
     "judgement_area",
     "paragraph",
     "text",
-]
+)
 
 
 class FindingSort(StrEnum):

@@ -35,7 +35,14 @@ from findings_api.deps import (
 from findings_api.exports import Format, chosen_format, export_query
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
-from findings_api.repository import REPORT_SORTS, ListedReportRow, ReadRepository, ReportFilter
+from findings_api.repository import (
+    REPORT_SORTS,
+    ListedReportRow,
+    ReadRepository,
+    ReportFilter,
+    ReportRow,
+    columns_of,
+)
 from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccepted
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadRejected
@@ -45,7 +52,8 @@ from findings_shared.events import Grade, JudgementArea, ReportType
 
 router = APIRouter()
 
-REPORT_EXPORT = [
+REPORT_EXPORT = columns_of(
+    ReportRow,
     "report_id",
     "la_code",
     "la_name",
@@ -57,7 +65,7 @@ REPORT_EXPORT = [
     "lead_inspector",
     "finding_count",
     "needs_review",
-]
+)
 
 
 class ReportSort(StrEnum):

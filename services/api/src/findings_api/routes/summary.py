@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
 from findings_api.schemas import NationalSummary
-from findings_api.views import national_summary as summary_of
+from findings_api.views import national_summary_of
 from findings_shared.local_authorities import local_authority_by_code
 
 router = APIRouter()
@@ -47,4 +47,4 @@ async def national_summary(
                 ]
 
         return await export(request, fmt, "national-summary", header, table())
-    return summary_of(rows)
+    return national_summary_of(rows)
