@@ -26,11 +26,11 @@ from findings_shared.events import (
     ReportStored,
     Stage,
     Topics,
+    encode_event,
 )
 from findings_shared.kafka import (
     Delivery,
     Record,
-    encode_event,
     failure_of,
     publish_event,
     subscribe_at_least_once,

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from faststream.kafka import KafkaBroker
 
-from findings_shared.events import Event
-from findings_shared.kafka import encode_event, ensure_topics, publish_event
+from findings_shared.events import Event, encode_event
+from findings_shared.kafka import ensure_topics, publish_event
 from findings_shared.settings import KafkaSettings
 
 
