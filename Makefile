@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser test-tools run test lint check bench bench-api bench-parser soak asyncapi golden clean images test-containers
+.PHONY: setup browser test-tools run test lint check bench bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9" || \
@@ -41,6 +41,9 @@ test-containers: setup  ## the containers tier: service images against Kafka/Pos
 
 bench: setup  ## N unique reports through the embedded stack
 	$(UV) run --frozen python -m benchmarks.pipeline --reports $(N)
+
+bench-latency: setup  ## one file every 2 s, default settings: drop-to-API latency (20 ms grain)
+	$(UV) run --frozen python -m benchmarks.pipeline --reports 30 --rate 0.5 --default-settings --api-poll-s 0.02
 
 soak: setup  ## N unique reports under random kills and broker restarts (SEED=… replays)
 	$(UV) run --frozen findings soak --reports $(N) $(if $(SEED),--seed $(SEED))

@@ -37,7 +37,9 @@ from findings_parse.core.parser import parse_report
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
 
 
-async def watch_arrivals(api: str, ids: set[str], timeout_s: float) -> tuple[dict[str, float], int]:
+async def watch_arrivals(
+    api: str, ids: set[str], timeout_s: float, poll_s: float
+) -> tuple[dict[str, float], int]:
     """When each report first shows in the API, and the findings they bring."""
     arrived: dict[str, float] = {}
     findings = 0
@@ -54,7 +56,7 @@ async def watch_arrivals(api: str, ids: set[str], timeout_s: float) -> tuple[dic
                         arrived[item["report_id"]] = now
                         findings += item["finding_count"]
                 offset = page["next_offset"]
-            await asyncio.sleep(0.25)  # coarse: the poller shares the two cores
+            await asyncio.sleep(poll_s)  # coarse by default: the poller shares the two cores
     return arrived, findings
 
 
@@ -98,7 +100,9 @@ def cpu_by_process(
     return cpu
 
 
-def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
+def run(
+    reports: int, parse_workers: int, rate: float, default_settings: bool, poll_s: float
+) -> dict[str, float]:
     base = Path(tempfile.mkdtemp(prefix="findings-bench-"))
     base.chmod(0o755)  # the PostgreSQL server runs as `postgres`
     kafka = EmbeddedKafka().start()
@@ -112,12 +116,9 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
         api_port=api_port,
         namespace="bench",
     )
-    env |= {
-        "FINDINGS_PARSE_WORKERS": str(parse_workers),
-        "FINDINGS_INGEST_SETTLE_S": "0.2",
-        "FINDINGS_INGEST_POLL_INTERVAL_S": "0.1",
-        "FINDINGS_LOG_LEVEL": "WARNING",
-    }
+    env |= {"FINDINGS_PARSE_WORKERS": str(parse_workers), "FINDINGS_LOG_LEVEL": "WARNING"}
+    if not default_settings:
+        env |= {"FINDINGS_INGEST_SETTLE_S": "0.2", "FINDINGS_INGEST_POLL_INTERVAL_S": "0.1"}
     services = [ServiceProcess(name, env) for name in SERVICES]
     try:
         for service in services:
@@ -139,7 +140,7 @@ def run(reports: int, parse_workers: int, rate: float) -> dict[str, float]:
             target=lambda: result.update(
                 zip(
                     ("arrived", "findings"),
-                    asyncio.run(watch_arrivals(api, ids, max(120, reports * 2))),
+                    asyncio.run(watch_arrivals(api, ids, max(120, reports * 2), poll_s)),
                     strict=True,
                 )
             )
@@ -201,8 +202,18 @@ def main() -> None:
     parser.add_argument(
         "--rate", type=float, default=0, help="files dropped per second (0: all at once)"
     )
+    parser.add_argument(
+        "--default-settings",
+        action="store_true",
+        help="ingest's default settle and poll times (else the shorter ones a burst uses)",
+    )
+    parser.add_argument(
+        "--api-poll-s", type=float, default=0.25, help="how often the API is asked (latency grain)"
+    )
     args = parser.parse_args()
-    result = run(args.reports, args.parse_workers, args.rate)
+    result = run(
+        args.reports, args.parse_workers, args.rate, args.default_settings, args.api_poll_s
+    )
     copies = unique_copies(sorted(FIXTURES.glob("*.pdf")), args.reports, "benchmark")
     alone = parse_only([content for _, content, _ in copies], args.parse_workers)
     cpu = {name: value for name, value in result.items() if name.startswith("cpu_s_")}

@@ -22,8 +22,8 @@ from pydantic import SecretStr
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 from findings_shared.bucket import s3_client
-from findings_shared.events import Event
-from findings_shared.kafka import encode_event, publish_event
+from findings_shared.events import Event, encode_event
+from findings_shared.kafka import publish_event
 from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
 from tests.corpus import PipelineCorpus, fill_by_pipeline
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from findings_cli.embedded import EmbeddedKafka
 from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
 from findings_ingest.adapters.repository import PendingReport
-from findings_ingest.app import Ingest, recover_lost_events, run
+from findings_ingest.app import ingest_of, recover_lost_events, run
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_ingest.settings import IngestSettings
 from findings_shared.database import make_engine, make_sessionmaker, migrate
@@ -276,7 +276,7 @@ async def test_after_a_broker_loss_the_announcements_land_before_the_topics_are_
             await publish(broker, Topics(namespace=kafka.topic_namespace).received, first)
             own_broker.kill()  # every topic, event and offset is gone; none is recreated
             own_broker.start()
-            ingest = Ingest(on_own_broker, broker, make_sessionmaker(engine))
+            ingest = ingest_of(on_own_broker, broker, make_sessionmaker(engine))
             memory = BrokerMemory(kafka, broker)
             assert await recover_lost_events(ingest, memory) == 1
             again = await received(on_own_broker, 1)
@@ -332,7 +332,7 @@ async def test_an_ingest_killed_while_announcing_after_a_broker_loss_storms_noth
             update={"topic_namespace": "lost-" + str(id(engine))}
         )
         await ensure_topics(lost_kafka, [marker_topic(lost_kafka.topic_namespace)])
-        ingest = Ingest(settings, broker, make_sessionmaker(engine))
+        ingest = ingest_of(settings, broker, make_sessionmaker(engine))
         memory = BrokerMemory(lost_kafka, broker)
         announced: list[str] = []
         announce = ingest.announce

@@ -280,8 +280,8 @@ async def replay_command(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from findings_parse.core.parser import PARSER_VERSION
-    from findings_shared.events import ReportReceived, Topics
-    from findings_shared.kafka import encode_event, make_broker, publish_event
+    from findings_shared.events import ReportReceived, Topics, encode_event
+    from findings_shared.kafka import make_broker, publish_event
     from findings_shared.settings import KafkaSettings
 
     state = _stack_state()

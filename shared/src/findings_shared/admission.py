@@ -1,15 +1,19 @@
 """Which files are reports worth taking. Pure: bytes and names in, a verdict out.
 
 Shared because two doors let files in: ingest (files found in the bucket) and the API's
-upload (files sent to it); both must judge a file the same way."""
+upload (files sent to it); both must judge a file the same way. The parser tells PDF,
+HTML and text apart with the same `sniff`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Literal
 
 PDF_MAGIC = b"%PDF-"
+# A page a download saved instead of the report (an error page, a sign-in form).
+HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<\?xml)", re.IGNORECASE)
 # Containers that may hold a PDF (and so its magic within the first kilobyte): refused by
 # what they are, never parsed as the report inside them.
 CONTAINERS = {
@@ -34,6 +38,17 @@ class Rejected:
     problem: Literal["empty", "too_large", "not_a_report"] = "not_a_report"
 
 
+def sniff(head: bytes) -> Literal["pdf", "html", "other"]:
+    """What a file's first bytes say it is: a PDF (its magic within the first kilobyte,
+    where PDF readers look for it), an HTML page, or something else (text, perhaps)."""
+    head = head[:1024]
+    if PDF_MAGIC in head:
+        return "pdf"
+    if HTML_START.match(head):
+        return "html"
+    return "other"
+
+
 def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejected:
     """Decide from the file's name, first bytes and size; parse judges the content."""
     suffix = PurePath(name).suffix.lower()
@@ -47,11 +62,12 @@ def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejec
                 f"the content is {container}, not a report: take the reports out of it"
                 " and drop them one by one"
             )
-    if PDF_MAGIC in head[:1024]:
+    kind = sniff(head)
+    if kind == "pdf":
         return Admitted("application/pdf")
     if suffix == ".pdf":
-        kind = "an HTML page" if b"<html" in head[:2048].lower() else "not a PDF"
-        return Rejected(f"named .pdf but the content is {kind}")
+        what = "an HTML page" if kind == "html" else "not a PDF"
+        return Rejected(f"named .pdf but the content is {what}")
     if suffix in TEXT_SUFFIXES:
         if b"\x00" in head:
             return Rejected("named .txt but the content is binary")

@@ -1,8 +1,11 @@
 """Objects by URI: `file://` (a local folder) and `s3://bucket/key` (S3-compatible).
 
 The URI is the claim check that travels in events; whoever holds one reads the bytes
-through `read_object`. Keys and file names are percent-encoded in full, so a name such
-as `../../x.pdf` stays one opaque path segment and is never resolved.
+through `read_object`. Whoever puts a file into the bucket (the API's uploads) does so
+through `staging_folder` and `put_file`, which alone ask whether the bucket is S3.
+
+Keys and file names are percent-encoded in full, so a name such as `../../x.pdf` stays
+one opaque path segment and is never resolved.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from findings_shared.settings import S3Settings
+from findings_shared.settings import BucketSettings, S3Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -127,3 +130,25 @@ def _read_s3(uri: str, max_bytes: int | None, settings: S3Settings) -> bytes:
         return body.read()
     finally:
         body.close()
+
+
+def staging_folder(bucket: BucketSettings) -> Path | None:
+    """Where to write a file before `put_file` takes it: the inbox itself, so that the move
+    in is a rename (atomic: a watcher never sees half a file), or for S3 the system's
+    temporary folder (None). Only hidden `.part` names belong there (never announced)."""
+    if bucket.is_s3:
+        return None
+    bucket.inbox.mkdir(parents=True, exist_ok=True)
+    return bucket.inbox
+
+
+def put_file(bucket: BucketSettings, staged: Path, name: str) -> str:
+    """Put the complete file `staged` into the bucket as `name`; returns its URI. A folder
+    gets it renamed in (`staged` is gone), S3 uploaded (an object is seen only whole)."""
+    if bucket.s3_bucket:
+        key = f"{bucket.s3_prefix}{name}"
+        s3_client(bucket.s3).upload_file(str(staged), bucket.s3_bucket, key)
+        return s3_uri(bucket.s3_bucket, key)
+    target = bucket.inbox / name
+    os.replace(staged, target)
+    return uri_of(target)

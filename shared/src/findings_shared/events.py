@@ -277,3 +277,14 @@ class Topics(BaseModel):
             self.stored,
             self.replaced,
         ]
+
+
+class EventTooLarge(Exception):
+    """An event is larger than the broker's message limit: retrying cannot help."""
+
+
+def encode_event(event: Event, max_bytes: int) -> bytes:
+    body = event.model_dump_json().encode()
+    if len(body) > max_bytes:
+        raise EventTooLarge(f"the event is {len(body)} bytes, over the {max_bytes}-byte limit")
+    return body

@@ -20,7 +20,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
-from findings_shared.events import Event, ReportFailed, Stage
+from findings_shared.events import ReportFailed, Stage
 from findings_shared.reliability import (
     CircuitOpen,
     DeadLetterBreaker,
@@ -403,17 +403,6 @@ def _object_uri_in(body: bytes) -> str:
         if isinstance(uri, str):
             return uri
     return ""
-
-
-class EventTooLarge(Exception):
-    """An event is larger than `KafkaSettings.max_message_bytes`: retrying cannot help."""
-
-
-def encode_event(event: Event, max_bytes: int) -> bytes:
-    body = event.model_dump_json().encode()
-    if len(body) > max_bytes:
-        raise EventTooLarge(f"the event is {len(body)} bytes, over the {max_bytes}-byte limit")
-    return body
 
 
 async def publish_event(

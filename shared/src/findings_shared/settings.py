@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -82,6 +83,30 @@ class S3Settings(BaseSettings):
     addressing_style: Literal["path", "virtual", "auto"] = "path"
 
 
+class ObjectStoreSettings(BaseSettings):
+    """How to reach the stores that object URIs name (`file://` needs nothing; `s3://`
+    the endpoint, `FINDINGS_S3_*`): enough for a reader of the claim check (parse)."""
+
+    s3: S3Settings = Field(default_factory=S3Settings)
+
+
+class BucketSettings(ObjectStoreSettings):
+    """The bucket reports arrive in: a local folder (`inbox`), unless `s3_bucket` names an
+    S3-compatible bucket (keys under `s3_prefix`).
+
+    No env prefix of its own: a service's settings inherit it under theirs, so ingest
+    reads `FINDINGS_INGEST_INBOX` and the API `FINDINGS_API_S3_BUCKET`, and both must
+    name the same bucket (the API puts uploads where ingest looks)."""
+
+    inbox: Path = Path("inbox")
+    s3_bucket: str | None = None
+    s3_prefix: str = ""
+
+    @property
+    def is_s3(self) -> bool:
+        return bool(self.s3_bucket)
+
+
 class DeliverySettings(BaseSettings):
     """`FINDINGS_DELIVERY_*`: how consumers retry and when they stop dead-lettering."""
 
@@ -108,3 +133,4 @@ class ConsumerServiceSettings(BaseSettings):
     health_port: int | None = None
     health_host: str = "127.0.0.1"
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)

@@ -13,17 +13,20 @@ import csv
 import functools
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import xlsxwriter
 from fastapi import Request
 from fastapi.responses import FileResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_api.limits import when_done
+from findings_api.paging import SortColumn
+from findings_api.repository import ReadRepository
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -119,3 +122,37 @@ async def export(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return FileResponse(path, media_type=media_type, filename=filename)
+
+
+PAGE_ROWS = 1000
+RowT = TypeVar("RowT")
+PageQuery = Callable[[ReadRepository, int, int, list[Any] | None], Awaitable[list[RowT]]]
+
+
+async def export_query(
+    request: Request,
+    fmt: Format,
+    name: str,
+    header: list[str],
+    query: PageQuery[RowT],
+    columns: list[SortColumn],
+    client: str,
+) -> Response:
+    """Every row of a query (limit, offset, after) as a spreadsheet, a keyset page at a
+    time, each page on a connection of its own, so that memory stays flat and no
+    connection waits on the client."""
+    request.app.state.exports.enter(request, client)
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+
+    async def rows() -> AsyncIterator[list[Any]]:
+        after: list[Any] | None = None
+        while True:
+            async with sessions() as session:
+                page = await query(ReadRepository(session), PAGE_ROWS, 0, after)
+            for row in page:
+                yield [getattr(row, column) for column in header]
+            if len(page) < PAGE_ROWS:
+                return
+            after = [getattr(page[-1], c.field) for c in columns]
+
+    return await export(request, fmt, name, header, rows())

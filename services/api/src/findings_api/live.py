@@ -13,13 +13,14 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from fastapi import HTTPException, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from findings_api.repository import ReadRepository, ReportFilter
+from findings_api.repository import ReadRepository, ReportFilter, ReportRow
 
 POLL_S = 1.0
 HEARTBEAT_S = 15.0
@@ -53,7 +54,7 @@ async def stream(
     where: ReportFilter,
     category: str | None,
     after: tuple[datetime, str] | None,
-    summarise: Callable[[dict[str, Any]], dict[str, Any]],
+    summarise: Callable[[ReportRow], dict[str, Any]],
 ) -> AsyncIterator[str]:
     if after is None:
         async with sessions() as session:
@@ -68,12 +69,12 @@ async def stream(
             repository = ReadRepository(session)
             reports = await repository.stored_after(after, where, BATCH)
             for report in reports:
-                for finding in await repository.findings_of(report["report_id"]):
-                    if category is None or finding["category"] == category:
+                for finding in await repository.findings_of(report.report_id):
+                    if category is None or finding.category == category:
                         events.append(
-                            _event("finding", {"report_id": report["report_id"], **finding})
+                            _event("finding", {"report_id": report.report_id, **asdict(finding)})
                         )
-                after = (report["stored_at"], report["report_id"])
+                after = (report.stored_at, report.report_id)
                 event_id = f"{after[0].isoformat()}|{after[1]}"
                 events.append(_event("report", summarise(report), event_id))
         for event in events:

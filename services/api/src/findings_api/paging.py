@@ -23,7 +23,7 @@ class SortColumn:
     expression: str
     sql_type: str
     direction: Direction
-    # The name of the column in the selected row that holds this key.
+    # The field of the selected row that holds this key.
     field: str
 
 
@@ -50,8 +50,8 @@ def after(columns: list[SortColumn], values: list[Any]) -> tuple[str, dict[str, 
     return "(" + " or ".join(alternatives) + ")", params
 
 
-def encode_cursor(sort: str, columns: list[SortColumn], row: dict[str, Any]) -> str:
-    values = [_plain(row[c.field]) for c in columns]
+def encode_cursor(sort: str, columns: list[SortColumn], row: object) -> str:
+    values = [_plain(getattr(row, c.field)) for c in columns]
     payload = json.dumps({"sort": sort, "key": values}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 

@@ -1,27 +1,203 @@
-"""Read queries over the store's tables and the ingest ledger. Every SQL statement of the
-API is here.
-
-The API only reads: it owns no tables and writes nothing. The ledger (schema `ingest`)
-says where each file is; the store (schema `store`) holds reports and failures.
+"""Every SQL statement of the API: read queries over the read model, the views that
+store's and ingest's migrations create for the API (docs/read-model.md), and nothing
+else. The API owns no tables and writes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.paging import SortColumn, after, order_by
 
-_REPORT_COLUMNS = """
-    r.report_id, r.parser_version, r.report_type, r.title, r.la_name, r.ofsted_urn,
-    r.la_code, r.ons_code, r.inspection_start, r.inspection_end, r.published,
-    r.lead_inspector, r.finding_count, r.stored_at, r.coverage, r.warnings, r.needs_review,
-    r.object_uri
-"""
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """A stored report as the API serves it: the one list of a report summary's fields
+    (the SELECT list and the response's field names follow it)."""
+
+    report_id: str
+    parser_version: str
+    report_type: str
+    title: str | None
+    la_name: str | None
+    ofsted_urn: str | None
+    la_code: str | None
+    ons_code: str | None
+    inspection_start: date | None
+    inspection_end: date | None
+    published: date | None
+    lead_inspector: str | None
+    finding_count: int
+    stored_at: datetime
+    coverage: float
+    warnings: list[str]
+    needs_review: bool
+    object_uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedReportRow(ReportRow):
+    sort_date: date  # the cursor's key: see REPORT_DATE
+
+
+@dataclass(frozen=True, slots=True)
+class JudgementRow:
+    area: str
+    label: str
+    grade: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    finding_id: str
+    ordinal: int
+    category: str
+    section: str
+    judgement_area: str | None
+    paragraph: int | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFindingRow(FindingRow):
+    """A finding from a search, with its report's fields and the cursor's keys."""
+
+    report_id: str
+    report_type: str
+    la_code: str | None
+    local_authority_name: str | None
+    inspection_start: date | None
+    published: date | None
+    rank: float | None
+    sort_date: date
+    snippet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """An object seen in the bucket and where its report is in the pipeline."""
+
+    name: str
+    object_uri: str
+    size: int
+    report_id: str | None
+    status: str
+    reason: str | None
+    seen_at: datetime
+    announced_at: datetime | None
+    announce_count: int
+    finished_at: datetime | None
+    finding_count: int | None
+    needs_review: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileReportRow:
+    """One accepted report's lifecycle in the ledger, with what the store holds of it."""
+
+    report_id: str
+    status: str
+    reason: str | None
+    replaced_by: str | None
+    announce_count: int
+    received_at: datetime
+    announced_at: datetime | None
+    finished_at: datetime | None
+    finding_count: int | None
+    parser_version: str | None
+    needs_review: bool | None
+    warnings: list[str] | None
+    names: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRow:
+    stage: str
+    error_type: str
+    reason: str
+    attempt: int
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    report_id: str
+    report_type: str
+    title: str | None
+    la_code: str | None
+    published: date | None
+    inspection_start: date | None
+    inspection_end: date | None
+    finding_count: int
+    report_date: date | None
+    grades: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestGradedRow:
+    la_code: str
+    report_id: str
+    report_type: str
+    report_date: date | None
+    grades: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class LatestGradeRow:
+    la_code: str
+    la_name: str | None
+    area: str
+    grade: str
+    report_id: str
+    report_type: str
+    report_date: date | None
+
+
+def field_names(row_type: type[Any]) -> list[str]:
+    return [field.name for field in fields(row_type)]
+
+
+def columns_of(row_type: type[Any], *names: str) -> list[str]:
+    """Some of a row type's fields, in this order: a name it lacks fails at import."""
+    unknown = set(names) - set(field_names(row_type))
+    if unknown:
+        raise ValueError(f"{row_type.__name__} has no field {sorted(unknown)}")
+    return list(names)
+
+
+# The views the API reads and the columns it reads of each: the contract that store's and
+# ingest's migrations keep (tests/api/test_read_model.py checks both sides).
+READ_MODEL: dict[str, tuple[str, ...]] = {
+    "store.report_read": tuple(field_names(ReportRow)),
+    "store.judgement_read": ("report_id", *field_names(JudgementRow)),
+    "store.finding_read": ("report_id", *field_names(FindingRow), "search"),
+    "store.failure_read": ("report_id", *field_names(FailureRow)),
+    "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
+    "ingest.ledger_report_read": (
+        "report_id",
+        "status",
+        "reason",
+        "replaced_by",
+        "announce_count",
+        "received_at",
+        "announced_at",
+        "finished_at",
+    ),
+}
+_REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
+
+RowT = TypeVar("RowT")
+
+
+def _typed(row_type: type[RowT], rows: Iterable[Row[Any]]) -> list[RowT]:
+    """Rows as `row_type`: a column the type does not name, or a missing one, fails."""
+    return [row_type(**row._mapping) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +266,7 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append("r.needs_review = :needs_review")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
-            f"""exists (select 1 from store.judgements j where j.report_id = r.report_id
+            f"""exists (select 1 from store.judgement_read j where j.report_id = r.report_id
                         and {judged_area}
                         and (cast(:grade as text) is null or j.grade = :grade))"""
         )
@@ -102,11 +278,11 @@ class ReadRepository:
         self.session = session
 
     async def ping(self) -> None:
-        await self.session.execute(text("select 1 from store.reports limit 1"))
+        await self.session.execute(text("select 1 from store.report_read limit 1"))
 
     async def list_reports(
         self, where: ReportFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedReportRow]:
         columns = REPORT_SORTS[sort]
         clauses = _report_clauses(
             where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
@@ -117,41 +293,41 @@ class ReadRepository:
             clauses.append(condition)
             params |= keys
         sql = f"""
-            select {_REPORT_COLUMNS}, {REPORT_DATE} as sort_date from store.reports r
+            select {_REPORT_COLUMNS}, {REPORT_DATE} as sort_date from store.report_read r
             where {" and ".join(clauses)}
             order by {order_by(columns)}
             limit :limit offset :offset
         """
         rows = await self.session.execute(text(sql), params)
-        return [dict(row._mapping) for row in rows]
+        return _typed(ListedReportRow, rows)
 
-    async def get_report(self, report_id: str) -> dict[str, Any] | None:
+    async def get_report(self, report_id: str) -> ReportRow | None:
         row = (
             await self.session.execute(
-                text(f"select {_REPORT_COLUMNS} from store.reports r where r.report_id = :id"),
+                text(f"select {_REPORT_COLUMNS} from store.report_read r where r.report_id = :id"),
                 {"id": report_id},
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return ReportRow(**row._mapping) if row else None
 
-    async def judgements_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def judgements_of(self, report_id: str) -> list[JudgementRow]:
         rows = await self.session.execute(
-            text("select area, label, grade from store.judgements where report_id = :id"),
+            text("select area, label, grade from store.judgement_read where report_id = :id"),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(JudgementRow, rows)
 
-    async def findings_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def findings_of(self, report_id: str) -> list[FindingRow]:
         rows = await self.session.execute(
             text(
                 """select finding_id, ordinal, category, section, judgement_area, paragraph, text
-                   from store.findings where report_id = :id order by ordinal"""
+                   from store.finding_read where report_id = :id order by ordinal"""
             ),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FindingRow, rows)
 
-    async def list_files(self, status: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    async def list_files(self, status: str | None, limit: int, offset: int) -> list[FileRow]:
         sql = f"""
             select * from ({_FILE_STATUS}) files
             where (cast(:status as text) is null or status = :status)
@@ -161,9 +337,9 @@ class ReadRepository:
         rows = await self.session.execute(
             text(sql), {"status": status, "limit": limit, "offset": offset}
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FileRow, rows)
 
-    async def file_report(self, report_id: str) -> dict[str, Any] | None:
+    async def file_report(self, report_id: str) -> FileReportRow | None:
         row = (
             await self.session.execute(
                 text(
@@ -174,30 +350,30 @@ class ReadRepository:
                               r.received_at,
                               r.announced_at, r.finished_at, s.finding_count, s.parser_version,
                               s.needs_review, s.warnings,
-                              array(select o.name from ingest.objects o
+                              array(select o.name from ingest.file_read o
                                     where o.sha256 = r.report_id order by o.name) as names
-                       from ingest.reports r
-                       left join store.reports s on s.report_id = r.report_id
+                       from ingest.ledger_report_read r
+                       left join store.report_read s on s.report_id = r.report_id
                        where r.report_id = :id"""
                 ),
                 {"id": report_id},
             )
         ).first()
-        return dict(row._mapping) if row else None
+        return FileReportRow(**row._mapping) if row else None
 
-    async def failures_of(self, report_id: str) -> list[dict[str, Any]]:
+    async def failures_of(self, report_id: str) -> list[FailureRow]:
         rows = await self.session.execute(
             text(
-                """select stage, error_type, reason, attempt, occurred_at from store.failures
+                """select stage, error_type, reason, attempt, occurred_at from store.failure_read
                    where report_id = :id order by occurred_at"""
             ),
             {"id": report_id},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(FailureRow, rows)
 
     async def search_findings(
         self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
-    ) -> list[dict[str, Any]]:
+    ) -> list[FoundFindingRow]:
         columns = FINDING_SORTS[sort]
         clauses = _report_clauses(where, "j.area = f.judgement_area")
         # Reports are joined while ordering only when a filter or the sort needs them.
@@ -228,65 +404,65 @@ class ReadRepository:
                 select f.finding_id, f.report_id, f.ordinal,
                        {RANK if where.q else "null::real"} as rank
                        {f", {REPORT_DATE} as sort_date" if by_report else ""}
-                from store.findings f
-                {"join store.reports r on r.report_id = f.report_id" if by_report else ""}
+                from store.finding_read f
+                {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
                 where {" and ".join(clauses)}
                 order by {order_by(columns)}
                 limit :limit offset :offset
             ) page
-            join store.findings f on f.finding_id = page.finding_id
-            join store.reports r on r.report_id = page.report_id
+            join store.finding_read f on f.finding_id = page.finding_id
+            join store.report_read r on r.report_id = page.report_id
             order by {order_by(_on_page(columns))}
         """
         rows = await self.session.execute(text(sql), params)
-        return [dict(row._mapping) for row in rows]
+        return _typed(FoundFindingRow, rows)
 
-    async def authority_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+    async def authority_reports(self, la_codes: list[str]) -> list[TimelineRow]:
         """Every report of these authorities, oldest first, with its grades by area."""
         rows = await self.session.execute(
             text(
                 f"""select r.report_id, r.report_type, r.title, r.la_code, r.published,
                            r.inspection_start, r.inspection_end, r.finding_count,
                            {REPORT_DATE} as report_date, {_GRADES} as grades
-                    from store.reports r where r.la_code = any(:codes)
+                    from store.report_read r where r.la_code = any(:codes)
                     order by {REPORT_DATE}, r.report_id"""
             ),
             {"codes": la_codes},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(TimelineRow, rows)
 
-    async def latest_graded_reports(self, la_codes: list[str]) -> list[dict[str, Any]]:
+    async def latest_graded_reports(self, la_codes: list[str]) -> list[LatestGradedRow]:
         """Each authority's most recent report that carries grades."""
         rows = await self.session.execute(
             text(
                 f"""select distinct on (r.la_code) r.la_code, r.report_id, r.report_type,
                            {REPORT_DATE} as report_date, {_GRADES} as grades
-                    from store.reports r
+                    from store.report_read r
                     where r.la_code = any(:codes)
-                      and exists (select 1 from store.judgements j
+                      and exists (select 1 from store.judgement_read j
                                   where j.report_id = r.report_id)
                     order by r.la_code, {REPORT_DATE} desc, r.report_id"""
             ),
             {"codes": la_codes},
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(LatestGradedRow, rows)
 
-    async def latest_grades(self) -> list[dict[str, Any]]:
+    async def latest_grades(self) -> list[LatestGradeRow]:
         """Every authority's latest grade for every judgement area it was ever graded on."""
         rows = await self.session.execute(
             text(
                 f"""select distinct on (r.la_code, j.area) r.la_code, r.la_name, j.area,
                            j.grade, r.report_id, r.report_type, {REPORT_DATE} as report_date
-                    from store.judgements j join store.reports r using (report_id)
+                    from store.judgement_read j join store.report_read r using (report_id)
                     where r.la_code is not null
                     order by r.la_code, j.area, {REPORT_DATE} desc, r.report_id"""
             )
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(LatestGradeRow, rows)
 
     async def stored_after(
         self, after: tuple[datetime, str] | None, where: ReportFilter, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReportRow]:
         """Reports stored (or replaced) after a (stored_at, report_id) position, in order."""
         clauses = _report_clauses(
             where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
@@ -297,19 +473,19 @@ class ReadRepository:
             params |= {"after_at": after[0], "after_id": after[1]}
         rows = await self.session.execute(
             text(
-                f"""select {_REPORT_COLUMNS} from store.reports r
+                f"""select {_REPORT_COLUMNS} from store.report_read r
                     where {" and ".join(clauses)}
                     order by r.stored_at, r.report_id limit :limit"""
             ),
             params,
         )
-        return [dict(row._mapping) for row in rows]
+        return _typed(ReportRow, rows)
 
     async def last_stored(self) -> tuple[datetime, str] | None:
         row = (
             await self.session.execute(
                 text(
-                    """select stored_at, report_id from store.reports
+                    """select stored_at, report_id from store.report_read
                        order by stored_at desc, report_id desc limit 1"""
                 )
             )
@@ -322,7 +498,7 @@ def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
     return [SortColumn(f"page.{c.field}", c.sql_type, c.direction, c.field) for c in columns]
 
 
-_GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgements j
+_GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgement_read j
                       where j.report_id = r.report_id), '{}'::jsonb)"""
 
 _FILE_STATUS = """
@@ -332,9 +508,9 @@ _FILE_STATUS = """
            coalesce(o.reason, r.reason) as reason, o.seen_at, r.announced_at,
            coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count,
            s.needs_review
-    from ingest.objects o
-    left join ingest.reports r on r.report_id = o.sha256 and o.status = 'accepted'
-    left join store.reports s on s.report_id = o.sha256
+    from ingest.file_read o
+    left join ingest.ledger_report_read r on r.report_id = o.sha256 and o.status = 'accepted'
+    left join store.report_read s on s.report_id = o.sha256
 """
 
 

@@ -23,7 +23,7 @@ FindingOut = Finding
 QualityOut = ParseQuality
 
 
-class FindingWithReport(FindingOut):
+class FindingWithReport(Finding):
     report_id: str
     report_type: ReportType
     la_code: str | None

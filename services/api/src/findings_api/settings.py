@@ -1,16 +1,16 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from findings_shared.settings import DatabaseSettings, S3Settings
+from findings_shared.settings import BucketSettings, DatabaseSettings
 
 
-class ApiSettings(BaseSettings):
-    """`FINDINGS_API_*`."""
+class ApiSettings(BucketSettings):
+    """`FINDINGS_API_*`; uploads go to the bucket ingest watches (`FINDINGS_API_INBOX`,
+    `FINDINGS_API_S3_BUCKET`, ...: findings_shared.settings.BucketSettings)."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_API_", extra="ignore")
 
@@ -21,10 +21,6 @@ class ApiSettings(BaseSettings):
     # Keys allowed to read; none set: reading is open to anyone who can reach the API.
     read_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     max_upload_bytes: int = 100 * 1024 * 1024
-    # Where uploads go: the bucket ingest watches (the same settings as ingest's).
-    inbox: Path = Path("inbox")
-    s3_bucket: str | None = None
-    s3_prefix: str = ""
     # Exports (CSV, XLSX) and live streams (SSE) running at once, in all and per client
     # (an API key, else an address); beyond them: 429 with Retry-After.
     max_exports: int = Field(default=8, ge=1)
@@ -38,7 +34,6 @@ class ApiSettings(BaseSettings):
     # A client that takes no byte of its response for this long is disconnected.
     send_timeout_s: float = Field(default=30.0, gt=0)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    s3: S3Settings = Field(default_factory=S3Settings)
 
     @field_validator("write_keys", "read_keys", mode="before")
     @classmethod

@@ -16,8 +16,8 @@ from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from findings_shared.admission import Rejected, admit, looks_unfinished
-from findings_shared.bucket import s3_client, s3_uri, uri_of
-from findings_shared.settings import S3Settings
+from findings_shared.bucket import put_file, staging_folder
+from findings_shared.settings import BucketSettings, S3Settings
 
 # The API's verdicts, as HTTP statuses.
 STATUS_OF = {"empty": 422, "too_large": 413, "not_a_report": 415}
@@ -76,33 +76,24 @@ class UploadTarget:
     """The bucket ingest watches: a folder, or an S3 bucket under a prefix."""
 
     def __init__(self, inbox: Path, s3_bucket: str | None, s3_prefix: str, s3: S3Settings):
-        self.inbox = inbox
-        self.s3_bucket = s3_bucket
-        self.s3_prefix = s3_prefix
-        self.s3 = s3
+        # Every field given: a bare BucketSettings reads no environment.
+        self.bucket = BucketSettings(inbox=inbox, s3_bucket=s3_bucket, s3_prefix=s3_prefix, s3=s3)
 
     def put(self, filename: str | None, source: BinaryIO, max_bytes: int) -> Stored:
         """Copy the upload (read from `source` a chunk at a time: memory stays flat) into
         the bucket, after the checks ingest would make."""
-        folder = None if self.s3_bucket else self.inbox
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        # A hidden temporary file, renamed when complete: ingest never sees half a file.
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".part")
+        # A hidden temporary file, put in when complete: ingest never sees half a file.
+        handle, temporary = tempfile.mkstemp(
+            dir=staging_folder(self.bucket), prefix=".upload-", suffix=".part"
+        )
         try:
             with os.fdopen(handle, "wb") as file:
                 copied = _copy(source, file, max_bytes)
             name = safe_name(filename, copied.report_id)
             check(name, copied.head, copied.size, max_bytes)
             check_complete(copied.head[:16] + copied.tail)
-            if self.s3_bucket:
-                key = f"{self.s3_prefix}{name}"
-                s3_client(self.s3).upload_file(temporary, self.s3_bucket, key)
-                return Stored(copied.report_id, s3_uri(self.s3_bucket, key), name)
-            assert folder is not None
-            target = folder / name
-            os.replace(temporary, target)
-            return Stored(copied.report_id, uri_of(target), name)
+            uri = put_file(self.bucket, Path(temporary), name)
+            return Stored(copied.report_id, uri, name)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)

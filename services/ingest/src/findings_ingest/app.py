@@ -1,72 +1,76 @@
-"""Composition root of ingest: watch the bucket, keep the ledger, announce reports.
-
-Delivery: the ledger commit comes first, the announcement after it; a report stays
-`pending`/`announced` until store says it is stored (or parse says it failed), and is
-announced again after `reannounce_after_s`. A crash or a broker that lost its data
-therefore delays a report but never loses it.
-"""
+"""Composition root of ingest: settings to adapters (the bucket, the ledger in
+PostgreSQL, Kafka), wired into the core (findings_ingest.core.ingest), run in the
+consumer services' lifespan (findings_shared.consumer)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import time
-from asyncio import FIRST_COMPLETED
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from faststream.kafka import KafkaBroker
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_ingest.adapters.broker_memory import BrokerMemory, marker_topic
 from findings_ingest.adapters.folder import FolderBucket
-from findings_ingest.adapters.repository import (
-    LedgerRepository,
-    PendingReport,
-    Replacement,
-    SeenObject,
-)
+from findings_ingest.adapters.publisher import KafkaPublisher
+from findings_ingest.adapters.repository import SqlLedger
 from findings_ingest.adapters.s3 import S3Bucket
-from findings_ingest.core.notifications import created_objects
-from findings_ingest.core.objects import Bucket, BucketObject
-from findings_ingest.settings import IngestSettings
-from findings_shared.admission import Admitted, admit, looks_unfinished
-from findings_shared.bucket import ObjectMissing, path_of
-from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
-from findings_shared.events import (
-    ReportFailed,
-    ReportReceived,
-    ReportReplaced,
-    ReportStored,
-    Topics,
-    report_id_of,
-)
-from findings_shared.health import serving_health
-from findings_shared.kafka import (
-    Delivery,
-    encode_event,
-    ensure_topics,
-    keeping_topics,
-    make_broker,
-    publish_event,
-    subscribe_at_least_once,
-)
-from findings_shared.reliability import InvalidEvent, decode_event
 
-log = logging.getLogger("findings.ingest")
+# The core's names the tests know from here.
+from findings_ingest.core.ingest import Ingest as Ingest
+from findings_ingest.core.ingest import recover_lost_events as recover_lost_events
+from findings_ingest.core.ingest import watch
+from findings_ingest.core.objects import Bucket
+from findings_ingest.settings import IngestSettings
+from findings_shared.consumer import run_consumer_service
+from findings_shared.database import make_engine, make_sessionmaker
+from findings_shared.events import Topics
+from findings_shared.kafka import Delivery, subscribe_at_least_once
+
 LEDGER_GROUP = "findings-ingest-ledger"
 NOTIFICATIONS_GROUP = "findings-ingest-notifications"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def topic_names_of(settings: IngestSettings) -> list[str]:
+    """Every topic ingest writes to or reads."""
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    extra = [settings.notifications_topic] if settings.notifications_topic else []
+    return [*topics.all(), *extra, marker_topic(topics.namespace)]
 
 
-class Ingest:
+def bucket_of(settings: IngestSettings) -> Bucket:
+    if settings.is_s3:
+        assert settings.s3_bucket is not None
+        return S3Bucket(
+            settings.s3,
+            settings.s3_bucket,
+            settings.s3_prefix,
+            settings.s3_page_size,
+            settings.s3_listing_interval_s,
+        )
+    return FolderBucket(settings.inbox, settings.settle_s)
+
+
+def ingest_of(
+    settings: IngestSettings,
+    broker: KafkaBroker,
+    sessions: async_sessionmaker[AsyncSession],
+    delivery: Delivery | None = None,
+) -> Ingest:
+    """The core on its adapters: the configured bucket, the ledger, Kafka."""
+    # Outcomes and notifications that cannot be read are logged and dropped.
+    delivery = delivery or Delivery.for_service("ingest", settings.delivery)
+    return Ingest(
+        settings,
+        bucket_of(settings),
+        SqlLedger(sessions),
+        KafkaPublisher(settings.kafka, broker, topic_names_of(settings)),
+        delivery.health,
+    )
+
+
+class IngestService:
+    """ingest as the consumer lifespan runs it: its subscribers, then the watch loop."""
+
     def __init__(
         self,
         settings: IngestSettings,
@@ -75,394 +79,44 @@ class Ingest:
     ) -> None:
         self.settings = settings
         self.broker = broker
-        self.sessions = sessions
-        self.topics = Topics(namespace=settings.kafka.topic_namespace)
-        # Outcomes and notifications that cannot be read are logged and dropped.
         self.delivery = Delivery.for_service("ingest", settings.delivery)
-        self.bucket = bucket_of(settings)
-        self.known: dict[str, str] = {}
-        # Objects that looked half-written when read, by URI: their version then.
-        self.unfinished: dict[str, str] = {}
-        self.resume_after = ""
-        self.last_reconcile = 0.0
-        self.pass_interval_s = settings.s3_listing_interval_s if settings.s3_bucket else 0.0
-        self.last_pass_ended = -self.pass_interval_s
-        # Paths the folder watcher reported, with when they last changed (monotonic).
-        self.changed: dict[Path, float] = {}
-        self.watching = False
-        self.wake = asyncio.Event()
+        self.ingest = ingest_of(settings, broker, sessions, self.delivery)
 
-    @property
-    def topic_names(self) -> list[str]:
-        """Every topic ingest writes to or reads."""
-        extra = [self.settings.notifications_topic] if self.settings.notifications_topic else []
-        return [*self.topics.all(), *extra, marker_topic(self.topics.namespace)]
-
-    async def load_known(self) -> None:
-        async with self.sessions() as session:
-            ledger = LedgerRepository(session)
-            self.known = await ledger.known_versions()
-            self.resume_after = await ledger.listing_checkpoint(self.bucket.name)
-
-    def note_changes(self, paths: list[Path]) -> None:
-        now = time.monotonic()
-        for path in paths:
-            self.changed[path] = now
-        self.wake.set()
-
-    async def take_changed(self) -> int:
-        """Take the reported files quiet for `event_settle_s` since their last change."""
-        now = time.monotonic()
-        due = [p for p, at in self.changed.items() if now - at >= self.settings.event_settle_s]
-        if not due or not isinstance(self.bucket, FolderBucket):
-            return 0
-        found = await asyncio.to_thread(self.bucket.objects_at, due)
-        announced = 0
-        for path in due:
-            obj = found.get(path)
-            if obj is not None and self.known.get(obj.uri) != obj.version:
-                # An outage raises here: the path stays noted, taken on a later pass.
-                announced += await self.take_object(obj)
-            self.changed.pop(path, None)
-        return announced
-
-    async def rescan(self, bucket: FolderBucket) -> int:
-        """Watched: every `rescan_interval_s`, the files no notification brought (there
-        before the watch began, or missed) are noted as changed, to be taken once settled."""
-        if time.monotonic() - self.last_pass_ended < self.settings.rescan_interval_s:
-            return 0
-        found = await asyncio.to_thread(bucket.scan)
-        self.last_pass_ended = time.monotonic()
-        missed = [path_of(obj.uri) for obj in found if self.known.get(obj.uri) != obj.version]
-        missed = [path for path in missed if path not in self.changed]
-        if missed:
-            self.note_changes(missed)
-        return 0
-
-    def next_wake_s(self) -> float:
-        """How long the loop may sleep: until the next reported file has settled, at most
-        a poll interval (reconcile and the listing keep their pace)."""
-        interval = self.settings.poll_interval_s
-        if not self.changed:
-            return interval
-        settled_at = min(self.changed.values()) + self.settings.event_settle_s
-        return max(0.0, min(interval, settled_at - time.monotonic()))
-
-    async def poll_once(self) -> int:
-        """Reported files that settled, the next page of the listing (when due), then
-        overdue announcements; returns how many reports were announced."""
-        announced = await self.take_changed()
-        announced += await self.list_next_page()
-        if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
-            announced += await self.reconcile(self.settings.reannounce_after_s)
-        return announced
-
-    async def list_next_page(self) -> int:
-        starting_a_pass = self.resume_after == ""
-        if self.watching and isinstance(self.bucket, FolderBucket):
-            return await self.rescan(self.bucket)
-        if starting_a_pass and time.monotonic() - self.last_pass_ended < self.pass_interval_s:
-            return 0
-        page = await asyncio.to_thread(self.bucket.list_page, self.resume_after)
-        announced = 0
-        for obj in page.objects:
-            if self.known.get(obj.uri) != obj.version:
-                announced += await self.take_object(obj)
-        resume_after = page.resume_after or ""
-        if resume_after != self.resume_after:
-            async with self.sessions.begin() as session:
-                await LedgerRepository(session).save_listing_checkpoint(
-                    self.bucket.name, resume_after, _now()
-                )
-            self.resume_after = resume_after
-        if page.resume_after is None:
-            self.last_pass_ended = time.monotonic()
-        return announced
-
-    def still_writing(self, obj: BucketObject, content: bytes | None) -> bool:
-        """Whether an object written in place looks unfinished and is young enough that its
-        writer may still be at it (a slow copy pausing longer than the settle time)."""
-        if self.bucket.objects_appear_whole:
-            return False
-        age_s = (time.time_ns() - obj.modified_ns) / 1e9
-        if age_s >= self.settings.unfinished_pdf_wait_s:
-            return False
-        if content is None:
-            return self.unfinished.get(obj.uri) == obj.version
-        if looks_unfinished(content):
-            self.unfinished[obj.uri] = obj.version
-            return True
-        return False
-
-    async def take_object(self, obj: BucketObject) -> int:
-        uri = obj.uri
-        if self.still_writing(obj, None):
-            return 0
-        try:
-            # An oversized file is judged by its size alone, without reading it.
-            too_big = obj.size > self.settings.max_file_bytes
-            content = b"" if too_big else await asyncio.to_thread(self.bucket.read, obj)
-        except ObjectMissing:
-            log.info("%s went away before it was read", obj.name)
-            return 0
-        except (OSError, BotoCoreError, ClientError) as error:
-            log.warning("cannot read %s: %s", obj.uri, error)
-            return 0
-        if self.still_writing(obj, content):
-            log.info("%s looks half-written: waiting for the rest", obj.name)
-            return 0
-        self.unfinished.pop(uri, None)
-        size = obj.size if too_big else len(content)
-        name = obj.name
-        verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
-        seen = SeenObject(
-            object_uri=uri,
-            name=name,
-            size=size,
-            mtime_ns=obj.modified_ns,
-            version=obj.version,
-            seen_at=_now(),
-            sha256=None if too_big else report_id_of(content),
-            content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
-            rejection=None if isinstance(verdict, Admitted) else verdict.reason,
-        )
-        async with self.sessions.begin() as session:
-            ledger = LedgerRepository(session)
-            previous = await ledger.accepted_content(uri)
-            await ledger.record_object(seen)
-            is_new_report = seen.rejection is None and await ledger.add_report(seen)
-            withdrawn = (
-                previous is not None
-                and previous != seen.sha256
-                and await ledger.withdraw_if_orphaned(
-                    Replacement(
-                        previous, uri, seen.sha256 if seen.rejection is None else None, seen.seen_at
-                    )
-                )
-            )
-        self.known[uri] = obj.version
-        if withdrawn:
-            # A slow writer's partial copy, or a file overwritten: its report goes.
-            log.warning("%s now holds other content: report %s withdrawn", name, previous)
-            await self.publish_replacements()
-        if seen.rejection:
-            log.warning("rejected %s: %s", name, seen.rejection)
-            return 0
-        if not is_new_report:
-            log.info("%s has the same content as a known report %s", seen.name, seen.sha256)
-            return 0
-        assert seen.sha256 is not None
-        assert seen.content_type is not None
-        # Announced at once; if this fails, the report stays `pending` for reconcile().
-        await self.announce(
-            PendingReport(
-                report_id=seen.sha256,
-                object_uri=uri,
-                name=name,
-                size=size,
-                content_type=seen.content_type,
-                received_at=seen.seen_at,
-                announce_count=0,
-            )
-        )
-        return 1
-
-    async def publish_replacements(self) -> None:
-        """Tell the pipeline which reports are withdrawn; after the ledger commit, and again
-        by reconcile() if publishing failed."""
-        async with self.sessions() as session:
-            due = await LedgerRepository(session).replacements_to_publish()
-        for replacement in due:
-            event = ReportReplaced(
-                report_id=replacement.report_id,
-                object_uri=replacement.object_uri,
-                replaced_by=replacement.replaced_by,
-                replaced_at=replacement.replaced_at,
-            )
-            body = encode_event(event, self.settings.kafka.max_message_bytes)
-            await (await publish_event(self.broker, self.topics.replaced, body, event.report_id))
-            async with self.sessions.begin() as session:
-                await LedgerRepository(session).mark_replaced(replacement.report_id)
-
-    async def reconcile(self, reannounce_after_s: float) -> int:
-        """Announce pending reports, and again those announced long ago without an outcome.
-
-        The wait doubles with each announcement: a backlog longer than the first wait is
-        not flooded with repeats, and a lost event is still sent again soon."""
-        self.last_reconcile = time.monotonic()
-        now, wait = _now(), timedelta(seconds=reannounce_after_s)
-        async with self.sessions.begin() as session:
-            ledger = LedgerRepository(session)
-            stuck = await ledger.mark_stuck(now, wait, self.settings.max_announcements)
-            due = await ledger.reports_to_announce(now, wait)
-        if stuck:
-            log.error("%d report(s) stuck: announced too often without an outcome", stuck)
-        await self.publish_replacements()
-        for report in due:
-            await self.announce(report)
-        return len(due)
-
-    async def announce(self, report: PendingReport) -> None:
-        event = ReportReceived(
-            report_id=report.report_id,
-            object_uri=report.object_uri,
-            name=report.name,
-            size=report.size,
-            sha256=report.report_id,
-            content_type=report.content_type,
-            received_at=report.received_at,
-            attempt=report.announce_count + 1,
-        )
-        body = encode_event(event, self.settings.kafka.max_message_bytes)
-        await (await publish_event(self.broker, self.topics.received, body, event.report_id))
-        async with self.sessions.begin() as session:
-            await LedgerRepository(session).mark_announced(report.report_id, _now())
-        log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
-
-    async def record_outcome(self, topic: str, body: bytes) -> None:
-        if topic == self.topics.stored:
-            stored = decode_event(ReportStored, body)
-            status, reason, report_id = "stored", None, stored.report_id
-        else:
-            failed = decode_event(ReportFailed, body)
-            status, reason, report_id = "failed", failed.reason, failed.report_id
-        async with self.sessions.begin() as session:
-            await LedgerRepository(session).mark_finished(report_id, status, _now(), reason)
-
-    async def on_notification(self, _topic: str, body: bytes) -> None:
-        """Take the objects a bucket notification names, without waiting for the listing."""
-        if not isinstance(self.bucket, S3Bucket):
-            return
-        try:
-            created = created_objects(body)
-        except ValidationError as error:
-            raise InvalidEvent(f"not a bucket notification: {error.errors()[0]['msg']}") from error
-        for item in created:
-            if not self.bucket.holds(item.bucket, item.key):
-                continue
-            obj = self.bucket.object_of(item.key, item.size, item.etag, item.created)
-            if self.known.get(obj.uri) != obj.version:
-                await self.take_object(obj)
-
-
-def bucket_of(settings: IngestSettings) -> Bucket:
-    if settings.s3_bucket:
-        return S3Bucket(settings.s3, settings.s3_bucket, settings.s3_prefix, settings.s3_page_size)
-    return FolderBucket(settings.inbox, settings.settle_s)
-
-
-def subscribe(ingest: Ingest) -> None:
-    subscribe_at_least_once(
-        ingest.broker,
-        ingest.settings.kafka,
-        LEDGER_GROUP,
-        [ingest.topics.stored, ingest.topics.failed],
-        ingest.record_outcome,
-        ingest.delivery,
-    )
-    if ingest.settings.notifications_topic:
+    def subscribe(self) -> None:
         subscribe_at_least_once(
-            ingest.broker,
-            ingest.settings.kafka,
-            NOTIFICATIONS_GROUP,
-            [ingest.settings.notifications_topic],
-            ingest.on_notification,
-            ingest.delivery,
+            self.broker,
+            self.settings.kafka,
+            LEDGER_GROUP,
+            [self.ingest.topics.stored, self.ingest.topics.failed],
+            self.ingest.record_outcome,
+            self.delivery,
         )
+        if self.settings.notifications_topic:
+            subscribe_at_least_once(
+                self.broker,
+                self.settings.kafka,
+                NOTIFICATIONS_GROUP,
+                [self.settings.notifications_topic],
+                self.ingest.on_notification,
+                self.delivery,
+            )
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        await watch(self.ingest, stop, BrokerMemory(self.settings.kafka, self.broker))
+
+    def close(self) -> None:
+        """Nothing of its own to release: the engine is the lifespan's."""
 
 
 async def run(settings: IngestSettings, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
     engine = make_engine(settings.database)
-    await wait_for_database(engine)
-    broker = make_broker(settings.kafka)
-    ingest = Ingest(settings, broker, make_sessionmaker(engine))
-    await ensure_topics(settings.kafka, ingest.topic_names)
-    subscribe(ingest)
-    await broker.start()
-    try:
-        async with (
-            serving_health(ingest.delivery.health, settings),
-            keeping_topics(
-                settings.kafka, ingest.topic_names, settings.kafka.topic_check_interval_s, broker
-            ),
-        ):
-            await watch(ingest, stop)
-    finally:
-        await broker.stop()
-        await engine.dispose()
+    sessions = make_sessionmaker(engine)
 
+    def build(broker: KafkaBroker) -> IngestService:
+        service = IngestService(settings, broker, sessions)
+        service.subscribe()
+        return service
 
-async def watch(ingest: Ingest, stop: asyncio.Event) -> None:
-    await ingest.load_known()
-    log.info("watching %s", ingest.bucket.name)
-    settings = ingest.settings
-    memory = BrokerMemory(settings.kafka, ingest.broker)
-    next_memory_check = time.monotonic()
-    watcher = None
-    if isinstance(ingest.bucket, FolderBucket) and settings.watch_events:
-        watcher = asyncio.create_task(follow_changes(ingest, ingest.bucket, stop))
-    try:
-        while not stop.is_set():
-            if time.monotonic() >= next_memory_check:
-                await _guarded(ingest, lambda: recover_lost_events(ingest, memory))
-                next_memory_check = time.monotonic() + settings.kafka.topic_check_interval_s
-            await _guarded(ingest, ingest.poll_once)
-            ingest.wake.clear()
-            stopping = asyncio.ensure_future(stop.wait())
-            woken = asyncio.ensure_future(ingest.wake.wait())
-            await asyncio.wait(
-                {stopping, woken}, timeout=ingest.next_wake_s(), return_when=FIRST_COMPLETED
-            )
-            stopping.cancel()
-            woken.cancel()
-    finally:
-        if watcher is not None:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
-
-
-async def follow_changes(ingest: Ingest, bucket: FolderBucket, stop: asyncio.Event) -> None:
-    """Feed the folder's change notifications to the loop; without them (no inotify, too
-    many watches, a network share that sends none) the listing every poll takes over."""
-    try:
-        ingest.watching = True
-        async for paths in bucket.changes(stop):
-            ingest.note_changes(paths)
-    except Exception as error:  # the listing covers every file anyway
-        log.warning("not notified of changes in %s (%s): listing it every poll", bucket.name, error)
-    finally:
-        ingest.watching = False
-
-
-async def recover_lost_events(ingest: Ingest, memory: BrokerMemory) -> int:
-    """If the broker lost its data, announce every report without an outcome again now.
-
-    The topics are created again, the reports go back to `pending` in one commit (their
-    lost announcement not counted), then the marker is written again, then they are
-    announced: an ingest killed while announcing thousands leaves the rest pending
-    (announced by its next pass), and does not take the broker for lost once more."""
-    if not await memory.lost():
-        return 0
-    # The topics first: a broker that lost them may acknowledge and drop what is sent to
-    # them, the marker included (then the loss would be found again at every check).
-    await ensure_topics(ingest.settings.kafka, ingest.topic_names, attempts=1)
-    async with ingest.sessions.begin() as session:
-        requeued = await LedgerRepository(session).requeue_announced()
-    await memory.remember()
-    if requeued:
-        log.warning("the broker lost its data: %d report(s) to announce again", requeued)
-    return await ingest.reconcile(ingest.settings.reannounce_after_s)
-
-
-async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:
-    """A failed pass (database, broker or bucket away) is retried on the next poll."""
-    health = ingest.delivery.health
-    try:
-        await step()
-    except Exception as error:
-        health.retrying(error)
-        log.exception("ingest pass failed; retrying on the next poll")
-    else:
-        health.retrying_since = None
+    await run_consumer_service(
+        settings, topic_names_of(settings), build, stop or asyncio.Event(), engine
+    )

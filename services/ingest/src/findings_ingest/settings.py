@@ -1,27 +1,18 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import (
-    ConsumerServiceSettings,
-    DatabaseSettings,
-    KafkaSettings,
-    S3Settings,
-)
+from findings_shared.settings import BucketSettings, ConsumerServiceSettings, DatabaseSettings
 
 
-class IngestSettings(ConsumerServiceSettings):
-    """`FINDINGS_INGEST_*`: where to watch and how patiently."""
+class IngestSettings(ConsumerServiceSettings, BucketSettings):
+    """`FINDINGS_INGEST_*`: which bucket to watch (`FINDINGS_INGEST_INBOX`,
+    `FINDINGS_INGEST_S3_BUCKET`, ...: findings_shared.settings.BucketSettings) and how
+    patiently."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_INGEST_", extra="ignore")
 
-    # The bucket: a local folder, unless `s3_bucket` names an S3-compatible bucket.
-    inbox: Path = Path("inbox")
-    s3_bucket: str | None = None
-    s3_prefix: str = ""
     s3_page_size: int = Field(default=1000, ge=1, le=1000)
     # Pause between two full listings of an S3 bucket (pages of one pass follow each
     # other at the poll interval): LIST requests cost money on AWS.
@@ -49,6 +40,4 @@ class IngestSettings(ConsumerServiceSettings):
     # After this many announcements without an outcome a report is marked `stuck`.
     max_announcements: int = 5
     max_file_bytes: int = 100 * 1024 * 1024
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    s3: S3Settings = Field(default_factory=S3Settings)

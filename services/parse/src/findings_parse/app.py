@@ -19,30 +19,24 @@ from faststream.kafka import KafkaBroker
 from findings_parse.settings import ParseSettings
 from findings_parse.worker import (
     ContentChanged,
+    ParsedEvents,
     ParseFailure,
     StoreUnavailable,
-    parse_object,
+    parse_received,
     worker_pool,
 )
+from findings_shared.consumer import run_consumer_service
 from findings_shared.events import (
-    FindingPublished,
     ReportFailed,
-    ReportParsed,
-    ReportParsedEvent,
     ReportReceived,
     Stage,
     Topics,
+    encode_event,
 )
-from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
-    EventTooLarge,
     Record,
-    encode_event,
-    ensure_topics,
     failure_of,
-    keeping_topics,
-    make_broker,
     publish_event,
     subscribe_batches_at_least_once,
 )
@@ -103,6 +97,10 @@ class Parse:
 
     def worker_pids(self) -> list[int]:
         return [pid for slot in self.slots for pid in slot.pids()]
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """The subscriber does the work."""
+        await stop.wait()
 
     def close(self) -> None:
         for task in self.deferred:
@@ -215,7 +213,7 @@ class Parse:
 
     async def parse_in_slot(
         self, job: Job
-    ) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged:
+    ) -> ParsedEvents | ParseFailure | StoreUnavailable | ContentChanged:
         """The outcome, from the first free slot; a report whose worker died is tried once
         more in a fresh one before it is failed for it."""
         for _attempt in range(2):
@@ -231,18 +229,17 @@ class Parse:
 
     async def _parse(
         self, slot: Slot, event: ReportReceived
-    ) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged | None:
+    ) -> ParsedEvents | ParseFailure | StoreUnavailable | ContentChanged | None:
         """The outcome, or None if the worker process died (the slot gets a new one)."""
         timeout = self.settings.parse_timeout_s
         try:
             return await asyncio.wait_for(
                 asyncio.get_running_loop().run_in_executor(
                     slot.pool,
-                    parse_object,
-                    event.object_uri,
-                    event.name,
-                    event.report_id,
+                    parse_received,
+                    event,
                     self.settings.max_file_bytes,
+                    self.settings.kafka.max_message_bytes,
                     self.settings.s3,
                 ),
                 timeout,
@@ -256,21 +253,20 @@ class Parse:
             return ParseFailure("parse_timeout", f"parsing took longer than {timeout:g} s")
 
     async def publish_outcome(
-        self, received: ReportReceived, outcome: ReportParsed | ParseFailure
+        self, received: ReportReceived, outcome: ParsedEvents | ParseFailure
     ) -> None:
-        """Encode the outcome's events, publish them, and keep them for a repeat."""
-        if isinstance(outcome, ReportParsed):
-            try:
-                events = self.parsed_events(received, outcome)
-            except EventTooLarge as error:
-                # Retrying cannot help: dead-letter the report with its reason.
-                outcome = ParseFailure("report_too_large", str(error))
-                events = [self.failure_event(received, outcome)]
+        """Publish the outcome's events (the findings, then the whole report), and keep
+        them for a repeat."""
+        if isinstance(outcome, ParsedEvents):
+            events = [
+                *((self.topics.finding, body) for body in outcome.findings),
+                (self.topics.parsed, outcome.parsed),
+            ]
         else:
             events = [self.failure_event(received, outcome)]
         await self.publish_all(received.report_id, events)
         self.recent.keep(received.report_id, events)
-        if isinstance(outcome, ReportParsed):
+        if isinstance(outcome, ParsedEvents):
             log.info(
                 "parsed %s: %s, %d findings",
                 received.name,
@@ -301,44 +297,6 @@ class Parse:
     async def publish_dead_letter(self, event: ReportFailed) -> None:
         body = encode_event(event, self.settings.kafka.max_message_bytes)
         await (await publish_event(self.broker, self.topics.failed, body, event.report_id))
-
-    def parsed_events(
-        self, received: ReportReceived, report: ReportParsed
-    ) -> list[tuple[str, bytes]]:
-        """The findings, then the whole report. Encoded first: a report too large to
-        publish fails before any finding is out."""
-        limit = self.settings.kafka.max_message_bytes
-        parsed = encode_event(
-            ReportParsedEvent(
-                report_id=report.report_id,
-                object_uri=received.object_uri,
-                report=report,
-                received_at=received.received_at,
-            ),
-            limit,
-        )
-        authority = report.local_authority
-        findings = [
-            encode_event(
-                FindingPublished(
-                    report_id=report.report_id,
-                    parser_version=report.parser_version,
-                    report_type=report.report_type,
-                    la_code=authority.la_code if authority else None,
-                    local_authority_name=authority.name if authority else None,
-                    inspection_start=report.inspection_start,
-                    inspection_end=report.inspection_end,
-                    published=report.published,
-                    finding=finding,
-                ),
-                limit,
-            )
-            for finding in report.findings
-        ]
-        return [
-            *((self.topics.finding, body) for body in findings),
-            (self.topics.parsed, parsed),
-        ]
 
 
 class RecentOutcomes:
@@ -390,21 +348,10 @@ def subscribe(parse: Parse) -> None:
 
 
 async def run(settings: ParseSettings, stop: asyncio.Event) -> None:
-    topics = Topics(namespace=settings.kafka.topic_namespace)
-    topic_names = topics.all()
-    await ensure_topics(settings.kafka, topic_names)
-    broker = make_broker(settings.kafka)
-    parse = Parse(settings, broker)
-    subscribe(parse)
-    await broker.start()
-    try:
-        async with (
-            serving_health(parse.delivery.health, settings),
-            keeping_topics(
-                settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
-            ),
-        ):
-            await stop.wait()
-    finally:
-        await broker.stop()
-        parse.close()
+    def build(broker: KafkaBroker) -> Parse:
+        parse = Parse(settings, broker)
+        subscribe(parse)
+        return parse
+
+    topic_names = Topics(namespace=settings.kafka.topic_namespace).all()
+    await run_consumer_service(settings, topic_names, build, stop)

@@ -5,11 +5,12 @@ import os
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import ConsumerServiceSettings, KafkaSettings, S3Settings
+from findings_shared.settings import ConsumerServiceSettings, ObjectStoreSettings
 
 
-class ParseSettings(ConsumerServiceSettings):
-    """`FINDINGS_PARSE_*`."""
+class ParseSettings(ConsumerServiceSettings, ObjectStoreSettings):
+    """`FINDINGS_PARSE_*`; objects are read by the URI their event names (`FINDINGS_S3_*`
+    for `s3://` ones), so parse needs no bucket of its own."""
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_PARSE_", extra="ignore")
 
@@ -27,5 +28,3 @@ class ParseSettings(ConsumerServiceSettings):
     # Events of the reports parsed last, kept to answer a repeated announcement without
     # parsing again (see findings_parse.app.RecentOutcomes).
     recent_outcomes_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    s3: S3Settings = Field(default_factory=S3Settings)

@@ -19,7 +19,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from findings_parse.core.extract import UnreadableReport
 from findings_parse.core.parser import parse_report
 from findings_shared.bucket import ObjectMissing, ObjectTooLarge, read_object
-from findings_shared.events import ReportParsed, report_id_of
+from findings_shared.events import (
+    EventTooLarge,
+    FindingPublished,
+    ReportParsed,
+    ReportParsedEvent,
+    ReportReceived,
+    encode_event,
+    report_id_of,
+)
 from findings_shared.lifetime import end_with_parent
 from findings_shared.settings import S3Settings
 
@@ -28,6 +36,17 @@ from findings_shared.settings import S3Settings
 class ParseFailure:
     error_type: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedEvents:
+    """A parsed report as the events to publish, encoded by the worker: the service's
+    main process sends bytes, and neither unpickles the report nor encodes its findings
+    (which cost it as much CPU as the publishing itself)."""
+
+    report_type: str
+    findings: list[bytes]  # one FindingPublished each, in the report's order
+    parsed: bytes  # the ReportParsedEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +108,51 @@ def parse_object(
         del content  # room to build the failure
         limit = resource.getrlimit(resource.RLIMIT_DATA)[0]
         return ParseFailure("memory_limit", f"parsing needed more than the {limit}-byte limit")
+
+
+def parse_received(
+    received: ReportReceived, max_bytes: int, max_message_bytes: int, s3: S3Settings
+) -> ParsedEvents | ParseFailure | StoreUnavailable | ContentChanged:
+    """Read and parse the announced object, and encode its events. Encoded before any is
+    published: a report too large to publish fails before any finding is out."""
+    outcome = parse_object(received.object_uri, received.name, received.report_id, max_bytes, s3)
+    if not isinstance(outcome, ReportParsed):
+        return outcome
+    try:
+        return encoded_events(received, outcome, max_message_bytes)
+    except EventTooLarge as error:
+        # Retrying cannot help: the report is dead-lettered with its reason.
+        return ParseFailure("report_too_large", str(error))
+
+
+def encoded_events(
+    received: ReportReceived, report: ReportParsed, max_message_bytes: int
+) -> ParsedEvents:
+    authority = report.local_authority
+    findings = [
+        encode_event(
+            FindingPublished(
+                report_id=report.report_id,
+                parser_version=report.parser_version,
+                report_type=report.report_type,
+                la_code=authority.la_code if authority else None,
+                local_authority_name=authority.name if authority else None,
+                inspection_start=report.inspection_start,
+                inspection_end=report.inspection_end,
+                published=report.published,
+                finding=finding,
+            ),
+            max_message_bytes,
+        )
+        for finding in report.findings
+    ]
+    parsed = encode_event(
+        ReportParsedEvent(
+            report_id=report.report_id,
+            object_uri=received.object_uri,
+            report=report,
+            received_at=received.received_at,
+        ),
+        max_message_bytes,
+    )
+    return ParsedEvents(report.report_type, findings, parsed)

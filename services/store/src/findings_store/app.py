@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from faststream.kafka import KafkaBroker
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from findings_shared.database import make_engine, make_sessionmaker, wait_for_database
+from findings_shared.consumer import run_consumer_service
+from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import (
     ReportFailed,
     ReportParsedEvent,
@@ -25,16 +26,12 @@ from findings_shared.events import (
     ReportStored,
     Stage,
     Topics,
+    encode_event,
 )
-from findings_shared.health import serving_health
 from findings_shared.kafka import (
     Delivery,
     Record,
-    encode_event,
-    ensure_topics,
     failure_of,
-    keeping_topics,
-    make_broker,
     publish_event,
     subscribe_at_least_once,
 )
@@ -58,6 +55,13 @@ class Store:
         self.sessions = sessions
         self.topics = Topics(namespace=settings.kafka.topic_namespace)
         self.delivery = Delivery.for_service("store", settings.delivery, self.dead_letter)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """The subscriber does the work."""
+        await stop.wait()
+
+    def close(self) -> None:
+        """Nothing of its own to release: the engine is the service skeleton's."""
 
     async def on_event(self, topic: str, body: bytes) -> None:
         if topic == self.topics.parsed:
@@ -139,22 +143,12 @@ def subscribe(store: Store) -> None:
 
 async def run(settings: StoreSettings, stop: asyncio.Event) -> None:
     engine = make_engine(settings.database)
-    await wait_for_database(engine)
-    topics = Topics(namespace=settings.kafka.topic_namespace)
-    topic_names = topics.all()
-    await ensure_topics(settings.kafka, topic_names)
-    broker = make_broker(settings.kafka)
-    store = Store(settings, broker, make_sessionmaker(engine))
-    subscribe(store)
-    await broker.start()
-    try:
-        async with (
-            serving_health(store.delivery.health, settings),
-            keeping_topics(
-                settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
-            ),
-        ):
-            await stop.wait()
-    finally:
-        await broker.stop()
-        await engine.dispose()
+    sessions = make_sessionmaker(engine)
+
+    def build(broker: KafkaBroker) -> Store:
+        store = Store(settings, broker, sessions)
+        subscribe(store)
+        return store
+
+    topic_names = Topics(namespace=settings.kafka.topic_namespace).all()
+    await run_consumer_service(settings, topic_names, build, stop, engine)

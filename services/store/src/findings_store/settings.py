@@ -3,7 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from findings_shared.settings import ConsumerServiceSettings, DatabaseSettings, KafkaSettings
+from findings_shared.settings import ConsumerServiceSettings, DatabaseSettings
 
 
 class StoreSettings(ConsumerServiceSettings):
@@ -11,5 +11,4 @@ class StoreSettings(ConsumerServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="FINDINGS_STORE_", extra="ignore")
 
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)

@@ -11,9 +11,10 @@ from stat import S_ISREG
 
 from watchfiles import Change, awatch
 
+from findings_ingest.core.notifications import CreatedObject
 from findings_ingest.core.objects import BucketObject, ListingPage
 from findings_shared.admission import is_hidden_or_partial
-from findings_shared.bucket import display_name, path_of, uri_of
+from findings_shared.bucket import display_name, read_object, uri_of
 
 
 class FolderBucket:
@@ -32,6 +33,10 @@ class FolderBucket:
         return False
 
     @property
+    def listing_interval_s(self) -> float:
+        return 0.0
+
+    @property
     def name(self) -> str:
         return uri_of(self.root)
 
@@ -45,7 +50,7 @@ class FolderBucket:
             # Hidden folders (.git, a sync tool's staging area) are not the inbox's.
             dirnames[:] = [name for name in dirnames if not name.startswith(".")]
             paths += [Path(dirpath) / name for name in filenames]
-        return list(self.objects_at(paths).values())
+        return list(self.files_at(paths).values())
 
     def settled(self, found: list[BucketObject], now_ns: int) -> list[BucketObject]:
         """Files unchanged since the previous scan and older than the settle time."""
@@ -59,7 +64,11 @@ class FolderBucket:
         self._last_seen = current
         return ready
 
-    def objects_at(self, paths: list[Path]) -> dict[Path, BucketObject]:
+    def objects_at(self, locations: list[str]) -> dict[str, BucketObject]:
+        found = self.files_at([Path(location) for location in locations])
+        return {str(path): obj for path, obj in found.items()}
+
+    def files_at(self, paths: list[Path]) -> dict[Path, BucketObject]:
         """The files at these paths as they are now (a path gone or hidden is left out)."""
         found: dict[Path, BucketObject] = {}
         for path in paths:
@@ -80,10 +89,14 @@ class FolderBucket:
                 size=stat.st_size,
                 version=f"{stat.st_size}:{stat.st_mtime_ns}",
                 modified_ns=stat.st_mtime_ns,
+                location=str(path),
             )
         return found
 
-    async def changes(self, stop: asyncio.Event) -> AsyncIterator[list[Path]]:
+    def changes(self, stop: asyncio.Event) -> AsyncIterator[list[str]]:
+        return self.written_paths(stop)
+
+    async def written_paths(self, stop: asyncio.Event) -> AsyncIterator[list[str]]:
         """Paths written or moved in, as the kernel reports them (inotify): a file is
         taken moments after its writer stops, without listing the folder."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -94,7 +107,10 @@ class FolderBucket:
         async for batch in awatch(
             self.root, watch_filter=wanted, debounce=50, step=20, stop_event=stop
         ):
-            yield [Path(path) for _, path in batch]
+            yield [str(Path(path)) for _, path in batch]
+
+    def notified_object(self, created: CreatedObject) -> BucketObject | None:
+        return None  # a folder has no bucket notifications: its changes come by inotify
 
     def read(self, obj: BucketObject) -> bytes:
-        return path_of(obj.uri).read_bytes()
+        return read_object(obj.uri)

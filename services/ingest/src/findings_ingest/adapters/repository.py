@@ -5,7 +5,8 @@ Methods flush, never commit: the caller owns the transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -25,9 +26,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
+# The core's records, re-exported: the tests (the API's too) import them from here.
+from findings_ingest.core.ledger import Ledger
+from findings_ingest.core.ledger import PendingReport as PendingReport
+from findings_ingest.core.ledger import Replacement as Replacement
+from findings_ingest.core.ledger import SeenObject as SeenObject
 from findings_shared.database import NAMING_CONVENTION
 
 metadata = MetaData(schema="ingest", naming_convention=NAMING_CONVENTION)
@@ -76,41 +82,6 @@ listing_checkpoints = Table(
     Column("start_after", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SeenObject:
-    object_uri: str
-    name: str
-    size: int
-    mtime_ns: int
-    version: str
-    seen_at: datetime
-    sha256: str | None = None
-    content_type: str | None = None
-    rejection: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Replacement:
-    """A report to withdraw: its only file now holds other content (or none that is a
-    report, when `replaced_by` is None)."""
-
-    report_id: str
-    object_uri: str
-    replaced_by: str | None
-    replaced_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class PendingReport:
-    report_id: str
-    object_uri: str
-    name: str
-    size: int
-    content_type: str
-    received_at: datetime
-    announce_count: int
 
 
 def _overdue(now: datetime, first_wait: timedelta) -> ColumnElement[bool]:
@@ -342,3 +313,21 @@ class LedgerRepository:
             .where(reports.c.report_id == report_id, reports.c.status.not_in(WITHDRAWN))
             .values(status=status, reason=reason, finished_at=at)
         )
+
+
+class SqlLedger:
+    """The core's LedgerAccess: one session per block, the transaction committed by
+    `begin()` as the block ends (repositories only flush)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[Ledger]:
+        async with self.sessions.begin() as session:
+            yield LedgerRepository(session)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Ledger]:
+        async with self.sessions() as session:
+            yield LedgerRepository(session)

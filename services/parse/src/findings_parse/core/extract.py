@@ -21,6 +21,8 @@ from typing import Literal
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from findings_shared.admission import sniff
+
 
 class UnreadableReport(Exception):
     """The bytes are not a report we can read; the message says why, in one line."""
@@ -56,11 +58,9 @@ class ExtractedText:
     body_size: float = 0.0
 
 
-PDF_MAGIC = b"%PDF-"
 # No report comes near these; beyond them a file is refused before any real work.
 MAX_TEXT_BYTES = 10 * 1024 * 1024
 MAX_PDF_PAGES = 1000
-_HTML_START = re.compile(rb"^\s*(<!doctype html|<html|<\?xml)", re.IGNORECASE)
 # A page number, or the last digits of a contact number wrapped at a page's edge.
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s+of\s+\d{1,3})?$", re.IGNORECASE)
 # PDFium marks a hyphen at a line end with U+FFFE; Ofsted hyphens are real ("multi-agency").
@@ -76,10 +76,11 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 def extract_text(content: bytes, name: str) -> ExtractedText:
     if not content:
         raise UnreadableReport("the file is empty")
-    head = content[:1024]
-    if PDF_MAGIC in head:
+    # The same judgement as admission's, which let the file in.
+    kind = sniff(content[:1024])
+    if kind == "pdf":
         return _extract_pdf(content)
-    if _HTML_START.match(head):
+    if kind == "html":
         raise UnreadableReport(
             "the file is an HTML page, not a report (a download error page saved as a file?)"
         )

@@ -1,0 +1,207 @@
+"""/reports: list, upload, one report, and its original file."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import shutil
+import tempfile
+from collections.abc import Awaitable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+from urllib.parse import unquote, urlparse
+
+from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse
+
+from findings_api.deps import (
+    AcceptHeader,
+    AuthorityDep,
+    CursorParam,
+    FormatParam,
+    Limit,
+    NeedsReviewParam,
+    Offset,
+    ReportIdPath,
+    RepositoryDep,
+    SettingsDep,
+    client_id,
+    decoded_cursor,
+    is_operator,
+    require_write,
+)
+from findings_api.exports import Format, chosen_format, export_query
+from findings_api.limits import when_done
+from findings_api.originals import FileReplaced, copy_original
+from findings_api.repository import (
+    REPORT_SORTS,
+    ListedReportRow,
+    ReadRepository,
+    ReportFilter,
+    ReportRow,
+    columns_of,
+)
+from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccepted
+from findings_api.settings import ApiSettings
+from findings_api.uploads import UploadRejected
+from findings_api.views import page, report_detail, report_summary
+from findings_shared.bucket import ObjectMissing
+from findings_shared.events import Grade, JudgementArea, ReportType
+
+router = APIRouter()
+
+REPORT_EXPORT = columns_of(
+    ReportRow,
+    "report_id",
+    "la_code",
+    "la_name",
+    "report_type",
+    "title",
+    "inspection_start",
+    "inspection_end",
+    "published",
+    "lead_inspector",
+    "finding_count",
+    "needs_review",
+)
+
+
+class ReportSort(StrEnum):
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@router.get("/reports", response_model=Page[ReportSummary], responses={422: {}})
+async def list_reports(
+    request: Request,
+    repository: RepositoryDep,
+    authority: AuthorityDep,
+    report_type: ReportType | None = None,
+    published_from: date | None = None,
+    published_to: date | None = None,
+    judgement_area: Annotated[
+        JudgementArea | None, Query(description="Reports judged on this area")
+    ] = None,
+    grade: Annotated[Grade | None, Query(description="… with this grade")] = None,
+    needs_review: NeedsReviewParam = None,
+    sort: Annotated[ReportSort, Query(description="Order of the reports")] = ReportSort.NEWEST,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    cursor: CursorParam = None,
+    format: FormatParam = None,
+    accept: AcceptHeader = None,
+) -> Any:
+    """Reports, newest first (by publication, else the inspection's last day).
+    With `format=csv` or `xlsx` (or an Accept header asking for one): every matching
+    report as a spreadsheet, ignoring limit, offset and cursor."""
+    where = ReportFilter(
+        la_codes=authority,
+        report_type=report_type.value if report_type else None,
+        published_from=published_from,
+        published_to=published_to,
+        judgement_area=judgement_area.value if judgement_area else None,
+        grade=grade.value if grade else None,
+        needs_review=needs_review,
+    )
+    columns = REPORT_SORTS[sort.value]
+
+    def query(
+        repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
+    ) -> Awaitable[list[ListedReportRow]]:
+        return repository.list_reports(where, sort.value, limit, offset, after)
+
+    fmt = chosen_format(format, accept)
+    if fmt is not Format.JSON:
+        return await export_query(
+            request, fmt, "reports", REPORT_EXPORT, query, columns, client_id(request)
+        )
+    rows = await query(repository, limit, offset, decoded_cursor(cursor, sort.value, columns))
+    operator = is_operator(request)
+    items = [report_summary(row, operator) for row in rows]
+    return page(items, rows, limit, offset, sort.value, columns)
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=UploadAccepted,
+    responses={401: {}, 403: {}, 413: {}, 415: {}, 422: {}},
+    dependencies=[Depends(require_write)],
+)
+async def upload_report(
+    request: Request,
+    file: Annotated[UploadFile, File(description="A report: PDF or plain text (.txt)")],
+) -> Any:
+    """Put a report into the bucket; ingest takes it from there like any dropped file.
+    Follow it at `status_url`: pending, then stored or failed (with the reason)."""
+    settings: ApiSettings = request.app.state.settings
+    try:
+        # Starlette spooled the upload to disk; it is copied from there in chunks.
+        stored = await asyncio.to_thread(
+            request.app.state.uploads.put,
+            file.filename,
+            file.file,
+            settings.max_upload_bytes,
+        )
+    except UploadRejected as error:
+        raise HTTPException(error.status_code, str(error)) from error
+    return UploadAccepted(
+        report_id=stored.report_id,
+        name=stored.name,
+        object_uri=stored.object_uri,
+        status_url=f"/files/{stored.report_id}",
+    )
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
+async def get_report(request: Request, repository: RepositoryDep, report_id: ReportIdPath) -> Any:
+    """One report with its judgements and findings."""
+    row = await repository.get_report(report_id)
+    if row is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"No report {report_id} is stored (yet): check GET /reports or drop the file.",
+        )
+    judgements = await repository.judgements_of(report_id)
+    findings = await repository.findings_of(report_id)
+    return report_detail(row, is_operator(request), judgements, findings)
+
+
+@router.get(
+    "/reports/{report_id}/file",
+    response_class=FileResponse,
+    responses={
+        200: {"content": {"application/pdf": {}, "text/plain": {}}},
+        404: {},
+        410: {},
+    },
+)
+async def get_report_file(
+    request: Request, settings: SettingsDep, repository: RepositoryDep, report_id: ReportIdPath
+) -> FileResponse:
+    """The report's original file (PDF or text), as long as the file still holds the
+    very bytes the report was read from: 410 Gone once it was replaced or removed."""
+    row = await repository.get_report(report_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No report {report_id} is stored.")
+    folder = Path(tempfile.mkdtemp(prefix="findings-original-"))
+    when_done(request, functools.partial(shutil.rmtree, folder, ignore_errors=True))
+    try:
+        copy = await asyncio.to_thread(
+            copy_original, row.object_uri, report_id, settings.s3, folder / "original"
+        )
+    except (ObjectMissing, FileReplaced) as error:
+        raise HTTPException(
+            status.HTTP_410_GONE, f"The original file is no longer here: {error}."
+        ) from error
+    with copy.open("rb") as file:
+        is_pdf = file.read(5) == b"%PDF-"
+    name = PurePosixPath(unquote(urlparse(row.object_uri).path)).name or report_id
+    return FileResponse(
+        copy,
+        media_type="application/pdf" if is_pdf else "text/plain; charset=utf-8",
+        filename=name,
+        content_disposition_type="inline",
+    )

@@ -1,0 +1,386 @@
+"""ingest's logic: watch the bucket, keep the ledger, announce reports.
+
+Delivery: the ledger commit comes first, the announcement after it; a report stays
+`pending`/`announced` until store says it is stored (or parse says it failed), and is
+announced again after `reannounce_after_s`. A crash or a broker that lost its data
+therefore delays a report but never loses it.
+
+Only ports here (the bucket, the ledger, the publisher, the broker marker); the
+composition root (findings_ingest.app) wires their adapters in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from asyncio import FIRST_COMPLETED
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from pydantic import ValidationError
+
+from findings_ingest.core.ledger import LedgerAccess, PendingReport, Replacement, SeenObject
+from findings_ingest.core.notifications import created_objects
+from findings_ingest.core.objects import Bucket, BucketObject, BucketUnreachable
+from findings_ingest.core.ports import BrokerMarker, EventPublisher
+from findings_ingest.settings import IngestSettings
+from findings_shared.admission import Admitted, admit, looks_unfinished
+from findings_shared.bucket import ObjectMissing
+from findings_shared.events import (
+    ReportFailed,
+    ReportReceived,
+    ReportReplaced,
+    ReportStored,
+    Topics,
+    report_id_of,
+)
+from findings_shared.reliability import Health, InvalidEvent, decode_event
+
+log = logging.getLogger("findings.ingest")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Ingest:
+    def __init__(
+        self,
+        settings: IngestSettings,
+        bucket: Bucket,
+        ledger: LedgerAccess,
+        publisher: EventPublisher,
+        health: Health,
+    ) -> None:
+        self.settings = settings
+        self.bucket = bucket
+        self.ledger = ledger
+        self.publisher = publisher
+        self.health = health
+        self.topics = Topics(namespace=settings.kafka.topic_namespace)
+        self.known: dict[str, str] = {}
+        # Objects that looked half-written when read, by URI: their version then.
+        self.unfinished: dict[str, str] = {}
+        self.resume_after = ""
+        self.last_reconcile = 0.0
+        self.pass_interval_s = bucket.listing_interval_s
+        self.last_pass_ended = -self.pass_interval_s
+        # Locations the bucket reported changed, with when they last changed (monotonic).
+        self.changed: dict[str, float] = {}
+        self.watching = False
+        self.wake = asyncio.Event()
+
+    async def load_known(self) -> None:
+        async with self.ledger.read() as ledger:
+            self.known = await ledger.known_versions()
+            self.resume_after = await ledger.listing_checkpoint(self.bucket.name)
+
+    def note_changes(self, locations: list[str]) -> None:
+        now = time.monotonic()
+        for location in locations:
+            self.changed[location] = now
+        self.wake.set()
+
+    async def take_changed(self) -> int:
+        """Take the reported objects quiet for `event_settle_s` since their last change."""
+        now = time.monotonic()
+        due = [p for p, at in self.changed.items() if now - at >= self.settings.event_settle_s]
+        if not due:
+            return 0
+        found = await asyncio.to_thread(self.bucket.objects_at, due)
+        announced = 0
+        for location in due:
+            obj = found.get(location)
+            if obj is not None and self.known.get(obj.uri) != obj.version:
+                # An outage raises here: the location stays noted, taken on a later pass.
+                announced += await self.take_object(obj)
+            self.changed.pop(location, None)
+        return announced
+
+    async def rescan(self) -> int:
+        """Watched: every `rescan_interval_s`, the objects no change report brought (there
+        before the watch began, or missed) are noted as changed, to be taken once settled."""
+        if time.monotonic() - self.last_pass_ended < self.settings.rescan_interval_s:
+            return 0
+        found = await asyncio.to_thread(self.bucket.scan)
+        self.last_pass_ended = time.monotonic()
+        missed = [obj.location for obj in found if self.known.get(obj.uri) != obj.version]
+        missed = [location for location in missed if location not in self.changed]
+        if missed:
+            self.note_changes(missed)
+        return 0
+
+    def next_wake_s(self) -> float:
+        """How long the loop may sleep: until the next reported object has settled, at most
+        a poll interval (reconcile and the listing keep their pace)."""
+        interval = self.settings.poll_interval_s
+        if not self.changed:
+            return interval
+        settled_at = min(self.changed.values()) + self.settings.event_settle_s
+        return max(0.0, min(interval, settled_at - time.monotonic()))
+
+    async def poll_once(self) -> int:
+        """Reported objects that settled, the next page of the listing (when due), then
+        overdue announcements; returns how many reports were announced."""
+        announced = await self.take_changed()
+        announced += await self.list_next_page()
+        if time.monotonic() - self.last_reconcile >= min(self.settings.reannounce_after_s, 10):
+            announced += await self.reconcile(self.settings.reannounce_after_s)
+        return announced
+
+    async def list_next_page(self) -> int:
+        starting_a_pass = self.resume_after == ""
+        if self.watching:
+            return await self.rescan()
+        if starting_a_pass and time.monotonic() - self.last_pass_ended < self.pass_interval_s:
+            return 0
+        page = await asyncio.to_thread(self.bucket.list_page, self.resume_after)
+        announced = 0
+        for obj in page.objects:
+            if self.known.get(obj.uri) != obj.version:
+                announced += await self.take_object(obj)
+        resume_after = page.resume_after or ""
+        if resume_after != self.resume_after:
+            async with self.ledger.begin() as ledger:
+                await ledger.save_listing_checkpoint(self.bucket.name, resume_after, _now())
+            self.resume_after = resume_after
+        if page.resume_after is None:
+            self.last_pass_ended = time.monotonic()
+        return announced
+
+    def still_writing(self, obj: BucketObject, content: bytes | None) -> bool:
+        """Whether an object written in place looks unfinished and is young enough that its
+        writer may still be at it (a slow copy pausing longer than the settle time)."""
+        if self.bucket.objects_appear_whole:
+            return False
+        age_s = (time.time_ns() - obj.modified_ns) / 1e9
+        if age_s >= self.settings.unfinished_pdf_wait_s:
+            return False
+        if content is None:
+            return self.unfinished.get(obj.uri) == obj.version
+        if looks_unfinished(content):
+            self.unfinished[obj.uri] = obj.version
+            return True
+        return False
+
+    async def take_object(self, obj: BucketObject) -> int:
+        uri = obj.uri
+        if self.still_writing(obj, None):
+            return 0
+        try:
+            # An oversized file is judged by its size alone, without reading it.
+            too_big = obj.size > self.settings.max_file_bytes
+            content = b"" if too_big else await asyncio.to_thread(self.bucket.read, obj)
+        except ObjectMissing:
+            log.info("%s went away before it was read", obj.name)
+            return 0
+        except (OSError, BucketUnreachable) as error:
+            log.warning("cannot read %s: %s", obj.uri, error)
+            return 0
+        if self.still_writing(obj, content):
+            log.info("%s looks half-written: waiting for the rest", obj.name)
+            return 0
+        self.unfinished.pop(uri, None)
+        size = obj.size if too_big else len(content)
+        name = obj.name
+        verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
+        seen = SeenObject(
+            object_uri=uri,
+            name=name,
+            size=size,
+            mtime_ns=obj.modified_ns,
+            version=obj.version,
+            seen_at=_now(),
+            sha256=None if too_big else report_id_of(content),
+            content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
+            rejection=None if isinstance(verdict, Admitted) else verdict.reason,
+        )
+        async with self.ledger.begin() as ledger:
+            previous = await ledger.accepted_content(uri)
+            await ledger.record_object(seen)
+            is_new_report = seen.rejection is None and await ledger.add_report(seen)
+            withdrawn = (
+                previous is not None
+                and previous != seen.sha256
+                and await ledger.withdraw_if_orphaned(
+                    Replacement(
+                        previous, uri, seen.sha256 if seen.rejection is None else None, seen.seen_at
+                    )
+                )
+            )
+        self.known[uri] = obj.version
+        if withdrawn:
+            # A slow writer's partial copy, or a file overwritten: its report goes.
+            log.warning("%s now holds other content: report %s withdrawn", name, previous)
+            await self.publish_replacements()
+        if seen.rejection:
+            log.warning("rejected %s: %s", name, seen.rejection)
+            return 0
+        if not is_new_report:
+            log.info("%s has the same content as a known report %s", seen.name, seen.sha256)
+            return 0
+        assert seen.sha256 is not None
+        assert seen.content_type is not None
+        # Announced at once; if this fails, the report stays `pending` for reconcile().
+        await self.announce(
+            PendingReport(
+                report_id=seen.sha256,
+                object_uri=uri,
+                name=name,
+                size=size,
+                content_type=seen.content_type,
+                received_at=seen.seen_at,
+                announce_count=0,
+            )
+        )
+        return 1
+
+    async def publish_replacements(self) -> None:
+        """Tell the pipeline which reports are withdrawn; after the ledger commit, and again
+        by reconcile() if publishing failed."""
+        async with self.ledger.read() as ledger:
+            due = await ledger.replacements_to_publish()
+        for replacement in due:
+            event = ReportReplaced(
+                report_id=replacement.report_id,
+                object_uri=replacement.object_uri,
+                replaced_by=replacement.replaced_by,
+                replaced_at=replacement.replaced_at,
+            )
+            await self.publisher.publish(self.topics.replaced, event)
+            async with self.ledger.begin() as ledger:
+                await ledger.mark_replaced(replacement.report_id)
+
+    async def reconcile(self, reannounce_after_s: float) -> int:
+        """Announce pending reports, and again those announced long ago without an outcome.
+
+        The wait doubles with each announcement: a backlog longer than the first wait is
+        not flooded with repeats, and a lost event is still sent again soon."""
+        self.last_reconcile = time.monotonic()
+        now, wait = _now(), timedelta(seconds=reannounce_after_s)
+        async with self.ledger.begin() as ledger:
+            stuck = await ledger.mark_stuck(now, wait, self.settings.max_announcements)
+            due = await ledger.reports_to_announce(now, wait)
+        if stuck:
+            log.error("%d report(s) stuck: announced too often without an outcome", stuck)
+        await self.publish_replacements()
+        for report in due:
+            await self.announce(report)
+        return len(due)
+
+    async def announce(self, report: PendingReport) -> None:
+        event = ReportReceived(
+            report_id=report.report_id,
+            object_uri=report.object_uri,
+            name=report.name,
+            size=report.size,
+            sha256=report.report_id,
+            content_type=report.content_type,
+            received_at=report.received_at,
+            attempt=report.announce_count + 1,
+        )
+        await self.publisher.publish(self.topics.received, event)
+        async with self.ledger.begin() as ledger:
+            await ledger.mark_announced(report.report_id, _now())
+        log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
+
+    async def record_outcome(self, topic: str, body: bytes) -> None:
+        if topic == self.topics.stored:
+            stored = decode_event(ReportStored, body)
+            status, reason, report_id = "stored", None, stored.report_id
+        else:
+            failed = decode_event(ReportFailed, body)
+            status, reason, report_id = "failed", failed.reason, failed.report_id
+        async with self.ledger.begin() as ledger:
+            await ledger.mark_finished(report_id, status, _now(), reason)
+
+    async def on_notification(self, _topic: str, body: bytes) -> None:
+        """Take the objects a bucket notification names, without waiting for the listing."""
+        try:
+            created = created_objects(body)
+        except ValidationError as error:
+            raise InvalidEvent(f"not a bucket notification: {error.errors()[0]['msg']}") from error
+        for item in created:
+            obj = self.bucket.notified_object(item)
+            if obj is not None and self.known.get(obj.uri) != obj.version:
+                await self.take_object(obj)
+
+
+async def watch(ingest: Ingest, stop: asyncio.Event, marker: BrokerMarker) -> None:
+    """Poll until `stop`: the bucket's change reports (while it sends them), the listing,
+    overdue announcements, and every topic check interval whether the broker lost data."""
+    await ingest.load_known()
+    log.info("watching %s", ingest.bucket.name)
+    settings = ingest.settings
+    next_marker_check = time.monotonic()
+    changes = ingest.bucket.changes(stop) if settings.watch_events else None
+    watcher = None
+    if changes is not None:
+        watcher = asyncio.create_task(follow_changes(ingest, changes))
+    try:
+        while not stop.is_set():
+            if time.monotonic() >= next_marker_check:
+                await _guarded(ingest, lambda: recover_lost_events(ingest, marker))
+                next_marker_check = time.monotonic() + settings.kafka.topic_check_interval_s
+            await _guarded(ingest, ingest.poll_once)
+            ingest.wake.clear()
+            stopping = asyncio.ensure_future(stop.wait())
+            woken = asyncio.ensure_future(ingest.wake.wait())
+            await asyncio.wait(
+                {stopping, woken}, timeout=ingest.next_wake_s(), return_when=FIRST_COMPLETED
+            )
+            stopping.cancel()
+            woken.cancel()
+    finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+async def follow_changes(ingest: Ingest, changes: AsyncIterator[list[str]]) -> None:
+    """Feed the bucket's change reports to the loop; without them (no inotify, too many
+    watches, a network share that sends none) the listing every poll takes over."""
+    try:
+        ingest.watching = True
+        async for locations in changes:
+            ingest.note_changes(locations)
+    except Exception as error:  # the listing covers every object anyway
+        log.warning(
+            "not notified of changes in %s (%s): listing it every poll", ingest.bucket.name, error
+        )
+    finally:
+        ingest.watching = False
+
+
+async def recover_lost_events(ingest: Ingest, marker: BrokerMarker) -> int:
+    """If the broker lost its data, announce every report without an outcome again now.
+
+    The topics are created again, the reports go back to `pending` in one commit (their
+    lost announcement not counted), then the marker is written again, then they are
+    announced: an ingest killed while announcing thousands leaves the rest pending
+    (announced by its next pass), and does not take the broker for lost once more."""
+    if not await marker.lost():
+        return 0
+    # The topics first: a broker that lost them may acknowledge and drop what is sent to
+    # them, the marker included (then the loss would be found again at every check).
+    await ingest.publisher.restore_topics()
+    async with ingest.ledger.begin() as ledger:
+        requeued = await ledger.requeue_announced()
+    await marker.remember()
+    if requeued:
+        log.warning("the broker lost its data: %d report(s) to announce again", requeued)
+    return await ingest.reconcile(ingest.settings.reannounce_after_s)
+
+
+async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:
+    """A failed pass (database, broker or bucket away) is retried on the next poll."""
+    try:
+        await step()
+    except Exception as error:
+        ingest.health.retrying(error)
+        log.exception("ingest pass failed; retrying on the next poll")
+    else:
+        ingest.health.retrying_since = None

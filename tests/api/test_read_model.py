@@ -1,0 +1,111 @@
+"""The read model (docs/read-model.md): the views store's and ingest's migrations create
+hold the columns the API reads, and the API's SQL reads those views and no table."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from findings_api import repository
+from findings_api.repository import (
+    READ_MODEL,
+    FailureRow,
+    FindingFilter,
+    FindingRow,
+    JudgementRow,
+    ReadRepository,
+    ReportFilter,
+    ReportRow,
+    field_names,
+)
+from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
+from findings_shared.database import make_engine, make_sessionmaker, migrate
+from findings_shared.settings import DatabaseSettings
+from findings_store.migrations_path import MIGRATIONS as STORE_MIGRATIONS
+
+pytestmark = pytest.mark.integration
+
+# A schema-qualified name in SQL text: store.x or ingest.x.
+QUALIFIED = re.compile(r"\b(store|ingest)\.([a-z_][a-z0-9_]*)\b")
+
+
+@pytest.fixture
+async def session(database_settings: DatabaseSettings) -> AsyncIterator[AsyncSession]:
+    """A session on a fresh database brought to ingest's and store's heads."""
+    await migrate(INGEST_MIGRATIONS, database_settings.url)
+    await migrate(STORE_MIGRATIONS, database_settings.url)
+    engine = make_engine(database_settings)
+    async with make_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+async def test_every_view_of_the_read_model_has_exactly_its_columns(
+    session: AsyncSession,
+) -> None:
+    rows = await session.execute(
+        text(
+            """select v.table_schema || '.' || v.table_name, c.column_name
+               from information_schema.views v
+               join information_schema.columns c
+                 on c.table_schema = v.table_schema and c.table_name = v.table_name
+               where v.table_schema in ('store', 'ingest')"""
+        )
+    )
+    views: dict[str, set[str]] = {}
+    for view, column in rows:
+        views.setdefault(view, set()).add(column)
+    assert set(READ_MODEL) <= set(views), f"views missing: {set(READ_MODEL) - set(views)}"
+    for view, columns in READ_MODEL.items():
+        assert views[view] == set(columns), view
+
+
+@pytest.mark.parametrize(
+    ("view", "row_type"),
+    [
+        pytest.param("store.report_read", ReportRow, id="reports"),
+        pytest.param("store.judgement_read", JudgementRow, id="judgements"),
+        pytest.param("store.finding_read", FindingRow, id="findings"),
+        pytest.param("store.failure_read", FailureRow, id="failures"),
+    ],
+)
+def test_the_typed_rows_read_columns_of_their_view(view: str, row_type: type[object]) -> None:
+    assert set(field_names(row_type)) <= set(READ_MODEL[view])
+
+
+def test_the_repository_names_no_table_but_the_views() -> None:
+    source = inspect.getsource(repository)
+    named = {f"{schema}.{name}" for schema, name in QUALIFIED.findall(source)}
+    assert named, "the pattern found no schema-qualified name at all"
+    assert named <= set(READ_MODEL), f"not views of the read model: {named - set(READ_MODEL)}"
+
+
+async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSession) -> None:
+    """On an empty database: each statement parses and names only columns the views have."""
+    read = ReadRepository(session)
+    missing = "0" * 64
+    await read.ping()
+    area = "overall_effectiveness"
+    reports = ReportFilter(la_codes=("212",), grade="good", judgement_area=area)
+    findings = FindingFilter(la_codes=("212",), grade="good", judgement_area=area)
+    for sort in ("newest", "oldest"):
+        assert await read.list_reports(reports, sort, 10, 0, None) == []
+        assert await read.search_findings(findings, sort, 10, 0, None) == []
+    searched = FindingFilter(q="care leavers", report_id=missing, category="strength")
+    assert await read.search_findings(searched, "relevance", 10, 0, None) == []
+    assert await read.get_report(missing) is None
+    assert await read.judgements_of(missing) == []
+    assert await read.findings_of(missing) == []
+    assert await read.list_files("pending", 10, 0) == []
+    assert await read.file_report(missing) is None
+    assert await read.failures_of(missing) == []
+    assert await read.authority_reports(["212"]) == []
+    assert await read.latest_graded_reports(["212"]) == []
+    assert await read.latest_grades() == []
+    assert await read.stored_after(None, ReportFilter(needs_review=True), 10) == []
+    assert await read.last_stored() is None
