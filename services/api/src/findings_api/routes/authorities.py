@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, status
 
 from findings_api.deps import LA_CODE, RepositoryDep
-from findings_api.schemas import LocalAuthorityDetail, LocalAuthorityOut
-from findings_api.views import authority_out, grade_history, neighbour_latest, timeline_report
+from findings_api.schemas import LocalAuthorityDetail, LocalAuthorityOut, TimelineReport
+from findings_api.views import from_row, grade_history, neighbour_latest
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
 
 router = APIRouter()
@@ -17,7 +17,7 @@ router = APIRouter()
 @router.get("/local-authorities", response_model=list[LocalAuthorityOut])
 async def local_authorities() -> Any:
     """Every English local authority with its Ofsted URN, DfE and ONS codes."""
-    return [authority_out(a) for a in all_local_authorities()]
+    return [from_row(LocalAuthorityOut, a) for a in all_local_authorities()]
 
 
 @router.get(
@@ -35,7 +35,9 @@ async def local_authority(
             status.HTTP_404_NOT_FOUND,
             f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
         )
-    reports = [timeline_report(row) for row in await repository.authority_reports([la_code])]
+    reports = [
+        from_row(TimelineReport, row) for row in await repository.authority_reports([la_code])
+    ]
     latest = {
         row.la_code: row
         for row in await repository.latest_graded_reports(list(found.stat_neighbours))
@@ -46,7 +48,7 @@ async def local_authority(
         name = neighbour.name if neighbour else code
         neighbours.append(neighbour_latest(code, name, latest.get(code)))
     return LocalAuthorityDetail(
-        **dict(authority_out(found)),
+        **dict(from_row(LocalAuthorityOut, found)),
         reports=reports,
         grade_history=grade_history(reports),
         neighbours=neighbours,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import asdict
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -19,10 +20,8 @@ from findings_api.deps import (
     NeedsReviewParam,
     Offset,
     RepositoryDep,
-    client_id,
-    decoded_cursor,
 )
-from findings_api.exports import Format, chosen_format, export_query
+from findings_api.exports import chosen_format
 from findings_api.repository import (
     FINDING_SORTS,
     FindingFilter,
@@ -30,8 +29,9 @@ from findings_api.repository import (
     ReadRepository,
     columns_of,
 )
+from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import FindingWithReport, Page
-from findings_api.views import found_finding, page
+from findings_api.views import from_row
 from findings_shared.events import FindingCategory, Grade, JudgementArea, ReportType
 
 router = APIRouter()
@@ -99,30 +99,28 @@ async def search_findings(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "sort=relevance needs a search text in q"
         )
+    reports = report_filter(
+        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
+    )
     where = FindingFilter(
-        la_codes=authority,
-        report_type=report_type.value if report_type else None,
-        published_from=published_from,
-        published_to=published_to,
-        judgement_area=judgement_area.value if judgement_area else None,
-        grade=grade.value if grade else None,
+        **asdict(reports),
         report_id=report_id,
         category=category.value if category else None,
         q=q,
-        needs_review=needs_review,
     )
-    columns = FINDING_SORTS[chosen.value]
 
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
     ) -> Awaitable[list[FoundFindingRow]]:
         return repository.search_findings(where, chosen.value, limit, offset, after)
 
-    fmt = chosen_format(format, accept)
-    if fmt is not Format.JSON:
-        return await export_query(
-            request, fmt, "findings", FINDING_EXPORT, query, columns, client_id(request)
-        )
-    rows = await query(repository, limit, offset, decoded_cursor(cursor, chosen.value, columns))
-    items = [found_finding(row) for row in rows]
-    return page(items, rows, limit, offset, chosen.value, columns)
+    return await page_or_export(
+        request,
+        repository,
+        chosen_format(format, accept),
+        ("findings", FINDING_EXPORT),
+        query,
+        (chosen.value, FINDING_SORTS[chosen.value]),
+        (limit, offset, cursor),
+        lambda row: from_row(FindingWithReport, row),
+    )

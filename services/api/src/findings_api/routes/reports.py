@@ -27,26 +27,24 @@ from findings_api.deps import (
     ReportIdPath,
     RepositoryDep,
     SettingsDep,
-    client_id,
-    decoded_cursor,
     is_operator,
     require_write,
 )
-from findings_api.exports import Format, chosen_format, export_query
+from findings_api.exports import chosen_format
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
 from findings_api.repository import (
     REPORT_SORTS,
     ListedReportRow,
     ReadRepository,
-    ReportFilter,
     ReportRow,
     columns_of,
 )
+from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccepted
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadRejected
-from findings_api.views import page, report_detail, report_summary
+from findings_api.views import report_detail, report_summary
 from findings_shared.bucket import ObjectMissing
 from findings_shared.events import Grade, JudgementArea, ReportType
 
@@ -96,31 +94,26 @@ async def list_reports(
     """Reports, newest first (by publication, else the inspection's last day).
     With `format=csv` or `xlsx` (or an Accept header asking for one): every matching
     report as a spreadsheet, ignoring limit, offset and cursor."""
-    where = ReportFilter(
-        la_codes=authority,
-        report_type=report_type.value if report_type else None,
-        published_from=published_from,
-        published_to=published_to,
-        judgement_area=judgement_area.value if judgement_area else None,
-        grade=grade.value if grade else None,
-        needs_review=needs_review,
+    where = report_filter(
+        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
     )
-    columns = REPORT_SORTS[sort.value]
 
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
     ) -> Awaitable[list[ListedReportRow]]:
         return repository.list_reports(where, sort.value, limit, offset, after)
 
-    fmt = chosen_format(format, accept)
-    if fmt is not Format.JSON:
-        return await export_query(
-            request, fmt, "reports", REPORT_EXPORT, query, columns, client_id(request)
-        )
-    rows = await query(repository, limit, offset, decoded_cursor(cursor, sort.value, columns))
     operator = is_operator(request)
-    items = [report_summary(row, operator) for row in rows]
-    return page(items, rows, limit, offset, sort.value, columns)
+    return await page_or_export(
+        request,
+        repository,
+        chosen_format(format, accept),
+        ("reports", REPORT_EXPORT),
+        query,
+        (sort.value, REPORT_SORTS[sort.value]),
+        (limit, offset, cursor),
+        lambda row: report_summary(row, operator),
+    )
 
 
 @router.post(
