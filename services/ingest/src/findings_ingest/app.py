@@ -24,10 +24,17 @@ from findings_ingest.settings import IngestSettings
 from findings_shared.consumer import run_consumer_service
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import Topics
-from findings_shared.kafka import Delivery, subscribe_at_least_once
+from findings_shared.kafka import (
+    Delivery,
+    Record,
+    subscribe_at_least_once,
+    subscribe_batches_at_least_once,
+)
 
 LEDGER_GROUP = "findings-ingest-ledger"
 NOTIFICATIONS_GROUP = "findings-ingest-notifications"
+# Outcomes recorded in one ledger transaction: under a burst, one commit for many reports.
+OUTCOMES_PER_COMMIT = 200
 
 
 def topic_names_of(settings: IngestSettings) -> list[str]:
@@ -83,13 +90,17 @@ class IngestService:
         self.ingest = ingest_of(settings, broker, sessions, self.delivery)
 
     def subscribe(self) -> None:
-        subscribe_at_least_once(
+        async def record_outcomes(records: list[Record]) -> None:
+            await self.ingest.record_outcomes([(record.topic, record.value) for record in records])
+
+        subscribe_batches_at_least_once(
             self.broker,
             self.settings.kafka,
             LEDGER_GROUP,
             [self.ingest.topics.stored, self.ingest.topics.failed],
-            self.ingest.record_outcome,
+            record_outcomes,
             self.delivery,
+            max_records=OUTCOMES_PER_COMMIT,
         )
         if self.settings.notifications_topic:
             subscribe_at_least_once(

@@ -286,15 +286,27 @@ class Ingest:
             await ledger.mark_announced(report.report_id, _now())
         log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
 
-    async def record_outcome(self, topic: str, body: bytes) -> None:
-        if topic == self.topics.stored:
-            stored = decode_event(ReportStored, body)
-            status, reason, report_id = "stored", None, stored.report_id
-        else:
-            failed = decode_event(ReportFailed, body)
-            status, reason, report_id = "failed", failed.reason, failed.report_id
+    async def record_outcomes(self, messages: list[tuple[str, bytes]]) -> None:
+        """The stored and failed outcomes of a batch, in one ledger transaction (one
+        commit for many reports, not one each). An outcome that cannot be read is logged
+        and skipped: it names no report this ledger could update."""
+        outcomes: list[tuple[str, str, str | None]] = []
+        for topic, body in messages:
+            try:
+                if topic == self.topics.stored:
+                    stored = decode_event(ReportStored, body)
+                    outcomes.append((stored.report_id, "stored", None))
+                else:
+                    failed = decode_event(ReportFailed, body)
+                    outcomes.append((failed.report_id, "failed", failed.reason))
+            except InvalidEvent as error:
+                self.health.dead_letter(str(error))
+                log.error("dropping an outcome from %s: %s", topic, error)
+        now = _now()
         async with self.ledger.begin() as ledger:
-            await ledger.mark_finished(report_id, status, _now(), reason)
+            for report_id, status, reason in outcomes:
+                await ledger.mark_finished(report_id, status, now, reason)
+        self.health.succeeded(len(outcomes))
 
     async def on_notification(self, _topic: str, body: bytes) -> None:
         """Take the objects a bucket notification names, without waiting for the listing."""
