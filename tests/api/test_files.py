@@ -59,7 +59,7 @@ async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.Asy
             # As ingest does: a report is announced once, whatever its names.
             if item.rejection is None and await ledger.add_report(item):
                 assert item.sha256 is not None
-                await ledger.mark_announced(item.sha256, now)
+                await ledger.mark_announced([item.sha256], now)
         await ledger.mark_finished(report_id_of(good), "stored", now)
         await ledger.mark_finished(report_id_of(BROKEN), "failed", now, "the PDF cannot be opened")
         store = ReportRepository(session)

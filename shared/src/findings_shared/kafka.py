@@ -82,7 +82,7 @@ def make_broker(settings: KafkaSettings) -> KafkaBroker:
         settings.bootstrap_servers,
         security=kafka_security(settings),
         acks="all",
-        compression_type="gzip",
+        compression_type=None if settings.compression == "none" else settings.compression,
         max_request_size=settings.max_message_bytes,
         logger=log,
         log_level=logging.DEBUG,

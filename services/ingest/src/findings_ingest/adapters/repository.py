@@ -296,10 +296,13 @@ class LedgerRepository:
         )
         return len(result.all())
 
-    async def mark_announced(self, report_id: str, at: datetime) -> None:
+    async def mark_announced(self, report_ids: list[str], at: datetime) -> None:
         await self.session.execute(
             update(reports)
-            .where(reports.c.report_id == report_id, reports.c.status.in_(["pending", "announced"]))
+            .where(
+                reports.c.report_id.in_(report_ids),
+                reports.c.status.in_(["pending", "announced"]),
+            )
             .values(
                 status="announced", announced_at=at, announce_count=reports.c.announce_count + 1
             )

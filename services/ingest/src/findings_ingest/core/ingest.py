@@ -39,6 +39,8 @@ from findings_shared.events import (
 from findings_shared.reliability import Health, InvalidEvent, decode_event
 
 log = logging.getLogger("findings.ingest")
+# Reported objects recorded in one ledger transaction and announced together.
+TAKEN_TOGETHER = 100
 
 
 def _now() -> datetime:
@@ -91,12 +93,15 @@ class Ingest:
             return 0
         found = await asyncio.to_thread(self.bucket.objects_at, due)
         announced = 0
-        for location in due:
-            obj = found.get(location)
-            if obj is not None and self.known.get(obj.uri) != obj.version:
-                # An outage raises here: the location stays noted, taken on a later pass.
-                announced += await self.take_object(obj)
-            self.changed.pop(location, None)
+        for start in range(0, len(due), TAKEN_TOGETHER):
+            locations = due[start : start + TAKEN_TOGETHER]
+            objects = [found[location] for location in locations if location in found]
+            # An outage raises here: the locations stay noted, taken on a later pass.
+            announced += await self.take_objects(
+                [obj for obj in objects if self.known.get(obj.uri) != obj.version]
+            )
+            for location in locations:
+                self.changed.pop(location, None)
         return announced
 
     async def rescan(self) -> int:
@@ -166,29 +171,77 @@ class Ingest:
         return False
 
     async def take_object(self, obj: BucketObject) -> int:
-        uri = obj.uri
-        if self.still_writing(obj, None):
+        return await self.take_objects([obj])
+
+    async def take_objects(self, objects: list[BucketObject]) -> int:
+        """Read the objects, record them in one ledger transaction, then announce their
+        new reports together; returns how many were announced. An outage raises: nothing
+        of the batch is recorded, and it is taken again on a later pass."""
+        seen = [found for obj in objects if (found := await self.seen_object(obj)) is not None]
+        if not seen:
             return 0
+        to_announce: list[PendingReport] = []
+        withdrawn: list[tuple[SeenObject, str]] = []
+        async with self.ledger.begin() as ledger:
+            for item in seen:
+                previous = await ledger.accepted_content(item.object_uri)
+                await ledger.record_object(item)
+                if item.rejection is None and await ledger.add_report(item):
+                    to_announce.append(pending_of(item))
+                if (
+                    previous is not None
+                    and previous != item.sha256
+                    and await ledger.withdraw_if_orphaned(
+                        Replacement(
+                            previous,
+                            item.object_uri,
+                            item.sha256 if item.rejection is None else None,
+                            item.seen_at,
+                        )
+                    )
+                ):
+                    withdrawn.append((item, previous))
+        for item in seen:
+            self.known[item.object_uri] = item.version
+            if item.rejection:
+                log.warning("rejected %s: %s", item.name, item.rejection)
+        for item, previous in withdrawn:
+            # A slow writer's partial copy, or a file overwritten: its report goes.
+            log.warning("%s now holds other content: report %s withdrawn", item.name, previous)
+        if withdrawn:
+            await self.publish_replacements()
+        announced = {report.report_id for report in to_announce}
+        for item in seen:
+            if item.rejection is None and item.sha256 not in announced:
+                log.info("%s has the same content as a known report %s", item.name, item.sha256)
+        # Announced at once; if this fails, the reports stay `pending` for reconcile().
+        await self.announce_all(to_announce)
+        return len(to_announce)
+
+    async def seen_object(self, obj: BucketObject) -> SeenObject | None:
+        """The object as the ledger records it: read, hashed and judged; None while it
+        is being written, or if it went away or cannot be read now."""
+        if self.still_writing(obj, None):
+            return None
         try:
             # An oversized file is judged by its size alone, without reading it.
             too_big = obj.size > self.settings.max_file_bytes
             content = b"" if too_big else await asyncio.to_thread(self.bucket.read, obj)
         except ObjectMissing:
             log.info("%s went away before it was read", obj.name)
-            return 0
+            return None
         except (OSError, BucketUnreachable) as error:
             log.warning("cannot read %s: %s", obj.uri, error)
-            return 0
+            return None
         if self.still_writing(obj, content):
             log.info("%s looks half-written: waiting for the rest", obj.name)
-            return 0
-        self.unfinished.pop(uri, None)
+            return None
+        self.unfinished.pop(obj.uri, None)
         size = obj.size if too_big else len(content)
-        name = obj.name
-        verdict = admit(name, content[:4096], size, self.settings.max_file_bytes)
-        seen = SeenObject(
-            object_uri=uri,
-            name=name,
+        verdict = admit(obj.name, content[:4096], size, self.settings.max_file_bytes)
+        return SeenObject(
+            object_uri=obj.uri,
+            name=obj.name,
             size=size,
             mtime_ns=obj.modified_ns,
             version=obj.version,
@@ -197,45 +250,6 @@ class Ingest:
             content_type=verdict.content_type if isinstance(verdict, Admitted) else None,
             rejection=None if isinstance(verdict, Admitted) else verdict.reason,
         )
-        async with self.ledger.begin() as ledger:
-            previous = await ledger.accepted_content(uri)
-            await ledger.record_object(seen)
-            is_new_report = seen.rejection is None and await ledger.add_report(seen)
-            withdrawn = (
-                previous is not None
-                and previous != seen.sha256
-                and await ledger.withdraw_if_orphaned(
-                    Replacement(
-                        previous, uri, seen.sha256 if seen.rejection is None else None, seen.seen_at
-                    )
-                )
-            )
-        self.known[uri] = obj.version
-        if withdrawn:
-            # A slow writer's partial copy, or a file overwritten: its report goes.
-            log.warning("%s now holds other content: report %s withdrawn", name, previous)
-            await self.publish_replacements()
-        if seen.rejection:
-            log.warning("rejected %s: %s", name, seen.rejection)
-            return 0
-        if not is_new_report:
-            log.info("%s has the same content as a known report %s", seen.name, seen.sha256)
-            return 0
-        assert seen.sha256 is not None
-        assert seen.content_type is not None
-        # Announced at once; if this fails, the report stays `pending` for reconcile().
-        await self.announce(
-            PendingReport(
-                report_id=seen.sha256,
-                object_uri=uri,
-                name=name,
-                size=size,
-                content_type=seen.content_type,
-                received_at=seen.seen_at,
-                announce_count=0,
-            )
-        )
-        return 1
 
     async def publish_replacements(self) -> None:
         """Tell the pipeline which reports are withdrawn; after the ledger commit, and again
@@ -271,20 +285,35 @@ class Ingest:
         return len(due)
 
     async def announce(self, report: PendingReport) -> None:
-        event = ReportReceived(
-            report_id=report.report_id,
-            object_uri=report.object_uri,
-            name=report.name,
-            size=report.size,
-            sha256=report.report_id,
-            content_type=report.content_type,
-            received_at=report.received_at,
-            attempt=report.announce_count + 1,
+        await self.announce_all([report])
+
+    async def announce_all(self, reports: list[PendingReport]) -> None:
+        """Publish the reports' announcements together, then mark them announced in one
+        ledger transaction."""
+        if not reports:
+            return
+        events = [
+            ReportReceived(
+                report_id=report.report_id,
+                object_uri=report.object_uri,
+                name=report.name,
+                size=report.size,
+                sha256=report.report_id,
+                content_type=report.content_type,
+                received_at=report.received_at,
+                attempt=report.announce_count + 1,
+            )
+            for report in reports
+        ]
+        await asyncio.gather(
+            *(self.publisher.publish(self.topics.received, event) for event in events)
         )
-        await self.publisher.publish(self.topics.received, event)
         async with self.ledger.begin() as ledger:
-            await ledger.mark_announced(report.report_id, _now())
-        log.info("announced %s (%s, attempt %d)", report.name, report.report_id[:12], event.attempt)
+            await ledger.mark_announced([event.report_id for event in events], _now())
+        for event in events:
+            log.info(
+                "announced %s (%s, attempt %d)", event.name, event.report_id[:12], event.attempt
+            )
 
     async def record_outcomes(self, messages: list[tuple[str, bytes]]) -> None:
         """The stored and failed outcomes of a batch, in one ledger transaction (one
@@ -396,3 +425,18 @@ async def _guarded(ingest: Ingest, step: Callable[[], Awaitable[int]]) -> None:
         log.exception("ingest pass failed; retrying on the next poll")
     else:
         ingest.health.retrying_since = None
+
+
+def pending_of(seen: SeenObject) -> PendingReport:
+    """A newly seen report, as it is announced for the first time."""
+    assert seen.sha256 is not None
+    assert seen.content_type is not None
+    return PendingReport(
+        report_id=seen.sha256,
+        object_uri=seen.object_uri,
+        name=seen.name,
+        size=seen.size,
+        content_type=seen.content_type,
+        received_at=seen.seen_at,
+        announce_count=0,
+    )
