@@ -1,8 +1,10 @@
 """Composition root of store: parsed, failed and replaced events in, rows committed,
 stored out.
 
-One transaction per event (the handler boundary); *stored* is published only after
-the commit; the offset is committed only after that (AckPolicy.NACK_ON_ERROR).
+One transaction per batch of events (the handler boundary; up to `EVENTS_PER_COMMIT`);
+*stored* is published only after the commit; the offsets are committed only after that
+(AckPolicy.NACK_ON_ERROR). A batch that fails for something other than an outage is
+applied again one event at a time, and the event at fault is dead-lettered.
 Redelivery is harmless: a report already stored by the same or a newer parser
 version is left as it is, and failures are keyed by their event id. A report whose file
 was replaced is withdrawn; a parse of it taken before the replacement is not stored.
@@ -33,14 +35,21 @@ from findings_shared.kafka import (
     Record,
     failure_of,
     publish_event,
-    subscribe_at_least_once,
+    subscribe_batches_at_least_once,
 )
-from findings_shared.reliability import decode_event
+from findings_shared.reliability import (
+    CircuitOpen,
+    PermanentError,
+    decode_event,
+    is_transient,
+)
 from findings_store.repository import ReportRepository, version_key
 from findings_store.settings import StoreSettings
 
 log = logging.getLogger("findings.store")
 STORE_GROUP = "findings-store"
+# Events applied in one transaction: under a burst, one commit for many reports.
+EVENTS_PER_COMMIT = 20
 
 
 class Store:
@@ -63,58 +72,90 @@ class Store:
     def close(self) -> None:
         """Nothing of its own to release: the engine is the service skeleton's."""
 
-    async def on_event(self, topic: str, body: bytes) -> None:
-        if topic == self.topics.parsed:
-            await self.on_parsed(body)
-        elif topic == self.topics.replaced:
-            await self.on_replaced(body)
-        else:
-            await self.on_failed(body)
+    async def on_batch(self, records: list[Record]) -> None:
+        health = self.delivery.health
+        try:
+            stored = await self.apply(records)
+        except Exception as error:
+            if is_transient(error):
+                raise  # the batch is redelivered after a back-off
+            # One of them is at fault: each on its own; the one that fails again goes.
+            stored = []
+            for record in records:
+                try:
+                    stored += await self.apply([record])
+                except Exception as single_error:
+                    if is_transient(single_error):
+                        raise
+                    health.dead_letter(f"{type(single_error).__name__}: {single_error}")
+                    if health.breaker.is_open:
+                        # Too many at once: something is wrong beyond this event; the
+                        # batch waits for the circuit to close rather than go to waste.
+                        raise CircuitOpen(health.breaker.describe()) from single_error
+                    # A permanent fault (an invalid event) counts once; anything else was
+                    # tried in its batch, then alone.
+                    attempt = 1 if isinstance(single_error, PermanentError) else 2
+                    await self.dead_letter(record, single_error, attempt)
+        for event in stored:
+            body = encode_event(event, self.settings.kafka.max_message_bytes)
+            await (await publish_event(self.broker, self.topics.stored, body, event.report_id))
+            log.info("stored %s: %d findings", event.report_id[:12], event.finding_count)
+        health.succeeded(len(records))
 
-    async def on_parsed(self, body: bytes) -> None:
-        event = decode_event(ReportParsedEvent, body)
-        report = event.report
+    async def apply(self, records: list[Record]) -> list[ReportStored]:
+        """The events, in order, in one transaction; the *stored* outcomes to publish."""
         now = datetime.now(UTC)
+        stored: list[ReportStored] = []
         async with self.sessions.begin() as session:
             repository = ReportRepository(session)
-            stored = await repository.stored_version(report.report_id)
-            replaced_at = await repository.replaced_at(report.report_id)
-            if replaced_at is not None:
-                if event.received_at is None or event.received_at <= replaced_at:
-                    log.info("not storing %s: its file was replaced", report.report_id[:12])
-                    return
-                # The same content was taken again after the replacement.
-                await repository.revive(report.report_id)
-            if stored is None or version_key(stored) < version_key(report.parser_version):
-                await repository.replace_report(report, event.object_uri, now)
-                finding_count = len(report.findings)
-                parser_version = report.parser_version
-            else:
-                finding_count = await repository.finding_count(report.report_id)
-                parser_version = stored
+            for record in records:
+                if record.topic == self.topics.parsed:
+                    outcome = await self.store_parsed(repository, record.value, now)
+                    if outcome is not None:
+                        stored.append(outcome)
+                elif record.topic == self.topics.replaced:
+                    await self.withdraw(repository, record.value)
+                else:
+                    await self.record_failure(repository, record.value)
+        return stored
+
+    async def store_parsed(
+        self, repository: ReportRepository, body: bytes, now: datetime
+    ) -> ReportStored | None:
+        event = decode_event(ReportParsedEvent, body)
+        report = event.report
+        stored = await repository.stored_version(report.report_id)
+        replaced_at = await repository.replaced_at(report.report_id)
+        if replaced_at is not None:
+            if event.received_at is None or event.received_at <= replaced_at:
+                log.info("not storing %s: its file was replaced", report.report_id[:12])
+                return None
+            # The same content was taken again after the replacement.
+            await repository.revive(report.report_id)
+        if stored is None or version_key(stored) < version_key(report.parser_version):
+            await repository.replace_report(report, event.object_uri, now)
+            finding_count = len(report.findings)
+            parser_version = report.parser_version
+        else:
+            finding_count = await repository.finding_count(report.report_id)
+            parser_version = stored
         # Re-announcing the outcome of a redelivered event is harmless and lets the
         # ledger converge after a lost stored event.
-        stored_event = ReportStored(
+        return ReportStored(
             report_id=report.report_id,
             parser_version=parser_version,
             finding_count=finding_count,
             stored_at=now,
         )
-        body = encode_event(stored_event, self.settings.kafka.max_message_bytes)
-        await (await publish_event(self.broker, self.topics.stored, body, report.report_id))
-        log.info("stored %s: %d findings", report.report_id[:12], finding_count)
 
-    async def on_replaced(self, body: bytes) -> None:
+    async def withdraw(self, repository: ReportRepository, body: bytes) -> None:
         notice = decode_event(ReportReplaced, body)
-        async with self.sessions.begin() as session:
-            deleted = await ReportRepository(session).withdraw(notice)
-        if deleted:
+        if await repository.withdraw(notice):
             log.info("withdrew %s: its file now holds other content", notice.report_id[:12])
 
-    async def on_failed(self, body: bytes) -> None:
+    async def record_failure(self, repository: ReportRepository, body: bytes) -> None:
         failure = decode_event(ReportFailed, body)
-        async with self.sessions.begin() as session:
-            await ReportRepository(session).record_failure(failure)
+        await repository.record_failure(failure)
         log.info("recorded failure of %s: %s", failure.report_id[:12], failure.reason)
 
     async def dead_letter(self, record: Record, error: Exception, attempt: int) -> None:
@@ -130,13 +171,14 @@ class Store:
 
 
 def subscribe(store: Store) -> None:
-    subscribe_at_least_once(
+    subscribe_batches_at_least_once(
         store.broker,
         store.settings.kafka,
         STORE_GROUP,
         [store.topics.parsed, store.topics.failed, store.topics.replaced],
-        store.on_event,
+        store.on_batch,
         store.delivery,
+        max_records=EVENTS_PER_COMMIT,
         max_partition_fetch_bytes=16 * 1024 * 1024,
     )
 
