@@ -36,6 +36,7 @@ from findings_shared.settings import DeliverySettings, KafkaSettings
 log = logging.getLogger(__name__)
 TOPIC_ALREADY_EXISTS = 36
 REPORT_ID = re.compile(r"[0-9a-f]{64}")
+BATCH_POLL_MS = 20
 
 
 SASL = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
@@ -304,6 +305,9 @@ def _subscribe(
         session_timeout_ms=settings.session_timeout_ms,
         heartbeat_interval_ms=settings.heartbeat_interval_ms,
         batch=batch,
+        # An empty poll of a batch subscriber sleeps this long before the next one: a
+        # report arriving then waits for it, at every hop (FastStream's default is 200).
+        batch_timeout_ms=BATCH_POLL_MS,
         **options,
     )
     policy = delivery.settings

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from findings_parse.worker import (
     ParseFailure,
     StoreUnavailable,
     parse_received,
+    warm_up,
     worker_pool,
 )
 from findings_shared.consumer import run_consumer_service
@@ -56,7 +58,12 @@ class Slot:
 
     def __init__(self, max_memory_bytes: int) -> None:
         self.max_memory_bytes = max_memory_bytes
-        self.pool = worker_pool(1, max_memory_bytes)
+        self.pool = self.started_pool()
+
+    def started_pool(self) -> ProcessPoolExecutor:
+        pool = worker_pool(1, self.max_memory_bytes)
+        pool.submit(warm_up)  # its result does not matter: a report's parse says what fails
+        return pool
 
     def pids(self) -> list[int]:
         return list(getattr(self.pool, "_processes", None) or {})
@@ -66,7 +73,7 @@ class Slot:
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
             process.terminate()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = worker_pool(1, self.max_memory_bytes)
+        self.pool = self.started_pool()
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

@@ -7,6 +7,7 @@ ContentChanged is neither (the announcement is stale).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import resource
@@ -76,6 +77,13 @@ def start_worker(parent_pid: int, max_memory_bytes: int) -> None:
     pool: a worker must not live on with init as its parent), cap the heap."""
     end_with_parent(parent_pid, signal.SIGKILL)
     limit_memory(max_memory_bytes)
+
+
+def warm_up() -> None:
+    """Run once in a new worker: start its process and load the parser (PDFium, the
+    families) before the first report, which would otherwise wait about a second."""
+    with contextlib.suppress(UnreadableReport):
+        parse_report(b"%PDF-1.4 warming up", "warm-up.pdf")
 
 
 def limit_memory(max_bytes: int) -> None:
