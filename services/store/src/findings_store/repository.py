@@ -72,8 +72,6 @@ findings = Table(
     Column("paragraph", Integer),
     Column("text", Text, nullable=False),
 )
-# The columns COPY fills, in the order of each finding's record (`search` is generated).
-FINDING_COPY_COLUMNS = [column.name for column in findings.columns]
 failures = Table(
     "failures",
     metadata,
@@ -161,26 +159,19 @@ class ReportRepository:
                 ],
             )
         if report.findings:
-            # COPY, on the transaction's own connection: a report's 50-100 rows cost a
-            # third of the multi-row INSERT's time in store and in PostgreSQL.
-            connection = await self.session.connection()
-            driver = (await connection.get_raw_connection()).driver_connection
-            assert driver is not None  # a checked-out connection
-            await driver.copy_records_to_table(
-                findings.name,
-                schema_name=findings.schema,
-                columns=FINDING_COPY_COLUMNS,
-                records=[
-                    (
-                        f.finding_id,
-                        report.report_id,
-                        f.ordinal,
-                        f.category.value,
-                        f.section,
-                        f.judgement_area.value if f.judgement_area else None,
-                        f.paragraph,
-                        f.text,
-                    )
+            await self.session.execute(
+                insert(findings),
+                [
+                    {
+                        "finding_id": f.finding_id,
+                        "report_id": report.report_id,
+                        "ordinal": f.ordinal,
+                        "category": f.category.value,
+                        "section": f.section,
+                        "judgement_area": f.judgement_area.value if f.judgement_area else None,
+                        "paragraph": f.paragraph,
+                        "text": f.text,
+                    }
                     for f in report.findings
                 ],
             )
