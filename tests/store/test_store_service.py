@@ -209,3 +209,43 @@ async def test_a_replaced_report_is_withdrawn_and_only_a_later_taking_brings_it_
     assert await rows(database_settings, counts) == [
         (2, len(report.findings) + len(other.findings), 0)
     ]
+
+
+async def test_a_report_the_database_refuses_goes_alone_and_its_batch_is_stored(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    """store writes a batch of events in one transaction: a report PostgreSQL refuses (a
+    NUL character in a finding's text) must not take the reports beside it down."""
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 1}), topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    names = ["letter_wandsworth_2011-07-07.txt", "letter_wolverhampton_2010-10-13.txt"]
+    good = [parse_report((REPORTS / name).read_bytes(), name) for name in names]
+    refused = good[0].model_copy(
+        update={
+            "report_id": "d" * 64,
+            "findings": [good[0].findings[0].model_copy(update={"text": "a NUL \x00 in the text"})],
+        }
+    )
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    # In one partition, published before store starts: one batch, the refused one between.
+    for report in [good[0], refused, good[1]]:
+        await publish(
+            broker,
+            topics.parsed,
+            ReportParsedEvent(report_id=report.report_id, object_uri="file:///x", report=report),
+        )
+    await broker.stop()
+
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        servers = kafka_settings.bootstrap_servers
+        stored = await expect_events(servers, topics.stored, 2)
+        [dead] = await expect_events(servers, topics.failed, 1)
+    assert sorted(ReportStored.model_validate_json(body).report_id for body in stored) == sorted(
+        report.report_id for report in good
+    )
+    failure = ReportFailed.model_validate_json(dead)
+    assert (failure.report_id, failure.stage, failure.attempt) == ("d" * 64, Stage.STORE, 2)
+    assert await rows(database_settings, "select count(*) from store.reports") == [(2,)]
