@@ -258,10 +258,11 @@ async def test_a_slow_writer_and_an_overwrite_leave_one_report_for_the_file(
 
 
 async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) -> None:
-    # Enough work that the parser is killed mid-stream: each PDF three times, made unique.
+    # Enough work that the parser is killed mid-stream: each PDF ten times, made unique
+    # (three were all stored within one look at the API once the pipeline got faster).
     drops: list[int] = []  # the golden finding count of each dropped file
     pipeline.inbox.mkdir(parents=True, exist_ok=True)
-    for copy in range(3):
+    for copy in range(10):
         for name in PDFS:
             content = (REPORTS_DIR / name).read_bytes() + f"\n% copy {copy}\n".encode()
             (pipeline.inbox / f"{copy}-{name}").write_bytes(content)
