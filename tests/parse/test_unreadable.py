@@ -123,3 +123,17 @@ def test_a_report_of_no_known_family_is_kept_whole_and_flagged() -> None:
     ]
     assert report.quality.needs_review
     assert any("not recognised" in w for w in report.quality.warnings)
+
+
+def test_a_nul_past_the_binary_check_never_reaches_a_finding() -> None:
+    """PostgreSQL refuses NUL in text: a report carrying one would be dead-lettered at
+    store. A text export with a stray NUL beyond the first 64 KB (the binary check) is
+    read with the NUL as a space."""
+    letter = (REPORTS / "letter_wandsworth_2011-07-07.txt").read_bytes()
+    padding = b"\n" * (65536 - len(letter) + 16) if len(letter) < 65536 else b""
+    content = letter + padding + b"The service knows its children well.\x00 Caseloads are high.\n"
+    extracted = extract_text(content, "letter.txt")
+    assert not any("\x00" in line.text for line in extracted.lines)
+    assert any("well.  Caseloads" in line.text for line in extracted.lines)
+    report = parse_report(content, "letter.txt")
+    assert not any("\x00" in finding.text for finding in report.findings)

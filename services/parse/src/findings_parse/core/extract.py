@@ -105,7 +105,8 @@ def _decode(content: bytes) -> str:
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
     if controls > len(sample) * 0.01 or sample.count("\ufffd") > len(sample) * 0.05:
         raise UnreadableReport("the file holds binary data, not text")
-    return text
+    # A stray NUL past the sample: no text column in PostgreSQL can hold one.
+    return text.replace("\x00", " ")
 
 
 def _extract_plain_text(content: bytes) -> ExtractedText:
@@ -176,6 +177,8 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     try:
         # Replacements keep the length, so character offsets still index the text page.
         text = textpage.get_text_range()
+        if "\x00" in text:  # a glyph PDFium maps to nothing; PostgreSQL refuses NUL in text
+            text = text.replace("\x00", " ")
         if _SYMBOL_MINUS in text:
             text = _SYMBOL_DASH.sub("-", text)
         lines: list[Line] = []
