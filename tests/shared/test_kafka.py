@@ -15,6 +15,7 @@ from findings_shared.kafka import (
     keeping_topics,
     make_broker,
     publish_event,
+    stop_consumer,
     subscribe_at_least_once,
 )
 from findings_shared.settings import DeliverySettings, KafkaSettings
@@ -97,3 +98,32 @@ async def test_a_reader_sent_beyond_the_end_of_a_partition_reads_it_from_the_sta
         await broker.stop()
     assert sorted(got) == [b'{"n": %d}' % n for n in range(6)]
     assert "from its start: the broker had lost it" in caplog.text
+
+
+async def test_a_reader_stopped_while_the_broker_is_down_does_not_cancel_its_caller(
+    kafka_settings: KafkaSettings,
+) -> None:
+    """Found by chaos seed 417039: aiokafka's stop() lets a cancelled fetch task's
+    CancelledError escape when the broker is unreachable (aio-libs/aiokafka#647); it ended
+    ingest's watch loop, and the service with it, at the broker's restart. It happens
+    nearly every time, so a few tries are enough to fail without `stop_consumer`."""
+    own_broker = EmbeddedKafka().start()  # this test kills it
+    try:
+        for attempt in range(4):
+            consumer = AIOKafkaConsumer(
+                f"{kafka_settings.topic_namespace}.absent",
+                bootstrap_servers=own_broker.bootstrap_servers,
+                auto_offset_reset="earliest",
+                retry_backoff_ms=100,
+            )
+            await consumer.start()
+            await consumer.getmany(timeout_ms=100)
+            own_broker.kill()
+            reading = asyncio.create_task(consumer.getmany(timeout_ms=2000))
+            await asyncio.sleep(0.05 * attempt)
+            await stop_consumer(consumer)  # raises CancelledError without the workaround
+            assert consumer._client._sync_task is None, "the client was left running"
+            reading.cancel()
+            own_broker.start()
+    finally:
+        own_broker.stop()

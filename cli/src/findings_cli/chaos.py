@@ -63,6 +63,9 @@ class ChaosResult:
     # Reports announced more than once: events lost with the broker, or work redone.
     reannounced: int = 0
     faults: list[str] = field(default_factory=list)
+    # Services that exited without being killed (restarted, as a process manager would):
+    # a crash is a defect even when nothing is lost.
+    crashes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     latencies_s: list[float] = field(default_factory=list)
     # Resident memory (MB) of each process with its children, sampled through the run.
@@ -77,6 +80,7 @@ class ChaosResult:
             and self.lost == 0
             and self.duplicated == 0
             and self.wrong_finding_counts == 0
+            and not self.crashes
         )
 
     def table(self) -> str:
@@ -94,6 +98,7 @@ class ChaosResult:
             ("findings stored", str(self.findings)),
             ("reports announced again", str(self.reannounced)),
             ("faults", ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "-"),
+            ("services that crashed", "; ".join(self.crashes) or "-"),
             ("seconds", f"{self.seconds:.1f}"),
             ("reports/s", f"{self.reports / self.seconds:.2f}" if self.seconds else "-"),
             ("latency p50 s", f"{cuts[49]:.1f}"),
@@ -160,6 +165,8 @@ class ChaosRun:
     result: ChaosResult = field(init=False)
 
     def __post_init__(self) -> None:
+        # Services killed by the run and not yet restarted: their exit is no crash.
+        self.killed: set[str] = set()
         self.api_port = free_port()
         self.rng = random.Random(self.seed)
         self.result = ChaosResult(self.seed, self.reports)
@@ -176,6 +183,7 @@ class ChaosRun:
             started = time.monotonic()
             background = [
                 asyncio.create_task(self.sample_memory(kafka, services)),
+                asyncio.create_task(self.supervise(services)),
                 *(asyncio.create_task(self.read_api(n)) for n in range(self.api_readers)),
             ]
             try:
@@ -256,17 +264,35 @@ class ChaosRun:
             # The next victim is killed once it is running again (never a no-op "fault").
             if now >= next_kill and victims[-1].exited() is None:
                 victim = victims.pop()
+                self.killed.add(victim.name)
                 victim.kill()
                 restarts.append((now + self.rng.uniform(0.5, 3.0), victim))
                 self.fault(f"{victim.name} SIGKILLed after {index + 1} drops")
                 next_kill = now + self.kill_interval()
             for due, service in [r for r in restarts if r[0] <= now]:
                 service.start()
+                self.killed.discard(service.name)
                 restarts.remove((due, service))
             await asyncio.sleep(1 / self.drop_rate_per_s)
         for due, service in restarts:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             service.start()
+            self.killed.discard(service.name)
+
+    async def supervise(self, services: list[ServiceProcess], interval_s: float = 0.5) -> None:
+        """Restart a service that exited by itself, as a process manager would, and
+        record it: without this a crash looked like a pipeline that had stopped moving
+        (chaos seed 417039: ingest ended on a leaked CancelledError, nothing was stored)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            for service in services:
+                code = service.exited()
+                if service.name in self.killed or code is None:
+                    continue
+                what = f"{service.name} exited by itself with code {code}"
+                log.error("%s; restarting it", what)
+                self.result.crashes.append(what)
+                service.start()
 
     async def sample_memory(self, kafka: EmbeddedKafka, services: list[ServiceProcess]) -> None:
         """Every `memory_interval_s`, the memory of each service (with its workers), the

@@ -467,7 +467,7 @@ async def tail_command(args: argparse.Namespace) -> int:
     from aiokafka import AIOKafkaConsumer
 
     from findings_shared.events import FindingPublished, Topics
-    from findings_shared.kafka import client_options
+    from findings_shared.kafka import client_options, stop_consumer
     from findings_shared.settings import KafkaSettings
 
     state = _stack_state()
@@ -504,7 +504,7 @@ async def tail_command(args: argparse.Namespace) -> int:
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     return 0
 
 

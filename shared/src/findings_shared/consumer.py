@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from findings_shared.database import wait_for_database
 from findings_shared.health import serving_health
-from findings_shared.kafka import Delivery, ensure_topics, keeping_topics, make_broker
+from findings_shared.kafka import (
+    Delivery,
+    ensure_topics,
+    keeping_topics,
+    make_broker,
+    stop_broker,
+)
 from findings_shared.settings import ConsumerServiceSettings
 
 
@@ -64,7 +70,7 @@ async def run_consumer_service(
         ):
             await service.serve(stop)
     finally:
-        await broker.stop()
+        await stop_broker(broker)
         service.close()
         if engine is not None:
             await engine.dispose()

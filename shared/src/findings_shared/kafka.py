@@ -39,6 +39,37 @@ REPORT_ID = re.compile(r"[0-9a-f]{64}")
 BATCH_POLL_MS = 20
 
 
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop an aiokafka consumer even when the broker is down.
+
+    `AIOKafkaConsumer.stop()` cancels its fetch tasks and then awaits them without
+    catching their CancelledError (aio-libs/aiokafka#647): with the broker unreachable a
+    fetch task sits in its retry back-off, and stop() raises CancelledError as though
+    its caller had been cancelled, before it closes the client's connections. That
+    error ended ingest's watch loop, and so the service, whenever the broker went away.
+    Raised on only if the caller really is being cancelled."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.debug("a consumer's stop was cut short by its own fetch task; closing its client")
+        await consumer._client.close()  # what stop() did not reach
+
+
+async def stop_broker(broker: KafkaBroker) -> None:
+    """Stop a FastStream broker (its subscribers stop aiokafka consumers: see
+    `stop_consumer`) without its consumers' leaked CancelledError escaping."""
+    try:
+        await broker.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.warning("a consumer's stop was cut short while the broker was unreachable")
+
+
 SASL = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
 
 

@@ -13,7 +13,7 @@ import asyncio
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
 
-from findings_shared.kafka import client_options, publish_event
+from findings_shared.kafka import client_options, publish_event, stop_consumer
 from findings_shared.settings import KafkaSettings
 
 MARKER_KEY = "0" * 64
@@ -47,7 +47,7 @@ class BrokerMemory:
         except TimeoutError:
             return True
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
 
     async def remember(self) -> None:
         await (await publish_event(self.broker, self.topic, b"{}", MARKER_KEY))
