@@ -21,7 +21,7 @@ from findings_api.settings import ApiSettings
 from findings_api.uploads import CHUNK, UploadTarget
 from findings_cli.embedded import free_port, wait_for_port
 from findings_shared.events import ReportParsed
-from findings_shared.settings import DatabaseSettings, S3Settings
+from findings_shared.settings import BucketSettings, DatabaseSettings, S3Settings
 from tests.api.conftest import api_client
 from tests.api.test_queries import FILES as QUERY_FILES
 from tests.api.test_queries import SALFORD_2018
@@ -146,7 +146,7 @@ async def test_uploads_are_copied_in_chunks_and_bounded_before_they_are_read(
 
     content = (REPORTS / SALFORD_2018).read_bytes()  # a real PDF, ~260 KB
     big = b"%PDF-1.7\n" + b"0" * (5 * CHUNK) + b"\n%%EOF\n"
-    target = UploadTarget(tmp_path / "inbox", None, "", S3Settings())
+    target = UploadTarget(BucketSettings(inbox=tmp_path / "inbox", s3=S3Settings()))
     for payload in (content, big):
         source = Recorded(payload)
         stored = target.put("report.pdf", source, max_bytes=10 * CHUNK)

@@ -51,9 +51,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.streams = Gate(
         "live streams", settings.max_streams, settings.max_streams_per_client, retry_after_s=30
     )
-    app.state.uploads = UploadTarget(
-        settings.inbox, settings.s3_bucket, settings.s3_prefix, settings.s3
-    )
+    app.state.uploads = UploadTarget(settings)  # the API's settings name ingest's bucket
     # In this order: it is the order of the OpenAPI document.
     for resource in (health, reports, findings, events, files, authorities, summary):
         app.include_router(resource.router)

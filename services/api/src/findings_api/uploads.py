@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from findings_shared.admission import Rejected, admit, looks_unfinished
 from findings_shared.bucket import put_file, staging_folder
-from findings_shared.settings import BucketSettings, S3Settings
+from findings_shared.settings import BucketSettings
 
 # The API's verdicts, as HTTP statuses.
 STATUS_OF = {"empty": 422, "too_large": 413, "not_a_report": 415}
@@ -75,9 +75,8 @@ def check_complete(content: bytes) -> None:
 class UploadTarget:
     """The bucket ingest watches: a folder, or an S3 bucket under a prefix."""
 
-    def __init__(self, inbox: Path, s3_bucket: str | None, s3_prefix: str, s3: S3Settings):
-        # Every field given: a bare BucketSettings reads no environment.
-        self.bucket = BucketSettings(inbox=inbox, s3_bucket=s3_bucket, s3_prefix=s3_prefix, s3=s3)
+    def __init__(self, bucket: BucketSettings):
+        self.bucket = bucket
 
     def put(self, filename: str | None, source: BinaryIO, max_bytes: int) -> Stored:
         """Copy the upload (read from `source` a chunk at a time: memory stays flat) into
