@@ -108,6 +108,23 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     failures = await rows(database_settings, "select stage, reason from store.failures")
     assert failures == [("parse", "the file is empty")]
     assert datetime.now(UTC) >= outcomes[-1].stored_at
+    # Each finding's themes and tone, as the event carried them.
+    tagged = await rows(
+        database_settings,
+        "select finding_id, theme_slugs, themes, tone, sentence_tones from store.findings"
+        " order by ordinal",
+    )
+    assert tagged == [
+        (
+            f.finding_id,
+            [tag.theme.value for tag in f.themes],
+            [tag.model_dump(mode="json") for tag in f.themes],
+            f.tone.value if f.tone else None,
+            [s.model_dump(mode="json") for s in f.sentence_tones],
+        )
+        for f in report.findings[:5]
+    ]
+    assert any(theme_slugs for _, theme_slugs, *_ in tagged)
 
 
 async def test_an_invalid_parsed_event_is_dead_lettered_and_the_next_one_stored(

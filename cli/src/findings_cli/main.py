@@ -9,6 +9,7 @@ findings replay  parse stored reports again (after a parser upgrade)
 findings query   search findings through the API, printed for people (or as CSV/JSON)
 findings soak    many reports through the embedded stack under faults; lost and duplicated
 findings evaluate  the parser measured over a corpus: families, authorities, official grades
+findings evaluate-themes  themes and tone scored against findings labelled by hand
 """
 
 from __future__ import annotations
@@ -117,10 +118,23 @@ def main(argv: list[str] | None = None) -> None:
         help="folder of Ofsted's official outcome tables (default: a labels/ folder at or"
         " above the first path)",
     )
+    themes = commands.add_parser(
+        "evaluate-themes", help="score themes and tone against findings labelled by hand"
+    )
+    themes.add_argument(
+        "folder",
+        type=Path,
+        nargs="?",
+        default=Path("tests/fixtures/themes"),
+        help="folder with sample.jsonl and labels-*.jsonl (default: tests/fixtures/themes)",
+    )
+    themes.add_argument("--split", action="store_true", help="also score each labels file alone")
 
     args = parser.parse_args(argv)
     if args.command == "evaluate":
         sys.exit(evaluate_command(args.paths, args.labels))
+    if args.command == "evaluate-themes":
+        sys.exit(evaluate_themes_command(args.folder, args.split))
     if args.command == "query":
         sys.exit(query_command(args))
     if args.command == "soak":
@@ -164,6 +178,29 @@ def parse_command(path: Path, indent: int) -> int:
         print(f"findings parse: {path.name}: {error}", file=sys.stderr)  # noqa: T201
         return 1
     print(report.model_dump_json(indent=indent or None))  # noqa: T201
+    return 0
+
+
+def evaluate_themes_command(folder: Path, split: bool) -> int:
+    from findings_cli.themes_evaluation import agreement, score
+
+    if not (folder / "sample.jsonl").exists():
+        print(f"findings evaluate-themes: no sample.jsonl in {folder}", file=sys.stderr)  # noqa: T201
+        return 2
+    print(score(folder).table())  # noqa: T201
+    if split:
+        for path in sorted(folder.glob("labels-*.jsonl")):
+            scores = score(folder, [path])
+            print(  # noqa: T201
+                f"{path.name}: {scores.findings} findings, precision {scores.precision:.2f},"
+                f" recall {scores.recall:.2f}, tone {scores.tone_accuracy:.2f}"
+            )
+    for path in sorted(folder.glob("agreement-*.jsonl")):
+        people = agreement(folder, path)
+        print(  # noqa: T201
+            f"{path.name} against the first reader: {people.findings} findings, precision"
+            f" {people.precision:.2f}, recall {people.recall:.2f}, tone {people.tone_accuracy:.2f}"
+        )
     return 0
 
 

@@ -23,6 +23,7 @@ from findings_shared.events import (
     JudgementArea,
     LocalAuthorityRef,
     ParseQuality,
+    PracticeArea,
     ReportFailed,
     ReportParsed,
     ReportParsedEvent,
@@ -31,6 +32,9 @@ from findings_shared.events import (
     ReportStored,
     ReportType,
     Stage,
+    Theme,
+    ThemeTag,
+    Tone,
     Topics,
 )
 
@@ -92,10 +96,21 @@ def examples() -> dict[str, Event]:
         judgement_area=None,
         paragraph=None,
         text="The quality and impact of supervision, including management oversight.",
+        themes=[
+            ThemeTag(
+                theme=Theme.MANAGEMENT_OVERSIGHT,
+                area=PracticeArea.LEADERSHIP,
+                matched=["management oversight"],
+            ),
+            ThemeTag(
+                theme=Theme.SUPERVISION, area=PracticeArea.LEADERSHIP, matched=["supervision"]
+            ),
+        ],
+        tone=Tone.CONCERN,
     )
     report = ReportParsed(
         report_id=report_id,
-        parser_version="0.2.0",
+        parser_version="0.4.1",
         report_type=ReportType.ILACS_INSPECTION,
         title="Salford City Council: Inspection of children's social care services",
         local_authority=salford,
@@ -135,7 +150,7 @@ def examples() -> dict[str, Event]:
         "finding": FindingPublished(
             **common,
             event_id="2c3d4e5f60718293a4b5c6d7e8f90a1b",
-            parser_version="0.2.0",
+            parser_version="0.4.1",
             report_type=ReportType.ILACS_INSPECTION,
             la_code="355",
             local_authority_name="Salford",
@@ -156,7 +171,7 @@ def examples() -> dict[str, Event]:
         "stored": ReportStored(
             **common,
             event_id="4e5f60718293a4b5c6d7e8f90a1b2c3d",
-            parser_version="0.2.0",
+            parser_version="0.4.1",
             finding_count=48,
             stored_at=at,
         ),

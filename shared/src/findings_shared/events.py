@@ -10,6 +10,7 @@ written before an upgrade are still read. A breaking change gets a new topic suf
 (`.v2`). Version 2 added the `summary` finding category, `quality.needs_review`, and the
 2012-13 child protection judgements (`quality_of_practice`, `leadership_and_governance`).
 Version 3 added `ReportReplaced` (its own topic) and `received_at` on `ReportParsedEvent`.
+Version 4 added each finding's `themes`, `tone` and `sentence_tones` (docs/themes.md).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION: Literal[3] = 3
-SchemaVersion = Literal[1, 2, 3]
+SCHEMA_VERSION: Literal[4] = 4
+SchemaVersion = Literal[1, 2, 3, 4]
 
 
 class ReportType(StrEnum):
@@ -86,6 +87,135 @@ class FindingCategory(StrEnum):
     SUMMARY = "summary"
 
 
+class PracticeArea(StrEnum):
+    """The first level of the theme taxonomy (docs/themes.md)."""
+
+    HELP_AND_PROTECTION = "help_and_protection"
+    CHILDREN_IN_CARE = "children_in_care"
+    CARE_LEAVERS = "care_leavers"
+    WELLBEING = "wellbeing"
+    PRACTICE = "practice"
+    LEADERSHIP = "leadership"
+
+
+class Theme(StrEnum):
+    """The second level of the theme taxonomy (docs/themes.md defines each)."""
+
+    FRONT_DOOR = "front_door"
+    EARLY_HELP = "early_help"
+    STRATEGY_AND_ENQUIRIES = "strategy_and_enquiries"
+    CHILD_PROTECTION_PLANS = "child_protection_plans"
+    CHILDREN_IN_NEED = "children_in_need"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    NEGLECT = "neglect"
+    PARENTAL_FACTORS = "parental_factors"
+    EXPLOITATION = "exploitation"
+    MISSING_CHILDREN = "missing_children"
+    MISSING_EDUCATION = "missing_education"
+    PRIVATE_FOSTERING = "private_fostering"
+    HOMELESS_16_17 = "homeless_16_17"
+    LADO = "lado"
+    DISABLED_CHILDREN = "disabled_children"
+    OUT_OF_HOURS = "out_of_hours"
+    PRE_PROCEEDINGS = "pre_proceedings"
+    YOUNG_CARERS = "young_carers"
+    ENTERING_CARE = "entering_care"
+    CARE_PLANNING = "care_planning"
+    PERMANENCE = "permanence"
+    PLACEMENT_SUFFICIENCY = "placement_sufficiency"
+    FOSTER_AND_KINSHIP_CARERS = "foster_and_kinship_carers"
+    FAMILY_TIME = "family_time"
+    IDENTITY_AND_LIFE_STORY = "identity_and_life_story"
+    UNACCOMPANIED_CHILDREN = "unaccompanied_children"
+    IRO = "iro"
+    CORPORATE_PARENTING = "corporate_parenting"
+    YOUTH_JUSTICE = "youth_justice"
+    PATHWAY_PLANNING = "pathway_planning"
+    CARE_LEAVERS_ACCOMMODATION = "care_leavers_accommodation"
+    EDUCATION_EMPLOYMENT_TRAINING = "education_employment_training"
+    LOCAL_OFFER = "local_offer"
+    EDUCATION = "education"
+    HEALTH = "health"
+    EMOTIONAL_MENTAL_HEALTH = "emotional_mental_health"
+    SEND_SUPPORT = "send_support"
+    ASSESSMENT = "assessment"
+    PLANS = "plans"
+    CHILD_VOICE = "child_voice"
+    RECORDING = "recording"
+    DRIFT_AND_DELAY = "drift_and_delay"
+    DIVERSITY_AND_IDENTITY = "diversity_and_identity"
+    MANAGEMENT_OVERSIGHT = "management_oversight"
+    SUPERVISION = "supervision"
+    WORKFORCE = "workforce"
+    LEARNING_AND_DEVELOPMENT = "learning_and_development"
+    QUALITY_ASSURANCE = "quality_assurance"
+    PARTNERSHIPS = "partnerships"
+    PARTICIPATION = "participation"
+    CORPORATE_LEADERSHIP = "corporate_leadership"
+
+
+THEME_AREA: dict[Theme, PracticeArea] = {
+    Theme.FRONT_DOOR: PracticeArea.HELP_AND_PROTECTION,
+    Theme.EARLY_HELP: PracticeArea.HELP_AND_PROTECTION,
+    Theme.STRATEGY_AND_ENQUIRIES: PracticeArea.HELP_AND_PROTECTION,
+    Theme.CHILD_PROTECTION_PLANS: PracticeArea.HELP_AND_PROTECTION,
+    Theme.CHILDREN_IN_NEED: PracticeArea.HELP_AND_PROTECTION,
+    Theme.DOMESTIC_ABUSE: PracticeArea.HELP_AND_PROTECTION,
+    Theme.NEGLECT: PracticeArea.HELP_AND_PROTECTION,
+    Theme.PARENTAL_FACTORS: PracticeArea.HELP_AND_PROTECTION,
+    Theme.EXPLOITATION: PracticeArea.HELP_AND_PROTECTION,
+    Theme.MISSING_CHILDREN: PracticeArea.HELP_AND_PROTECTION,
+    Theme.MISSING_EDUCATION: PracticeArea.HELP_AND_PROTECTION,
+    Theme.PRIVATE_FOSTERING: PracticeArea.HELP_AND_PROTECTION,
+    Theme.HOMELESS_16_17: PracticeArea.HELP_AND_PROTECTION,
+    Theme.LADO: PracticeArea.HELP_AND_PROTECTION,
+    Theme.DISABLED_CHILDREN: PracticeArea.HELP_AND_PROTECTION,
+    Theme.OUT_OF_HOURS: PracticeArea.HELP_AND_PROTECTION,
+    Theme.PRE_PROCEEDINGS: PracticeArea.HELP_AND_PROTECTION,
+    Theme.YOUNG_CARERS: PracticeArea.HELP_AND_PROTECTION,
+    Theme.ENTERING_CARE: PracticeArea.CHILDREN_IN_CARE,
+    Theme.CARE_PLANNING: PracticeArea.CHILDREN_IN_CARE,
+    Theme.PERMANENCE: PracticeArea.CHILDREN_IN_CARE,
+    Theme.PLACEMENT_SUFFICIENCY: PracticeArea.CHILDREN_IN_CARE,
+    Theme.FOSTER_AND_KINSHIP_CARERS: PracticeArea.CHILDREN_IN_CARE,
+    Theme.FAMILY_TIME: PracticeArea.CHILDREN_IN_CARE,
+    Theme.IDENTITY_AND_LIFE_STORY: PracticeArea.CHILDREN_IN_CARE,
+    Theme.UNACCOMPANIED_CHILDREN: PracticeArea.CHILDREN_IN_CARE,
+    Theme.IRO: PracticeArea.CHILDREN_IN_CARE,
+    Theme.CORPORATE_PARENTING: PracticeArea.CHILDREN_IN_CARE,
+    Theme.YOUTH_JUSTICE: PracticeArea.CHILDREN_IN_CARE,
+    Theme.PATHWAY_PLANNING: PracticeArea.CARE_LEAVERS,
+    Theme.CARE_LEAVERS_ACCOMMODATION: PracticeArea.CARE_LEAVERS,
+    Theme.EDUCATION_EMPLOYMENT_TRAINING: PracticeArea.CARE_LEAVERS,
+    Theme.LOCAL_OFFER: PracticeArea.CARE_LEAVERS,
+    Theme.EDUCATION: PracticeArea.WELLBEING,
+    Theme.HEALTH: PracticeArea.WELLBEING,
+    Theme.EMOTIONAL_MENTAL_HEALTH: PracticeArea.WELLBEING,
+    Theme.SEND_SUPPORT: PracticeArea.WELLBEING,
+    Theme.ASSESSMENT: PracticeArea.PRACTICE,
+    Theme.PLANS: PracticeArea.PRACTICE,
+    Theme.CHILD_VOICE: PracticeArea.PRACTICE,
+    Theme.RECORDING: PracticeArea.PRACTICE,
+    Theme.DRIFT_AND_DELAY: PracticeArea.PRACTICE,
+    Theme.DIVERSITY_AND_IDENTITY: PracticeArea.PRACTICE,
+    Theme.MANAGEMENT_OVERSIGHT: PracticeArea.LEADERSHIP,
+    Theme.SUPERVISION: PracticeArea.LEADERSHIP,
+    Theme.WORKFORCE: PracticeArea.LEADERSHIP,
+    Theme.LEARNING_AND_DEVELOPMENT: PracticeArea.LEADERSHIP,
+    Theme.QUALITY_ASSURANCE: PracticeArea.LEADERSHIP,
+    Theme.PARTNERSHIPS: PracticeArea.LEADERSHIP,
+    Theme.PARTICIPATION: PracticeArea.LEADERSHIP,
+    Theme.CORPORATE_LEADERSHIP: PracticeArea.LEADERSHIP,
+}
+
+
+class Tone(StrEnum):
+    STRENGTH = "strength"
+    CONCERN = "concern"
+    MIXED = "mixed"
+    NEUTRAL = "neutral"
+
+
 class Stage(StrEnum):
     INGEST = "ingest"
     PARSE = "parse"
@@ -112,6 +242,18 @@ class Judgement(_Document):
     grade: Grade
 
 
+class ThemeTag(_Document):
+    theme: Theme
+    area: PracticeArea
+    matched: list[str] = Field(description="The words of the finding that gave the theme")
+
+
+class SentenceTone(_Document):
+    start: int = Field(ge=0, description="Where the sentence starts in the finding's text")
+    end: int = Field(ge=0)
+    tone: Tone
+
+
 class Finding(_Document):
     finding_id: str = Field(description="Deterministic: sha256 of report_id, ordinal and text")
     ordinal: int = Field(ge=1, description="Position of the finding in the report, from 1")
@@ -120,6 +262,13 @@ class Finding(_Document):
     judgement_area: JudgementArea | None
     paragraph: int | None = Field(description="Printed paragraph number, if any")
     text: str
+    themes: list[ThemeTag] = Field(
+        default_factory=list, description="What the finding is about (none before version 4)"
+    )
+    tone: Tone | None = Field(default=None, description="None before version 4")
+    sentence_tones: list[SentenceTone] = Field(
+        default_factory=list, description="Each sentence's tone, when the finding's is mixed"
+    )
 
 
 class ParseQuality(_Document):

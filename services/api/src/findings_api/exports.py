@@ -57,6 +57,10 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, StrEnum):
         return value.value
+    if isinstance(value, list):  # a finding's themes: their names in one cell
+        return "; ".join(
+            str(item.get("theme", "")) if isinstance(item, dict) else str(item) for item in value
+        )
     return value
 
 

@@ -14,6 +14,8 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.paging import SortColumn, after, order_by
+from findings_shared.events import THEME_AREA
+from findings_shared.local_authorities import all_local_authorities
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,9 @@ class FindingRow:
     judgement_area: str | None
     paragraph: int | None
     text: str
+    themes: list[dict[str, Any]]  # each a ThemeTag's fields
+    tone: str | None
+    sentence_tones: list[dict[str, Any]]  # each a SentenceTone's fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +181,7 @@ def columns_of(row_type: type[Any], *names: str) -> list[str]:
 READ_MODEL: dict[str, tuple[str, ...]] = {
     "store.report_read": tuple(field_names(ReportRow)),
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
-    "store.finding_read": ("report_id", *field_names(FindingRow), "search"),
+    "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
     "store.failure_read": ("report_id", *field_names(FailureRow)),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
@@ -191,6 +196,7 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
     ),
 }
 _REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
+_FINDING_COLUMNS = ", ".join(f"f.{name}" for name in field_names(FindingRow))
 
 RowT = TypeVar("RowT")
 
@@ -217,6 +223,19 @@ class FindingFilter(ReportFilter):
     report_id: str | None = None
     category: str | None = None
     q: str | None = None
+    theme: str | None = None
+    # Findings with any of these themes (a practice area's).
+    any_theme: tuple[str, ...] | None = None
+    tone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FacetRow:
+    """One value of a facet: how many findings have it, in how many reports."""
+
+    key: str | None
+    findings: int
+    reports: int
 
 
 # A report's date for sorting and filtering: published, else the inspection's last day.
@@ -320,8 +339,8 @@ class ReadRepository:
     async def findings_of(self, report_id: str) -> list[FindingRow]:
         rows = await self.session.execute(
             text(
-                """select finding_id, ordinal, category, section, judgement_area, paragraph, text
-                   from store.finding_read where report_id = :id order by ordinal"""
+                f"""select {_FINDING_COLUMNS}
+                   from store.finding_read f where report_id = :id order by ordinal"""
             ),
             {"id": report_id},
         )
@@ -371,6 +390,32 @@ class ReadRepository:
         )
         return _typed(FailureRow, rows)
 
+    async def finding_facets(
+        self, where: FindingFilter, group_by: str
+    ) -> tuple[FacetRow, list[FacetRow]]:
+        """The totals of the findings `where` selects, and their counts by `group_by`
+        (most findings first)."""
+        join, key = FACET_GROUPS[group_by]
+        clauses = _report_clauses(where, "j.area = f.judgement_area") + _finding_clauses(where)
+        selected = f"""
+            from store.finding_read f join store.report_read r on r.report_id = f.report_id
+            {{join}} where {" and ".join(clauses)}"""
+        counts = "count(distinct f.finding_id) as findings, count(distinct f.report_id) as reports"
+        params = _fields(where)
+        total = (
+            await self.session.execute(
+                text(f"select null as key, {counts} {selected.replace('{join}', '')}"), params
+            )
+        ).one()
+        rows = await self.session.execute(
+            text(
+                f"select {key} as key, {counts} {selected.replace('{join}', join)}"
+                " group by 1 order by findings desc, key"
+            ),
+            params,
+        )
+        return FacetRow(**total._mapping), _typed(FacetRow, rows)
+
     async def search_findings(
         self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
     ) -> list[FoundFindingRow]:
@@ -378,14 +423,7 @@ class ReadRepository:
         clauses = _report_clauses(where, "j.area = f.judgement_area")
         # Reports are joined while ordering only when a filter or the sort needs them.
         by_report = clauses != ["true"] or sort != "relevance"
-        if where.report_id:
-            clauses.append("f.report_id = :report_id")
-        if where.category:
-            clauses.append("f.category = :category")
-        if where.judgement_area:
-            clauses.append("f.judgement_area = :judgement_area")
-        if where.q:
-            clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+        clauses += _finding_clauses(where)
         params = {**_fields(where), "limit": limit, "offset": offset}
         if cursor is not None:
             condition, keys = after(columns, cursor)
@@ -395,8 +433,7 @@ class ReadRepository:
         # snippets: carrying every match's text through the join and the sort, and
         # ts_headline, were most of a search's time.
         sql = f"""
-            select f.finding_id, f.ordinal, f.category, f.section, f.judgement_area,
-                   f.paragraph, f.text, f.report_id, r.report_type, r.la_code,
+            select {_FINDING_COLUMNS}, f.report_id, r.report_type, r.la_code,
                    r.la_name as local_authority_name, r.inspection_start, r.published,
                    page.rank, {REPORT_DATE} as sort_date,
                    {SNIPPET if where.q else "null"} as snippet
@@ -512,6 +549,61 @@ _FILE_STATUS = """
     left join ingest.ledger_report_read r on r.report_id = o.sha256 and o.status = 'accepted'
     left join store.report_read s on s.report_id = o.sha256
 """
+
+
+def _sql_values(pairs: Iterable[tuple[str, str]]) -> str:
+    """A VALUES list of trusted constants (enum values, reference data), quoted."""
+    return ", ".join(
+        "('{}', '{}')".format(a.replace("'", "''"), b.replace("'", "''")) for a, b in pairs
+    )
+
+
+_THEME_AREAS = _sql_values((theme.value, area.value) for theme, area in THEME_AREA.items())
+_REGIONS = _sql_values((la.la_code, la.region) for la in all_local_authorities() if la.la_code)
+
+# What /findings/facets counts by: (a join that yields the key, the key). A finding with
+# two themes counts under each; a report's grade is its overall effectiveness.
+FACET_GROUPS: dict[str, tuple[str, str]] = {
+    "theme": ("cross join lateral unnest(f.theme_slugs) as g(key)", "g.key"),
+    "area": (
+        f"join (values {_THEME_AREAS}) as g(theme, key) on g.theme = any(f.theme_slugs)",
+        "g.key",
+    ),
+    "tone": ("", "f.tone"),
+    "category": ("", "f.category"),
+    "report_type": ("", "r.report_type"),
+    "year": ("", "extract(year from coalesce(r.published, r.inspection_end))::int::text"),
+    "region": (
+        f"left join (values {_REGIONS}) as g(la_code, key) on g.la_code = r.la_code",
+        "g.key",
+    ),
+    "la_code": ("", "r.la_code"),
+    "grade": (
+        "left join store.judgement_read g on g.report_id = r.report_id"
+        " and g.area = 'overall_effectiveness'",
+        "g.grade",
+    ),
+}
+
+
+def _finding_clauses(where: FindingFilter) -> list[str]:
+    """Conditions on findings themselves (alias `f`)."""
+    clauses = []
+    if where.report_id:
+        clauses.append("f.report_id = :report_id")
+    if where.category:
+        clauses.append("f.category = :category")
+    if where.judgement_area:
+        clauses.append("f.judgement_area = :judgement_area")
+    if where.q:
+        clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+    if where.theme:
+        clauses.append("f.theme_slugs @> array[cast(:theme as text)]")
+    if where.any_theme is not None:
+        clauses.append("f.theme_slugs && cast(:any_theme as text[])")
+    if where.tone:
+        clauses.append("f.tone = :tone")
+    return clauses
 
 
 def _fields(value: ReportFilter | FindingFilter) -> dict[str, Any]:

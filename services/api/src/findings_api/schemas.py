@@ -35,6 +35,20 @@ class FindingWithReport(Finding):
     snippet: str | None = None
 
 
+class FacetBucket(BaseModel):
+    key: str | None = Field(description="The value counted; null: findings without one")
+    findings: int
+    reports: int
+    share_of_reports: float = Field(description="Of the reports the filters select")
+
+
+class Facets(BaseModel):
+    group_by: str
+    total_findings: int
+    total_reports: int
+    buckets: list[FacetBucket]
+
+
 class ReportSummary(BaseModel):
     report_id: str
     parser_version: str

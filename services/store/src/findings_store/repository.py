@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_shared.database import NAMING_CONVENTION
@@ -71,6 +71,10 @@ findings = Table(
     Column("judgement_area", Text),
     Column("paragraph", Integer),
     Column("text", Text, nullable=False),
+    Column("theme_slugs", ARRAY(Text), nullable=False),
+    Column("themes", JSONB, nullable=False),
+    Column("tone", Text),
+    Column("sentence_tones", JSONB, nullable=False),
 )
 failures = Table(
     "failures",
@@ -171,6 +175,10 @@ class ReportRepository:
                         "judgement_area": f.judgement_area.value if f.judgement_area else None,
                         "paragraph": f.paragraph,
                         "text": f.text,
+                        "theme_slugs": [tag.theme.value for tag in f.themes],
+                        "themes": [tag.model_dump(mode="json") for tag in f.themes],
+                        "tone": f.tone.value if f.tone else None,
+                        "sentence_tones": [s.model_dump(mode="json") for s in f.sentence_tones],
                     }
                     for f in report.findings
                 ],

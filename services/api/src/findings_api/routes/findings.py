@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from findings_api.deps import (
     REPORT_ID,
@@ -30,9 +30,18 @@ from findings_api.repository import (
     columns_of,
 )
 from findings_api.routes.listing import page_or_export, report_filter
-from findings_api.schemas import FindingWithReport, Page
+from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page
 from findings_api.views import from_row
-from findings_shared.events import FindingCategory, Grade, JudgementArea, ReportType
+from findings_shared.events import (
+    THEME_AREA,
+    FindingCategory,
+    Grade,
+    JudgementArea,
+    PracticeArea,
+    ReportType,
+    Theme,
+    Tone,
+)
 
 router = APIRouter()
 
@@ -50,7 +59,21 @@ FINDING_EXPORT = columns_of(
     "judgement_area",
     "paragraph",
     "text",
+    "themes",
+    "tone",
 )
+
+
+class FacetGroup(StrEnum):
+    THEME = "theme"
+    AREA = "area"
+    TONE = "tone"
+    CATEGORY = "category"
+    REPORT_TYPE = "report_type"
+    YEAR = "year"
+    REGION = "region"
+    LA_CODE = "la_code"
+    GRADE = "grade"
 
 
 class FindingSort(StrEnum):
@@ -59,10 +82,7 @@ class FindingSort(StrEnum):
     RELEVANCE = "relevance"
 
 
-@router.get("/findings", response_model=Page[FindingWithReport], responses={422: {}})
-async def search_findings(
-    request: Request,
-    repository: RepositoryDep,
+def finding_filter(
     authority: AuthorityDep,
     report_id: Annotated[str | None, Query(pattern=REPORT_ID)] = None,
     report_type: ReportType | None = None,
@@ -82,6 +102,37 @@ async def search_findings(
             description='Full-text search: words, "a phrase", -excluded, or',
         ),
     ] = None,
+    theme: Annotated[
+        Theme | None, Query(description="Findings about this theme (docs/themes.md)")
+    ] = None,
+    area: Annotated[
+        PracticeArea | None, Query(description="Findings about any theme of this practice area")
+    ] = None,
+    tone: Annotated[Tone | None, Query(description="strength, concern, mixed or neutral")] = None,
+) -> FindingFilter:
+    """The filters /findings and /findings/facets share."""
+    reports = report_filter(
+        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
+    )
+    return FindingFilter(
+        **asdict(reports),
+        report_id=report_id,
+        category=category.value if category else None,
+        q=q,
+        theme=theme.value if theme else None,
+        any_theme=tuple(t.value for t, a in THEME_AREA.items() if a is area) if area else None,
+        tone=tone.value if tone else None,
+    )
+
+
+FindingFilterDep = Annotated[FindingFilter, Depends(finding_filter)]
+
+
+@router.get("/findings", response_model=Page[FindingWithReport], responses={422: {}})
+async def search_findings(
+    request: Request,
+    repository: RepositoryDep,
+    where: FindingFilterDep,
     sort: Annotated[
         FindingSort | None,
         Query(description="Default: relevance with `q`, else newest"),
@@ -94,20 +145,11 @@ async def search_findings(
 ) -> Any:
     """Findings, filtered; with `q`, ranked by relevance with a highlighted `snippet`
     (HTML: the text escaped, matches in `<mark>`)."""
-    chosen = sort or (FindingSort.RELEVANCE if q else FindingSort.NEWEST)
-    if chosen is FindingSort.RELEVANCE and not q:
+    chosen = sort or (FindingSort.RELEVANCE if where.q else FindingSort.NEWEST)
+    if chosen is FindingSort.RELEVANCE and not where.q:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "sort=relevance needs a search text in q"
         )
-    reports = report_filter(
-        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
-    )
-    where = FindingFilter(
-        **asdict(reports),
-        report_id=report_id,
-        category=category.value if category else None,
-        q=q,
-    )
 
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
@@ -123,4 +165,31 @@ async def search_findings(
         (chosen.value, FINDING_SORTS[chosen.value]),
         (limit, offset, cursor),
         lambda row: from_row(FindingWithReport, row),
+    )
+
+
+@router.get("/findings/facets", response_model=Facets, responses={422: {}})
+async def finding_facets(
+    repository: RepositoryDep,
+    where: FindingFilterDep,
+    group_by: Annotated[FacetGroup, Query(description="What to count the findings by")],
+) -> Facets:
+    """How many of the findings the filters select have each value of `group_by`, and in
+    how many reports (with their share of the selected reports): e.g. the themes of
+    concerns nationally, `group_by=theme&tone=concern`. A finding with two themes counts
+    under both."""
+    totals, rows = await repository.finding_facets(where, group_by.value)
+    return Facets(
+        group_by=group_by.value,
+        total_findings=totals.findings,
+        total_reports=totals.reports,
+        buckets=[
+            FacetBucket(
+                key=row.key,
+                findings=row.findings,
+                reports=row.reports,
+                share_of_reports=round(row.reports / totals.reports, 4) if totals.reports else 0,
+            )
+            for row in rows
+        ],
     )

@@ -18,10 +18,14 @@ from findings_parse.core.families import (
 from findings_parse.core.family import Family
 from findings_parse.core.front import Front
 from findings_parse.core.sections import is_known_heading, section_findings
-from findings_shared.events import ParseQuality, ReportParsed, report_id_of
+from findings_parse.core.themes import THEMES_VERSION, tag_themes
+from findings_parse.core.tone import tone_of
+from findings_shared.events import Finding, ParseQuality, ReportParsed, report_id_of
 from findings_shared.local_authorities import find_local_authority
 
-PARSER_VERSION = "0.3.0"
+# The patch number is the theme tagger's version: a new taxonomy or phrase list is a new
+# parser version, so `findings replay` tags stored reports again.
+PARSER_VERSION = f"0.4.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 
 
@@ -160,9 +164,21 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         published=front.published,
         lead_inspector=front.lead_inspector,
         judgements=front.judgements,
-        findings=findings,
+        findings=[tagged(finding) for finding in findings],
         # Every warning says something may be wrong: a person should look.
         quality=ParseQuality(coverage=coverage, warnings=warnings, needs_review=bool(warnings)),
+    )
+
+
+def tagged(finding: Finding) -> Finding:
+    """The finding with its themes and tone (docs/themes.md)."""
+    tone, sentence_tones = tone_of(finding.category, finding.text)
+    return finding.model_copy(
+        update={
+            "themes": tag_themes(finding.text),
+            "tone": tone,
+            "sentence_tones": sentence_tones,
+        }
     )
 
 

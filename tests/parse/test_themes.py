@@ -1,0 +1,121 @@
+"""Themes and tone of findings (docs/themes.md): the matching rules, and the tagger's
+quality on the findings labelled by hand in tests/fixtures/themes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from findings_cli.themes_evaluation import score
+from findings_parse.core.parser import PARSER_VERSION, parse_report
+from findings_parse.core.themes import PHRASES, THEMES_VERSION, WEAK, tag_themes
+from findings_parse.core.tone import tone_of
+from findings_shared.events import THEME_AREA, FindingCategory, Theme, Tone
+from tests.conftest import REPORTS
+
+LABELLED = Path(__file__).parents[1] / "fixtures" / "themes"
+
+
+def themes(text: str) -> set[str]:
+    return {tag.theme.value for tag in tag_themes(text)}
+
+
+def test_every_theme_has_phrases_and_an_area() -> None:
+    assert {group.theme for group in PHRASES} == set(Theme)
+    assert set(THEME_AREA) == set(Theme)
+    assert set(WEAK) <= set(Theme)
+
+
+def test_the_longest_phrase_wins_where_two_overlap() -> None:
+    # "education, health and care plan" is SEND support, not education.
+    assert themes("Few education, health and care plans are completed in 20 weeks.") == {
+        "send_support"
+    }
+    # "views and wishes" is the child's voice, though "their views" begins earlier.
+    assert "child_voice" in themes("Social workers record their views and wishes carefully.")
+
+
+def test_a_general_word_counts_only_beside_the_words_that_place_it() -> None:
+    housing = "Suitable accommodation is found quickly."
+    assert "care_leavers_accommodation" in themes(housing)
+    general = "Young people live in accommodation that meets their needs."
+    assert "care_leavers_accommodation" not in themes(general)
+    assert "care_leavers_accommodation" in themes("Care leavers live in " + general[18:])
+
+
+def test_a_weak_word_needs_a_second_one() -> None:
+    assert "corporate_leadership" not in themes("Leaders have created a nurturing culture.")
+    assert "corporate_leadership" in themes(
+        "Leaders have created a nurturing culture, and their strategic plans are clear."
+    )
+    assert "corporate_leadership" in themes("The lead member scrutinises performance.")
+
+
+def test_each_theme_carries_the_words_that_gave_it_and_its_area() -> None:
+    [tag] = tag_themes("Return home interviews after children go missing are timely.")[:1]
+    assert tag.theme is Theme.MISSING_CHILDREN
+    assert tag.area.value == "help_and_protection"
+    assert tag.matched == ["return home interviews", "go missing"]
+
+
+def test_a_phrase_that_merely_holds_a_theme_word_gives_nothing() -> None:
+    assert "drift_and_delay" not in themes("Concerns are responded to without delay.")
+
+
+def test_a_finding_from_a_list_keeps_the_tone_of_its_list() -> None:
+    text = "Children benefit from timely, thorough assessments."
+    assert tone_of(FindingCategory.IMPROVEMENT, text) == (Tone.CONCERN, [])
+    assert tone_of(FindingCategory.STRENGTH, "Plans are not always clear.") == (Tone.STRENGTH, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "tone"),
+    [
+        ("Children benefit from timely and thorough assessments.", Tone.STRENGTH),
+        ("Plans are not consistently effective.", Tone.CONCERN),
+        ("Plans do not include contingency arrangements.", Tone.CONCERN),
+        ("Too many children wait too long for a permanent home.", Tone.CONCERN),
+        ("Most assessments are timely, but a minority lack analysis of risk.", Tone.MIXED),
+        ("Inspectors looked at 40 children's records.", Tone.NEUTRAL),
+        ("Concerns are responded to without delay and children are kept safe.", Tone.STRENGTH),
+    ],
+)
+def test_the_tone_of_a_paragraph_is_read_from_its_words(text: str, tone: Tone) -> None:
+    assert tone_of(FindingCategory.EVIDENCE, text)[0] is tone
+
+
+def test_a_mixed_paragraph_carries_the_tone_of_each_sentence() -> None:
+    text = (
+        "Social workers know their children well and visit them regularly. "
+        "However, plans are not always updated when circumstances change. "
+        "The council has 60 children in care."
+    )
+    tone, sentences = tone_of(FindingCategory.EVIDENCE, text)
+    assert tone is Tone.MIXED
+    assert [s.tone for s in sentences] == [Tone.STRENGTH, Tone.CONCERN, Tone.NEUTRAL]
+    assert [text[s.start : s.end] for s in sentences][1].startswith("However, plans")
+    assert text[sentences[0].start : sentences[0].end].endswith("regularly.")
+
+
+def test_a_parsed_report_carries_themes_and_tone_on_every_finding() -> None:
+    path = REPORTS / "inspection_salford_2018-11-12.pdf"
+    report = parse_report(path.read_bytes(), path.name)
+    assert report.parser_version == PARSER_VERSION
+    assert PARSER_VERSION.endswith(f".{THEMES_VERSION}")
+    assert all(finding.tone is not None for finding in report.findings)
+    tagged = [finding for finding in report.findings if finding.themes]
+    assert len(tagged) >= 0.8 * len(report.findings)
+    improvements = [f for f in report.findings if f.category is FindingCategory.IMPROVEMENT]
+    assert improvements
+    assert {f.tone for f in improvements} == {Tone.CONCERN}
+
+
+def test_the_tagger_keeps_its_measured_quality_on_the_labelled_findings() -> None:
+    """At least the figures docs/themes.md gives (a floor a little under them, so that a
+    change that loses quality fails here; raise it when the tagger improves)."""
+    scores = score(LABELLED)
+    assert scores.findings >= 400
+    assert scores.precision >= 0.68, scores.table()
+    assert scores.recall >= 0.68, scores.table()
+    assert scores.tone_accuracy >= 0.8, scores.table()
