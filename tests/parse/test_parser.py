@@ -23,10 +23,10 @@ from findings_cli.evaluate import (
     read_corpus,
     read_printed,
 )
-from findings_cli.official import OfficialRecords
 from findings_parse.core.extract import extract_text
 from findings_parse.core.parser import parse_report
 from findings_shared.events import FindingCategory, JudgementArea, ReportParsed, ReportType
+from findings_shared.official import OfficialRecords
 from tests.golden import EXPECTED, FIXTURES, REPORTS, expected_path, parsed_fixture, summarise
 
 CORPUS = {report.path.name: report for report in read_corpus([FIXTURES])}

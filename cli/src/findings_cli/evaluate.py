@@ -22,7 +22,6 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
-from findings_cli.official import OfficialInspection, OfficialRecords
 from findings_parse.core.extract import UnreadableReport, extract_text
 from findings_parse.core.families import FAMILIES as ALL_FAMILIES
 from findings_parse.core.families import UNKNOWN
@@ -35,6 +34,7 @@ from findings_shared.events import (
     report_id_of,
 )
 from findings_shared.local_authorities import find_local_authority
+from findings_shared.official import OfficialInspection, OfficialRecords
 
 MANIFEST_NAMES = ("MANIFEST.tsv", "PROVENANCE.tsv")
 REPORT_SUFFIXES = (".pdf", ".txt")

@@ -10,6 +10,7 @@ findings query   search findings through the API, printed for people (or as CSV/
 findings soak    many reports through the embedded stack under faults; lost and duplicated
 findings evaluate  the parser measured over a corpus: families, authorities, official grades
 findings evaluate-themes  themes and tone scored against findings labelled by hand
+findings reference load FILE  a newer edition of Ofsted's outcome tables, for the API
 """
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ def main(argv: list[str] | None = None) -> None:
     status.add_argument("--api", default=None, help="API URL (default: the running stack's)")
     status.add_argument(
         "--state-dir", type=Path, default=STATE_DIR, help="the stack's, if not .findings"
+    )
+
+    reference = commands.add_parser(
+        "reference", help="Ofsted's published outcome tables, which the API joins to reports"
+    )
+    reference_commands = reference.add_subparsers(dest="reference_command", required=True)
+    load = reference_commands.add_parser(
+        "load", help="add a newer edition of Ofsted's outcome spreadsheet (.ods)"
+    )
+    load.add_argument("file", type=Path, help="the .ods file as Ofsted publishes it")
+    load.add_argument(
+        "--dir",
+        type=Path,
+        default=STATE_DIR / "reference",
+        help="where the API reads it from: FINDINGS_API_REFERENCE_DIR"
+        " (default: .findings/reference, the running stack's; restart the API to read it)",
     )
 
     replay = commands.add_parser("replay", help="parse stored reports again")
@@ -133,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "evaluate":
         sys.exit(evaluate_command(args.paths, args.labels))
+    if args.command == "reference":
+        sys.exit(reference_load_command(args.file, args.dir))
     if args.command == "evaluate-themes":
         sys.exit(evaluate_themes_command(args.folder, args.split))
     if args.command == "query":
@@ -181,6 +200,37 @@ def parse_command(path: Path, indent: int) -> int:
     return 0
 
 
+def reference_load_command(file: Path, folder: Path) -> int:
+    """Check that the file is an edition of Ofsted's outcome tables, then keep it where the
+    API reads such files (newest name first, before the edition in the package)."""
+    import shutil
+    from collections import Counter
+
+    from findings_shared.official import OfficialRecords
+
+    if not file.is_file() or file.suffix.lower() != ".ods":
+        print(f"findings reference load: {file} is not an .ods file", file=sys.stderr)  # noqa: T201
+        return 2
+    try:
+        records = OfficialRecords.from_spreadsheets([file])
+    except Exception as error:  # a damaged or foreign spreadsheet: say why, keep nothing
+        print(f"findings reference load: cannot read {file}: {error}", file=sys.stderr)  # noqa: T201
+        return 2
+    if not records.inspections:
+        print(  # noqa: T201
+            f"findings reference load: {file} holds none of Ofsted's outcome tables"
+            " (sheets ILACS_inspection_history, In-year_inspections, LA_inspections_2009-2023)",
+            file=sys.stderr,
+        )
+        return 2
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, folder / file.name)
+    kinds = Counter(i.inspection_type or i.framework for i in records.inspections)
+    summary = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+    print(f"loaded {len(records.inspections)} inspections ({summary}) into {folder}")  # noqa: T201
+    return 0
+
+
 def evaluate_themes_command(folder: Path, split: bool) -> int:
     from findings_cli.themes_evaluation import agreement, score
 
@@ -206,7 +256,7 @@ def evaluate_themes_command(folder: Path, split: bool) -> int:
 
 def evaluate_command(paths: list[Path], labels: Path | None) -> int:
     from findings_cli.evaluate import evaluate, failures, find_labels, read_corpus, table
-    from findings_cli.official import OfficialRecords
+    from findings_shared.official import OfficialRecords
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

@@ -159,6 +159,8 @@ def run_stack(*, inbox: Path, api_port: int, state_dir: Path, namespace: str) ->
             health_ports=health_ports,
         )
         env["FINDINGS_API_WRITE_KEYS"] = upload_key
+        # Newer editions of Ofsted's outcome tables (`findings reference load`).
+        env.setdefault("FINDINGS_API_REFERENCE_DIR", str((state_dir / "reference").resolve()))
         services = [ServiceProcess(name, env) for name in SERVICES]
         for service in services:
             service.start()

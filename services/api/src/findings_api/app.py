@@ -20,6 +20,7 @@ from findings_api.routes import authorities, events, files, findings, health, re
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadTarget
 from findings_shared.database import make_engine, make_sessionmaker
+from findings_shared.official import OfficialRecords
 
 WEB = Path(__file__).parent / "web"
 RETRY_AFTER_S = 5
@@ -51,6 +52,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.streams = Gate(
         "live streams", settings.max_streams, settings.max_streams_per_client, retry_after_s=30
     )
+    app.state.official = OfficialRecords.published_tables(settings.reference_dir)
     app.state.uploads = UploadTarget(settings)  # the API's settings name ingest's bucket
     # In this order: it is the order of the OpenAPI document.
     for resource in (health, reports, findings, events, files, authorities, summary):

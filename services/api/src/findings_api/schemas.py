@@ -20,7 +20,44 @@ from findings_shared.events import (
 # Judgements, findings and quality are served exactly as the ReportParsed contract has them.
 JudgementOut = Judgement
 FindingOut = Finding
-QualityOut = ParseQuality
+
+
+class GradeDifference(BaseModel):
+    """A judgement whose parsed grade is not the grade Ofsted publishes for it."""
+
+    area: JudgementArea
+    parsed: Grade | None = Field(description="None: the parser found no such judgement")
+    official: Grade
+
+
+class QualityOut(ParseQuality):
+    official_mismatch: list[GradeDifference] = Field(
+        default_factory=list,
+        description="Judgements whose parsed grade differs from Ofsted's published outcome"
+        " tables (report detail only); any difference sets needs_review",
+    )
+
+
+class OfficialGrade(BaseModel):
+    area: JudgementArea
+    grade: Grade
+    wording: str = Field(description="As Ofsted's tables print it")
+
+
+class OfficialRecord(BaseModel):
+    """An inspection or visit as Ofsted's published outcome tables record it."""
+
+    report_type: ReportType
+    inspection_type: str = Field(
+        description="standard, short, focused visit, monitoring visit; empty for the"
+        " frameworks before 2018"
+    )
+    framework: str = Field(description="Ofsted's name for it")
+    inspection_date: date | None = Field(description="First day on site")
+    published: date | None = Field(description="Publication of the report by Ofsted")
+    visit_theme: str | None = Field(description="What a focused visit looked at")
+    web_link: str | None = Field(description="Ofsted's page for the authority")
+    grades: list[OfficialGrade]
 
 
 class FindingWithReport(Finding):
@@ -71,6 +108,14 @@ class ReportSummary(BaseModel):
 class ReportDetail(ReportSummary):
     judgements: list[JudgementOut]
     findings: list[FindingOut]
+    official: OfficialRecord | None = Field(
+        default=None, description="This inspection in Ofsted's published outcome tables"
+    )
+    days_to_publication: int | None = Field(
+        default=None,
+        description="From the last day on site to publication (Ofsted's date, else the"
+        " report's), where both are known",
+    )
 
 
 T = TypeVar("T")
@@ -181,6 +226,11 @@ class LocalAuthorityDetail(LocalAuthorityOut):
     reports: list[TimelineReport]
     grade_history: dict[JudgementArea, list[GradePoint]]
     neighbours: list[NeighbourLatest]
+    official_history: list[OfficialRecord] = Field(
+        default_factory=list,
+        description="Its inspections and visits in Ofsted's published outcome tables, newest"
+        " first, whether or not their reports were dropped",
+    )
 
 
 class LatestGrade(BaseModel):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
@@ -33,6 +34,9 @@ class ApiSettings(BucketSettings):
     max_connections: int = Field(default=1000, ge=10)
     # A client that takes no byte of its response for this long is disconnected.
     send_timeout_s: float = Field(default=30.0, gt=0)
+    # Newer editions of Ofsted's outcome tables (`findings reference load FILE` puts them
+    # here), read before the edition shipped in the package.
+    reference_dir: Path | None = None
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @field_validator("write_keys", "read_keys", mode="before")

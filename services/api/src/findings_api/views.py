@@ -25,18 +25,22 @@ from findings_api.schemas import (
     FileDetail,
     FileStatus,
     FindingOut,
+    GradeDifference,
     GradePoint,
     JudgementOut,
     LatestGrade,
     NationalSummary,
     NeighbourLatest,
+    OfficialGrade,
+    OfficialRecord,
     Page,
     QualityOut,
     ReportDetail,
     ReportSummary,
     TimelineReport,
 )
-from findings_shared.events import JudgementArea, LocalAuthorityRef
+from findings_shared.events import JudgementArea, LocalAuthorityRef, ReportType
+from findings_shared.official import OfficialInspection, OfficialRecords
 
 T = TypeVar("T")
 
@@ -93,14 +97,72 @@ def report_summary(row: ReportRow, operator: bool) -> ReportSummary:
 
 
 def report_detail(
-    row: ReportRow, operator: bool, judgements: list[JudgementRow], findings: list[FindingRow]
+    row: ReportRow,
+    operator: bool,
+    judgements: list[JudgementRow],
+    findings: list[FindingRow],
+    records: OfficialRecords,
 ) -> ReportDetail:
+    """The report with its judgements and findings, and Ofsted's record of the same
+    inspection: a parsed grade that differs from it is flagged for review."""
     summary = report_summary(row, operator)
-    return ReportDetail(
-        **dict(summary),
-        judgements=[from_row(JudgementOut, judgement) for judgement in judgements],
-        findings=[from_row(FindingOut, finding) for finding in findings],
+    official = records.of_report(
+        row.la_code, ReportType(row.report_type), row.inspection_start, row.published
     )
+    parsed = [from_row(JudgementOut, judgement) for judgement in judgements]
+    differences = grade_differences(parsed, official) if official else []
+    quality = summary.quality
+    if differences:
+        described = ", ".join(
+            f"{d.area.value} {d.parsed.value if d.parsed else 'missing'}"
+            f" (Ofsted: {d.official.value})"
+            for d in differences
+        )
+        quality = quality.model_copy(
+            update={
+                "official_mismatch": differences,
+                "needs_review": True,
+                "warnings": [*quality.warnings, f"grades differ from Ofsted's: {described}"],
+            }
+        )
+    published = (official.published if official else None) or row.published
+    return ReportDetail(
+        **(dict(summary) | {"quality": quality}),
+        judgements=parsed,
+        findings=[from_row(FindingOut, finding) for finding in findings],
+        official=official_record(official) if official else None,
+        days_to_publication=(published - row.inspection_end).days
+        if published and row.inspection_end
+        else None,
+    )
+
+
+def official_record(inspection: OfficialInspection) -> OfficialRecord:
+    return OfficialRecord(
+        report_type=inspection.report_type,
+        inspection_type=inspection.inspection_type,
+        framework=inspection.framework,
+        inspection_date=inspection.inspection_date,
+        published=inspection.published,
+        visit_theme=inspection.visit_theme,
+        web_link=inspection.web_link,
+        grades=[
+            OfficialGrade(area=area, grade=grade, wording=inspection.wording.get(area, grade.value))
+            for area, grade in inspection.grades.items()
+        ],
+    )
+
+
+def grade_differences(
+    parsed: list[JudgementOut], official: OfficialInspection
+) -> list[GradeDifference]:
+    """Each judgement Ofsted graded whose parsed grade is another, or missing."""
+    ours = {judgement.area: judgement.grade for judgement in parsed}
+    return [
+        GradeDifference(area=area, parsed=ours.get(area), official=grade)
+        for area, grade in official.grades.items()
+        if ours.get(area) != grade
+    ]
 
 
 def file_status(row: FileRow, operator: bool) -> FileStatus:

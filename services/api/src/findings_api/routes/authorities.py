@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, HTTPException, Path, Request, status
 
 from findings_api.deps import LA_CODE, RepositoryDep
 from findings_api.schemas import LocalAuthorityDetail, LocalAuthorityOut, TimelineReport
-from findings_api.views import from_row, grade_history, neighbour_latest
+from findings_api.views import from_row, grade_history, neighbour_latest, official_record
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
 
 router = APIRouter()
@@ -24,11 +24,13 @@ async def local_authorities() -> Any:
     "/local-authorities/{la_code}", response_model=LocalAuthorityDetail, responses={404: {}}
 )
 async def local_authority(
+    request: Request,
     repository: RepositoryDep,
     la_code: Annotated[str, Path(pattern=LA_CODE, description="DfE 3-digit code")],
 ) -> Any:
     """An authority's inspection timeline (every report, its grades), its grades per
-    judgement over time, and its statistical neighbours' latest grades."""
+    judgement over time, its statistical neighbours' latest grades, and its inspections and
+    visits as Ofsted's published outcome tables record them."""
     found = local_authority_by_code(la_code)
     if found is None:
         raise HTTPException(
@@ -52,4 +54,8 @@ async def local_authority(
         reports=reports,
         grade_history=grade_history(reports),
         neighbours=neighbours,
+        official_history=[
+            official_record(inspection)
+            for inspection in request.app.state.official.of_authority(la_code)
+        ],
     )

@@ -159,7 +159,9 @@ async def get_report(request: Request, repository: RepositoryDep, report_id: Rep
         )
     judgements = await repository.judgements_of(report_id)
     findings = await repository.findings_of(report_id)
-    return report_detail(row, is_operator(request), judgements, findings)
+    return report_detail(
+        row, is_operator(request), judgements, findings, request.app.state.official
+    )
 
 
 @router.get(

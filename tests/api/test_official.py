@@ -1,0 +1,82 @@
+"""Ofsted's published outcome tables joined to reports and authorities over the API: the
+official record of a report's inspection, a parsed grade that differs from it flagged,
+and an authority's earlier grades where their reports were never dropped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from findings_shared.database import make_engine
+from findings_shared.events import ReportParsed
+from findings_shared.settings import DatabaseSettings
+from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011, WANDSWORTH_2023
+
+pytestmark = pytest.mark.integration
+
+FILES = [WANDSWORTH_2023, LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011]
+
+
+async def test_a_report_shows_ofsteds_record_of_its_inspection(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    report = stored[WANDSWORTH_2023]
+    body = (await client.get(f"/reports/{report.report_id}")).json()
+    official = body["official"]
+    assert official["inspection_type"] == "standard"
+    assert official["inspection_date"] == "2022-11-07"
+    assert official["published"] == "2023-01-13"
+    assert official["web_link"] == "https://reports.ofsted.gov.uk/provider/44/212"
+    assert {(g["area"], g["grade"]) for g in official["grades"]} == {
+        (j.area.value, j.grade.value) for j in report.judgements
+    }
+    assert body["quality"]["official_mismatch"] == []
+    assert report.inspection_end is not None
+    assert body["days_to_publication"] == (date(2023, 1, 13) - report.inspection_end).days
+    # A letter of 2011 has no record of its own in the ILACS tables.
+    letter = (await client.get(f"/reports/{stored[WANDSWORTH_2011].report_id}")).json()
+    assert letter["official"] is None
+
+
+async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    report = stored[SALFORD_2018]
+    engine = make_engine(database_settings)
+    async with engine.begin() as connection:  # as a parser mistake would have stored it
+        await connection.execute(
+            text(
+                "update store.judgements set grade = 'outstanding'"
+                " where report_id = :id and area = 'overall_effectiveness'"
+            ),
+            {"id": report.report_id},
+        )
+    await engine.dispose()
+    body = (await client.get(f"/reports/{report.report_id}")).json()
+    assert body["quality"]["official_mismatch"] == [
+        {"area": "overall_effectiveness", "parsed": "outstanding", "official": "good"}
+    ]
+    assert body["quality"]["needs_review"] is True
+    assert any("differ from Ofsted" in w for w in body["quality"]["warnings"])
+
+
+async def test_an_authority_shows_its_official_history_beyond_the_dropped_reports(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    body = (await client.get("/local-authorities/212")).json()
+    history = body["official_history"]
+    frameworks = [record["framework"] for record in history]
+    assert frameworks[0] == "ILACS Standard Inspection"
+    # The 2016 inspection's report was never dropped; its grades are known all the same.
+    sif = next(record for record in history if record["framework"] == "SIF inspection")
+    assert sif["published"] == "2016-02-16"
+    assert {"area": "overall_effectiveness", "grade": "inadequate", "wording": "Inadequate"} in sif[
+        "grades"
+    ]
+    dropped = {r["report_date"] for r in body["reports"]}
+    assert "2016-02-16" not in dropped
