@@ -45,9 +45,9 @@ def test_a_general_word_counts_only_beside_the_words_that_place_it() -> None:
 
 
 def test_a_weak_word_needs_a_second_one() -> None:
-    assert "corporate_leadership" not in themes("Leaders have created a nurturing culture.")
+    assert "corporate_leadership" not in themes("Their strategic plan is clear.")
     assert "corporate_leadership" in themes(
-        "Leaders have created a nurturing culture, and their strategic plans are clear."
+        "Their strategic plan is clear and backed by investment in early help."
     )
     assert "corporate_leadership" in themes("The lead member scrutinises performance.")
 

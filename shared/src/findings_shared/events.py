@@ -10,7 +10,8 @@ written before an upgrade are still read. A breaking change gets a new topic suf
 (`.v2`). Version 2 added the `summary` finding category, `quality.needs_review`, and the
 2012-13 child protection judgements (`quality_of_practice`, `leadership_and_governance`).
 Version 3 added `ReportReplaced` (its own topic) and `received_at` on `ReportParsedEvent`.
-Version 4 added each finding's `themes`, `tone` and `sentence_tones` (docs/themes.md).
+Version 4 added each finding's `themes`, `tone` and `sentence_tones` (docs/themes.md) and
+a report's `next_inspection` (what the report says of it).
 """
 
 from __future__ import annotations
@@ -280,6 +281,14 @@ class ParseQuality(_Document):
     )
 
 
+class NextInspectionNotice(_Document):
+    """What a report says of the next inspection (area SEND reports do)."""
+
+    kind: str = Field(description="full inspection or monitoring inspection")
+    within_months: int = Field(ge=1, description="Within about this many months")
+    text: str = Field(description="The report's words")
+
+
 class ReportParsed(_Document):
     report_id: str = Field(pattern=r"^[0-9a-f]{64}$")
     parser_version: str
@@ -293,6 +302,9 @@ class ReportParsed(_Document):
     judgements: list[Judgement]
     findings: list[Finding]
     quality: ParseQuality
+    next_inspection: NextInspectionNotice | None = Field(
+        default=None, description="The report's own words on its next inspection (version 4)"
+    )
 
 
 def report_id_of(content: bytes) -> str:

@@ -41,6 +41,7 @@ class ReportRow:
     warnings: list[str]
     needs_review: bool
     object_uri: str
+    next_inspection: dict[str, Any] | None  # a NextInspectionNotice's fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class TimelineRow:
     finding_count: int
     report_date: date | None
     grades: dict[str, str]
+    next_inspection: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,13 +460,24 @@ class ReadRepository:
         """Every report of these authorities, oldest first, with its grades by area."""
         rows = await self.session.execute(
             text(
-                f"""select r.report_id, r.report_type, r.title, r.la_code, r.published,
-                           r.inspection_start, r.inspection_end, r.finding_count,
-                           {REPORT_DATE} as report_date, {_GRADES} as grades
+                f"""select {_TIMELINE_COLUMNS}
                     from store.report_read r where r.la_code = any(:codes)
                     order by {REPORT_DATE}, r.report_id"""
             ),
             {"codes": la_codes},
+        )
+        return _typed(TimelineRow, rows)
+
+    async def latest_of_types(self, report_types: list[str]) -> list[TimelineRow]:
+        """Each authority's latest report of each of these types."""
+        rows = await self.session.execute(
+            text(
+                f"""select distinct on (r.la_code, r.report_type) {_TIMELINE_COLUMNS}
+                    from store.report_read r
+                    where r.la_code is not null and r.report_type = any(:types)
+                    order by r.la_code, r.report_type, {REPORT_DATE} desc, r.report_id"""
+            ),
+            {"types": report_types},
         )
         return _typed(TimelineRow, rows)
 
@@ -537,6 +550,9 @@ def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
 
 _GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgement_read j
                       where j.report_id = r.report_id), '{}'::jsonb)"""
+_TIMELINE_COLUMNS = f"""r.report_id, r.report_type, r.title, r.la_code, r.published,
+    r.inspection_start, r.inspection_end, r.finding_count, {REPORT_DATE} as report_date,
+    {_GRADES} as grades, r.next_inspection"""
 
 _FILE_STATUS = """
     select o.name, o.object_uri, o.size, o.sha256 as report_id,

@@ -13,6 +13,7 @@ from findings_shared.events import (
     Judgement,
     JudgementArea,
     LocalAuthorityRef,
+    NextInspectionNotice,
     ParseQuality,
     ReportType,
 )
@@ -103,6 +104,9 @@ class ReportSummary(BaseModel):
         description="Where the file lies on the server: for callers with a write key only"
     )
     quality: QualityOut
+    next_inspection: NextInspectionNotice | None = Field(
+        default=None, description="What the report says of the next inspection"
+    )
 
 
 class ReportDetail(ReportSummary):
@@ -202,6 +206,25 @@ class TimelineReport(BaseModel):
     report_date: date | None
     finding_count: int
     grades: dict[JudgementArea, Grade]
+    next_inspection: NextInspectionNotice | None = None
+
+
+class NextInspectionOut(BaseModel):
+    """When an inspection is due, by the published rule it follows (`rule`)."""
+
+    la_code: str
+    local_authority_name: str
+    framework: str = Field(description="ilacs or area_send")
+    kind: str = Field(description="short inspection, standard inspection, …")
+    earliest: date | None
+    expected: date | None
+    latest: date | None = Field(description="None: no published interval")
+    overdue: bool = Field(description="Past `latest` with no later inspection known")
+    rule: str
+    based_on: date = Field(
+        description="The last inspection's first day on site, or the report's date"
+    )
+    based_on_report_id: str | None = Field(description="The report it was read from, if any")
 
 
 class GradePoint(BaseModel):
@@ -226,6 +249,7 @@ class LocalAuthorityDetail(LocalAuthorityOut):
     reports: list[TimelineReport]
     grade_history: dict[JudgementArea, list[GradePoint]]
     neighbours: list[NeighbourLatest]
+    next_inspections: list[NextInspectionOut] = Field(default_factory=list)
     official_history: list[OfficialRecord] = Field(
         default_factory=list,
         description="Its inspections and visits in Ofsted's published outcome tables, newest"

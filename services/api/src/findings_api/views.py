@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import date
 from typing import TypeVar
 
 from pydantic import BaseModel
 
+from findings_api.next_inspection import NextInspection
 from findings_api.paging import SortColumn, encode_cursor
 from findings_api.repository import (
     FailureRow,
@@ -31,6 +33,7 @@ from findings_api.schemas import (
     LatestGrade,
     NationalSummary,
     NeighbourLatest,
+    NextInspectionOut,
     OfficialGrade,
     OfficialRecord,
     Page,
@@ -40,6 +43,7 @@ from findings_api.schemas import (
     TimelineReport,
 )
 from findings_shared.events import JudgementArea, LocalAuthorityRef, ReportType
+from findings_shared.local_authorities import LocalAuthority
 from findings_shared.official import OfficialInspection, OfficialRecords
 
 T = TypeVar("T")
@@ -205,4 +209,22 @@ def national_summary_of(rows: list[LatestGradeRow]) -> NationalSummary:
         authorities=len({row.la_code for row in rows}),
         latest=[from_row(LatestGrade, row, local_authority_name=row.la_name) for row in rows],
         distribution=distribution,
+    )
+
+
+def next_inspection_out(
+    authority: LocalAuthority, due: NextInspection, today: date
+) -> NextInspectionOut:
+    return NextInspectionOut(
+        la_code=authority.la_code,
+        local_authority_name=authority.name,
+        framework=due.framework,
+        kind=due.kind,
+        earliest=due.earliest,
+        expected=due.expected,
+        latest=due.latest,
+        overdue=due.overdue(today),
+        rule=due.rule,
+        based_on=due.based_on,
+        based_on_report_id=due.based_on_report_id,
     )

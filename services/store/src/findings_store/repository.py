@@ -51,6 +51,7 @@ reports = Table(
     Column("needs_review", Boolean, nullable=False),
     Column("finding_count", Integer, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
+    Column("next_inspection", JSONB),
 )
 judgements = Table(
     "judgements",
@@ -141,6 +142,9 @@ class ReportRepository:
             "needs_review": report.quality.needs_review,
             "finding_count": len(report.findings),
             "stored_at": at,
+            "next_inspection": report.next_inspection.model_dump(mode="json")
+            if report.next_inspection
+            else None,
         }
         statement = insert(reports).values(values)
         await self.session.execute(

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
-from findings_api.deps import LA_CODE, RepositoryDep
-from findings_api.schemas import LocalAuthorityDetail, LocalAuthorityOut, TimelineReport
-from findings_api.views import from_row, grade_history, neighbour_latest, official_record
+from findings_api.deps import LA_CODE, AuthorityDep, RepositoryDep
+from findings_api.next_inspection import next_inspections
+from findings_api.repository import TimelineRow
+from findings_api.schemas import (
+    LocalAuthorityDetail,
+    LocalAuthorityOut,
+    NextInspectionOut,
+    TimelineReport,
+)
+from findings_api.views import (
+    from_row,
+    grade_history,
+    neighbour_latest,
+    next_inspection_out,
+    official_record,
+)
+from findings_shared.events import ReportType
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
+from findings_shared.official import OfficialRecords
 
 router = APIRouter()
 
@@ -37,9 +53,10 @@ async def local_authority(
             status.HTTP_404_NOT_FOUND,
             f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
         )
-    reports = [
-        from_row(TimelineReport, row) for row in await repository.authority_reports([la_code])
-    ]
+    rows = await repository.authority_reports([la_code])
+    reports = [from_row(TimelineReport, row) for row in rows]
+    official = request.app.state.official.of_authority(la_code)
+    today = datetime.now(UTC).date()
     latest = {
         row.la_code: row
         for row in await repository.latest_graded_reports(list(found.stat_neighbours))
@@ -54,8 +71,39 @@ async def local_authority(
         reports=reports,
         grade_history=grade_history(reports),
         neighbours=neighbours,
-        official_history=[
-            official_record(inspection)
-            for inspection in request.app.state.official.of_authority(la_code)
+        next_inspections=[
+            next_inspection_out(found, due, today) for due in next_inspections(official, rows)
         ],
+        official_history=[official_record(inspection) for inspection in official],
     )
+
+
+@router.get("/next-inspections", response_model=list[NextInspectionOut])
+async def upcoming_inspections(
+    request: Request,
+    repository: RepositoryDep,
+    authority: AuthorityDep,
+    framework: Annotated[str | None, Query(pattern="^(ilacs|area_send)$")] = None,
+) -> Any:
+    """Every authority's next inspections, soonest first (those with no published interval
+    last), each with the rule it follows: from Ofsted's published records and the latest
+    reports dropped (an ILACS report newer than the records, an area SEND report's own
+    words). The authority filters of /reports apply."""
+    official: OfficialRecords = request.app.state.official
+    rows = await repository.latest_of_types(
+        [ReportType.ILACS_INSPECTION.value, ReportType.AREA_SEND.value]
+    )
+    by_authority: dict[str, list[TimelineRow]] = {}
+    for row in rows:
+        by_authority.setdefault(row.la_code or "", []).append(row)
+    today = datetime.now(UTC).date()
+    due = [
+        next_inspection_out(found, item, today)
+        for found in all_local_authorities()
+        if authority is None or found.la_code in authority
+        for item in next_inspections(
+            official.of_authority(found.la_code), by_authority.get(found.la_code, [])
+        )
+        if framework is None or item.framework == framework
+    ]
+    return sorted(due, key=lambda d: (d.expected or d.latest or date.max, d.la_code))

@@ -17,6 +17,7 @@ from findings_parse.core.families import (
 )
 from findings_parse.core.family import Family
 from findings_parse.core.front import Front
+from findings_parse.core.next_inspection import next_inspection_notice
 from findings_parse.core.sections import is_known_heading, section_findings
 from findings_parse.core.themes import THEMES_VERSION, tag_themes
 from findings_parse.core.tone import tone_of
@@ -167,6 +168,7 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         findings=[tagged(finding) for finding in findings],
         # Every warning says something may be wrong: a person should look.
         quality=ParseQuality(coverage=coverage, warnings=warnings, needs_review=bool(warnings)),
+        next_inspection=next_inspection_notice(" ".join(line.text for line in front.body)),
     )
 
 
