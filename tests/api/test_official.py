@@ -4,18 +4,28 @@ and an authority's earlier grades where their reports were never dropped."""
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 from sqlalchemy import text
 
+from findings_api.ofsted_layout import OFSTED_COLUMNS
 from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed
+from findings_shared.local_authorities import all_local_authorities
+from findings_shared.official import BUNDLED
 from findings_shared.settings import DatabaseSettings
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011, WANDSWORTH_2023
 
 pytestmark = pytest.mark.integration
+
+REFERENCE = Path(__file__).parents[2] / "shared" / "src" / "findings_shared" / "reference"
 
 FILES = [WANDSWORTH_2023, LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011]
 
@@ -80,3 +90,56 @@ async def test_an_authority_shows_its_official_history_beyond_the_dropped_report
     ]
     dropped = {r["report_date"] for r in body["reports"]}
     assert "2016-02-16" not in dropped
+
+
+async def test_the_national_picture_in_ofsteds_own_layout_matches_ofsteds_table(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    response = await client.get("/summary/national", params={"layout": "ofsted", "format": "csv"})
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    assert header[: len(OFSTED_COLUMNS)] == OFSTED_COLUMNS
+    assert len(body) == len(all_local_authorities())
+    ours = {row[1]: row for row in body}
+
+    # Ofsted's "Inspections as at 31 March" table, read independently of the code under test.
+    workbook = CalamineWorkbook.from_path(str(REFERENCE / BUNDLED[0]))
+    table = workbook.get_sheet_by_name("Inspections_as_at_31_March").to_python()
+    start = next(i for i, row in enumerate(table) if "Local authority name" in row) + 1
+    compared = 0
+    for theirs in table[start:]:
+        code = str(theirs[1])
+        if code not in ours:
+            continue  # an authority that no longer exists
+        mine = ours[code]
+        expected = [
+            cell.date().isoformat() if isinstance(cell, datetime) else str(cell).strip()
+            for cell in theirs[1:11]
+        ]
+        assert mine[1:11] == expected, theirs[2]
+        compared += 1
+    assert compared >= 150
+
+    wandsworth = ours["E09000032"]
+    assert wandsworth[0] == "https://reports.ofsted.gov.uk/provider/44/212"
+    assert wandsworth[header.index("Source")] == "Ofsted's published tables"
+    link = wandsworth[header.index("Report in Findings")]
+    assert link.endswith(f"/reports/{stored[WANDSWORTH_2023].report_id}")
+
+    refused = await client.get("/summary/national", params={"layout": "ofsted"})
+    assert refused.status_code == 422
+
+
+async def test_spreadsheets_carry_real_dates(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    response = await client.get("/summary/national", params={"layout": "ofsted", "format": "xlsx"})
+    assert response.status_code == 200, response.text
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("Inspection date") + 1
+    dates = [row[column - 1].value for row in sheet.iter_rows(min_row=2) if row[column - 1].value]
+    assert dates
+    assert all(isinstance(value, datetime) for value in dates)

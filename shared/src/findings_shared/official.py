@@ -85,6 +85,8 @@ class OfficialInspection:
     visit_theme: str | None = None
     # Ofsted's wording of each grade, as its tables print it.
     wording: dict[JudgementArea, str] = field(default_factory=dict)
+    region: str = ""  # Ofsted's region, as its tables name it
+    la_name: str = ""  # the authority's name, as Ofsted's tables print it
 
     @property
     def web_link(self) -> str | None:
@@ -204,6 +206,8 @@ def _read_ilacs(rows: Iterable[Row]) -> list[OfficialInspection]:
                 inspection_type=kind[1],
                 visit_theme=_text(row, "Visit Theme") or None,
                 wording=wording,
+                region=_text(row, "Ofsted region") or _text(row, "Region"),
+                la_name=name,
             )
         )
     return inspections
@@ -261,6 +265,27 @@ _EARLIER: list[tuple[str, str, ReportType, dict[str, JudgementArea]]] = [
         {},
     ),
 ]
+
+
+# Ofsted's eight regions join two of England's nine (North East, Yorkshire and the Humber).
+OFSTED_REGIONS = {
+    "North East": "North East, Yorkshire and the Humber",
+    "Yorkshire and the Humber": "North East, Yorkshire and the Humber",
+}
+
+
+def ofsted_region(region: str) -> str:
+    """Ofsted's name for the region an authority is in (England's regions otherwise)."""
+    return OFSTED_REGIONS.get(region, region)
+
+
+GRADE_WORDING = {
+    Grade.OUTSTANDING: "Outstanding",
+    Grade.GOOD: "Good",
+    Grade.REQUIRES_IMPROVEMENT: "Requires improvement to be good",
+    Grade.ADEQUATE: "Adequate",
+    Grade.INADEQUATE: "Inadequate",
+}
 
 
 def _read_earlier_frameworks(rows: Iterable[Row]) -> list[OfficialInspection]:

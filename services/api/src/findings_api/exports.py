@@ -14,7 +14,7 @@ import functools
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,11 +94,20 @@ async def _xlsx_file(
     worksheet = workbook.add_worksheet(sheet[:31])
     worksheet.write_row(0, 0, list(header), workbook.add_format({"bold": True}))
     worksheet.freeze_panes(1, 0)
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     last = 0
     async for row in rows:
         last += 1
         for column, value in enumerate(row):
-            worksheet.write(last, column, _cell(value))
+            # Dates as Excel's dates (sortable, filterable), not text; times in UTC.
+            if isinstance(value, datetime):
+                naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+                worksheet.write_datetime(last, column, naive, moment)
+            elif isinstance(value, date):
+                worksheet.write_datetime(last, column, datetime.combine(value, time()), day)
+            else:
+                worksheet.write(last, column, _cell(value))
     worksheet.autofilter(0, 0, max(last, 1), len(header) - 1)
     await asyncio.to_thread(workbook.close)
     return path

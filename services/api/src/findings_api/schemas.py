@@ -31,11 +31,16 @@ class GradeDifference(BaseModel):
     official: Grade
 
 
-class QualityOut(ParseQuality):
+QualityOut = ParseQuality
+
+
+class DetailQuality(ParseQuality):
+    """A report's quality with its grades checked against Ofsted's published tables."""
+
     official_mismatch: list[GradeDifference] = Field(
         default_factory=list,
         description="Judgements whose parsed grade differs from Ofsted's published outcome"
-        " tables (report detail only); any difference sets needs_review",
+        " tables; any difference sets needs_review",
     )
 
 
@@ -110,6 +115,7 @@ class ReportSummary(BaseModel):
 
 
 class ReportDetail(ReportSummary):
+    quality: DetailQuality
     judgements: list[JudgementOut]
     findings: list[FindingOut]
     official: OfficialRecord | None = Field(

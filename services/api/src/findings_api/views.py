@@ -23,6 +23,7 @@ from findings_api.repository import (
     ReportRow,
 )
 from findings_api.schemas import (
+    DetailQuality,
     FailureOut,
     FileDetail,
     FileStatus,
@@ -115,7 +116,7 @@ def report_detail(
     )
     parsed = [from_row(JudgementOut, judgement) for judgement in judgements]
     differences = grade_differences(parsed, official) if official else []
-    quality = summary.quality
+    quality = DetailQuality(**dict(summary.quality))
     if differences:
         described = ", ".join(
             f"{d.area.value} {d.parsed.value if d.parsed else 'missing'}"

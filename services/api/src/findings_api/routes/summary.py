@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
+from findings_api.ofsted_layout import OFSTED_COLUMNS, OUR_COLUMNS, ofsted_layout_rows
+from findings_api.repository import TimelineRow
 from findings_api.schemas import NationalSummary
 from findings_api.views import national_summary_of
-from findings_shared.local_authorities import local_authority_by_code
+from findings_shared.events import ReportType
+from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
 
 router = APIRouter()
 
@@ -22,11 +25,40 @@ async def national_summary(
     repository: RepositoryDep,
     format: FormatParam = None,
     accept: AcceptHeader = None,
+    layout: Annotated[
+        Literal["judgements", "ofsted"],
+        Query(
+            description="ofsted: one row per authority in Ofsted's own table layout (its"
+            " columns first, grades in its wording, the current framework), as csv or xlsx"
+        ),
+    ] = "judgements",
 ) -> Any:
     """The latest grade of every authority for every judgement, and the distribution of
-    those grades; `format=xlsx` or `csv` for the spreadsheet."""
-    rows = await repository.latest_grades()
+    those grades; `format=xlsx` or `csv` for the spreadsheet; `layout=ofsted` for Ofsted's
+    layout."""
     fmt = chosen_format(format, accept)
+    if layout == "ofsted":
+        if fmt is Format.JSON:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                "layout=ofsted is a spreadsheet: add format=csv or format=xlsx",
+            )
+        request.app.state.exports.enter(request, client_id(request))
+        reports = await repository.authority_reports([a.la_code for a in all_local_authorities()])
+        ilacs: dict[str, list[TimelineRow]] = {}
+        for report in reports:
+            if report.report_type == ReportType.ILACS_INSPECTION.value and report.la_code:
+                ilacs.setdefault(report.la_code, []).append(report)
+        link = str(request.base_url).rstrip("/") + "/reports/{report_id}"
+        cells = ofsted_layout_rows(all_local_authorities(), request.app.state.official, ilacs, link)
+
+        async def ofsted_table() -> AsyncIterator[list[Any]]:
+            for row in cells:
+                yield row
+
+        header = OFSTED_COLUMNS + OUR_COLUMNS
+        return await export(request, fmt, "ofsted-layout", header, ofsted_table())
+    rows = await repository.latest_grades()
     if fmt is not Format.JSON:
         request.app.state.exports.enter(request, client_id(request))
         header = ["la_code", "local_authority_name", "region", "area", "grade"]
