@@ -317,6 +317,13 @@ def subscribe_batches_at_least_once(
     )
 
 
+async def _undecoded(message: Any) -> None:
+    """The handlers read each record's bytes and validate them with pydantic: FastStream's
+    own JSON decoding of every body (it would decode a report's whole parsed event) was
+    thrown away, at a tenth of store's CPU."""
+    return None
+
+
 def _subscribe(
     broker: KafkaBroker,
     settings: KafkaSettings,
@@ -339,6 +346,7 @@ def _subscribe(
         # An empty poll of a batch subscriber sleeps this long before the next one: a
         # report arriving then waits for it, at every hop (FastStream's default is 200).
         batch_timeout_ms=BATCH_POLL_MS,
+        decoder=_undecoded,
         **options,
     )
     policy = delivery.settings

@@ -167,6 +167,10 @@ class ReportRepository:
                 ],
             )
         if report.findings:
+            # One dump of every finding's tags (a dump per tag was most of store's cost).
+            tagged = report.model_dump(
+                mode="json", include={"findings": {"__all__": {"themes", "sentence_tones"}}}
+            )["findings"]
             await self.session.execute(
                 insert(findings),
                 [
@@ -180,11 +184,11 @@ class ReportRepository:
                         "paragraph": f.paragraph,
                         "text": f.text,
                         "theme_slugs": [tag.theme.value for tag in f.themes],
-                        "themes": [tag.model_dump(mode="json") for tag in f.themes],
+                        "themes": tags["themes"],
                         "tone": f.tone.value if f.tone else None,
-                        "sentence_tones": [s.model_dump(mode="json") for s in f.sentence_tones],
+                        "sentence_tones": tags["sentence_tones"],
                     }
-                    for f in report.findings
+                    for f, tags in zip(report.findings, tagged, strict=True)
                 ],
             )
         await self.session.flush()

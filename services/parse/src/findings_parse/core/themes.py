@@ -1543,7 +1543,9 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "�
 def normalise(text: str) -> str:
     """Lower case, one kind of apostrophe and hyphen, single spaces."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+        if not unicodedata.is_normalized("NFKC", text):  # a ligature, a wide character
+            text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_APOSTROPHES)
     return " ".join(text.lower().split())
 
 
@@ -1556,12 +1558,13 @@ class _Entry:
 
 
 @cache
-def _automaton() -> tuple[ahocorasick.Automaton, dict[Theme, tuple[str, ...]]]:
+def _automaton() -> tuple[ahocorasick.Automaton, dict[Theme, re.Pattern[str]]]:
     automaton = ahocorasick.Automaton()
     entries: dict[str, list[_Entry]] = {}
-    contexts: dict[Theme, tuple[str, ...]] = {}
+    contexts: dict[Theme, re.Pattern[str]] = {}
     for group in PHRASES:
-        contexts[group.theme] = tuple(normalise(word) for word in group.context)
+        placing = "|".join(re.escape(normalise(word)) for word in group.context)
+        contexts[group.theme] = re.compile(rf"(?<!\w)(?:{placing or '(?!)'})(?!\w)")
         weak = {normalise(word) for word in WEAK.get(group.theme, ())}
         words = [*group.phrases, *(w for w in WEAK.get(group.theme, ()) if w not in group.phrases)]
         for phrase, contextual in [(w, False) for w in words] + [(w, True) for w in group.general]:
@@ -1582,10 +1585,6 @@ _TAXONOMY_ORDER = tuple(Theme)
 
 def _is_word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not text[index].isalnum()
-
-
-def _has_context(text: str, words: tuple[str, ...]) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) for word in words)
 
 
 def tag_themes(text: str) -> list[ThemeTag]:
@@ -1617,7 +1616,7 @@ def tag_themes(text: str) -> list[ThemeTag]:
         for entry in entries:
             if entry.contextual:
                 if entry.theme not in in_context:
-                    in_context[entry.theme] = _has_context(normal, contexts[entry.theme])
+                    in_context[entry.theme] = bool(contexts[entry.theme].search(normal))
                 if not in_context[entry.theme]:
                     continue
             if entry.weak:

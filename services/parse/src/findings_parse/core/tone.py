@@ -596,9 +596,7 @@ NEGATORS: tuple[str, ...] = (
     "no",
 )
 
-_SAME_LENGTH = str.maketrans(
-    {"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "\n": " ", "\t": " "}
-)
+_SAME_LENGTH_PAIRS = (("’", "'"), ("‘", "'"), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"))
 _SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
 _PRAISE, _CRITICISM, _NEUTRAL, _CONTRAST, _NEGATION, _NEGATOR = (1, 2, 4, 8, 16, 32)
 
@@ -625,16 +623,15 @@ def _automaton() -> ahocorasick.Automaton:
 
 def _same_length_lower(text: str) -> str:
     """Lower case with one kind of apostrophe, hyphen and space, offsets unchanged."""
-    normal = text.translate(_SAME_LENGTH).lower()
+    if not text.isascii():
+        # str.translate with a table is slow; these characters are few and rare.
+        for old, new in _SAME_LENGTH_PAIRS:
+            if old in text:
+                text = text.replace(old, new)
+    normal = text.replace("\n", " ").replace("\t", " ").lower()
     if len(normal) != len(text):  # a character whose lower case is longer: rare
-        normal = "".join(
-            c if len(c.lower()) != 1 else c.lower() for c in text.translate(_SAME_LENGTH)
-        )
+        normal = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     return normal
-
-
-def _is_edge(text: str, index: int) -> bool:
-    return index < 0 or index >= len(text) or not (text[index].isalnum() or text[index] == "-")
 
 
 @dataclass
@@ -713,9 +710,13 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def _matches(normal: str) -> list[tuple[int, int, int]]:
     """Whole-word matches, the longest winning where two overlap, in order."""
     found = []
+    size = len(normal)
     for last, (length, kind) in _automaton().iter(normal):
         start = last - length + 1
-        if _is_edge(normal, start - 1) and _is_edge(normal, last + 1):
+        # Whole words only: no letter, digit or hyphen either side.
+        before = normal[start - 1] if start else " "
+        after = normal[last + 1] if last + 1 < size else " "
+        if not (before.isalnum() or before == "-" or after.isalnum() or after == "-"):
             found.append((start, last + 1, kind))
     found.sort(key=lambda match: (match[0], match[0] - match[1]))
     kept: list[tuple[int, int, int]] = []
