@@ -16,7 +16,16 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from findings_api.deps import require_read
 from findings_api.hardening import QueryGuard, SecurityHeaders, add_offline_docs
 from findings_api.limits import ClientGuard, Gate
-from findings_api.routes import authorities, events, files, findings, health, reports, summary
+from findings_api.routes import (
+    authorities,
+    events,
+    feeds,
+    files,
+    findings,
+    health,
+    reports,
+    summary,
+)
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadTarget
 from findings_shared.database import make_engine, make_sessionmaker
@@ -55,7 +64,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.official = OfficialRecords.published_tables(settings.reference_dir)
     app.state.uploads = UploadTarget(settings)  # the API's settings name ingest's bucket
     # In this order: it is the order of the OpenAPI document.
-    for resource in (health, reports, findings, events, files, authorities, summary):
+    for resource in (health, reports, findings, events, files, authorities, summary, feeds):
         app.include_router(resource.router)
     add_offline_docs(app)
     app.mount("/static", StaticFiles(directory=WEB), name="static")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, Security, status
@@ -186,3 +187,15 @@ FormatParam = Annotated[
     Format | None, Query(description="json (default), csv or xlsx; or ask with Accept")
 ]
 AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
+
+
+ChangedSinceParam = Annotated[
+    datetime | None,
+    Query(
+        description="Only reports stored (or stored again, e.g. by a replay) at or after"
+        " this time, e.g. 2026-12-01T00:00:00Z: what changed since a last visit"
+    ),
+]
+TotalParam = Annotated[
+    bool, Query(description="Also count every match (`total`); costs a second query")
+]

@@ -5,6 +5,7 @@ else. The API owns no tables and writes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
@@ -147,6 +148,12 @@ class TimelineRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RecentReportRow(TimelineRow):
+    la_name: str | None
+    stored_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LatestGradedRow:
     la_code: str
     report_id: str
@@ -218,6 +225,7 @@ class ReportFilter:
     judgement_area: str | None = None
     grade: str | None = None
     needs_review: bool | None = None
+    changed_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,11 +241,13 @@ class FindingFilter(ReportFilter):
 
 @dataclass(frozen=True, slots=True)
 class FacetRow:
-    """One value of a facet: how many findings have it, in how many reports."""
+    """One value of a facet (and of the second, if any): how many findings have it, in
+    how many reports."""
 
     key: str | None
     findings: int
     reports: int
+    by: str | None = None
 
 
 # A report's date for sorting and filtering: published, else the inspection's last day.
@@ -285,6 +295,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append(f"{REPORT_DATE} <= :published_to")
     if where.needs_review is not None:
         clauses.append("r.needs_review = :needs_review")
+    if where.changed_since is not None:
+        clauses.append("r.stored_at >= :changed_since")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
             f"""exists (select 1 from store.judgement_read j where j.report_id = r.report_id
@@ -321,6 +333,25 @@ class ReadRepository:
         """
         rows = await self.session.execute(text(sql), params)
         return _typed(ListedReportRow, rows)
+
+    async def recent_reports(self, limit: int, inadequate: bool = False) -> list[RecentReportRow]:
+        """The reports stored last (a replay stores again), with their grades; only those
+        with an inadequate judgement, if asked."""
+        condition = (
+            """exists (select 1 from store.judgement_read j where j.report_id = r.report_id
+                      and j.grade = 'inadequate')"""
+            if inadequate
+            else "true"
+        )
+        rows = await self.session.execute(
+            text(
+                f"""select {_TIMELINE_COLUMNS}, r.la_name, r.stored_at
+                    from store.report_read r where {condition}
+                    order by r.stored_at desc, r.report_id limit :limit"""
+            ),
+            {"limit": limit},
+        )
+        return _typed(RecentReportRow, rows)
 
     async def get_report(self, report_id: str) -> ReportRow | None:
         row = (
@@ -392,31 +423,51 @@ class ReadRepository:
         )
         return _typed(FailureRow, rows)
 
-    async def finding_facets(
-        self, where: FindingFilter, group_by: str
-    ) -> tuple[FacetRow, list[FacetRow]]:
-        """The totals of the findings `where` selects, and their counts by `group_by`
-        (most findings first)."""
-        join, key = FACET_GROUPS[group_by]
+    def _selected_findings(self, where: FindingFilter, joins: str = "") -> str:
         clauses = _report_clauses(where, "j.area = f.judgement_area") + _finding_clauses(where)
-        selected = f"""
+        return f"""
             from store.finding_read f join store.report_read r on r.report_id = f.report_id
-            {{join}} where {" and ".join(clauses)}"""
-        counts = "count(distinct f.finding_id) as findings, count(distinct f.report_id) as reports"
-        params = _fields(where)
-        total = (
-            await self.session.execute(
-                text(f"select null as key, {counts} {selected.replace('{join}', '')}"), params
-            )
-        ).one()
+            {joins} where {" and ".join(clauses)}"""
+
+    async def count_findings(self, where: FindingFilter) -> FacetRow:
+        """How many findings `where` selects, in how many reports."""
+        total = await self.session.execute(
+            text(f"select null as key, {_COUNTS} {self._selected_findings(where)}"),
+            _fields(where),
+        )
+        return FacetRow(**total.one()._mapping)
+
+    async def count_reports(self, where: ReportFilter) -> int:
+        clauses = _report_clauses(
+            where, "(cast(:judgement_area as text) is null or j.area = :judgement_area)"
+        )
+        total = await self.session.execute(
+            text(f"select count(*) from store.report_read r where {' and '.join(clauses)}"),
+            _fields(where),
+        )
+        return int(total.scalar_one())
+
+    async def finding_facets(
+        self, where: FindingFilter, group_by: str, then_by: str | None = None
+    ) -> tuple[FacetRow, list[FacetRow]]:
+        """The totals of the findings `where` selects, and their counts by `group_by` (and
+        by `then_by` within it: e.g. each theme by year), most findings first."""
+        join, key = FACET_GROUPS[group_by]
+        joins, by = join, "null"
+        if then_by is not None:
+            second_join, second_key = FACET_GROUPS[then_by]
+            # The second facet's join, its alias renamed (each names its own `g`).
+            joins += " " + re.sub(r"\bg\b", "h", second_join)
+            by = re.sub(r"\bg\b", "h", second_key)
         rows = await self.session.execute(
             text(
-                f"select {key} as key, {counts} {selected.replace('{join}', join)}"
-                " group by 1 order by findings desc, key"
+                f"select {key} as key, {by} as by, {_COUNTS}"
+                f" {self._selected_findings(where, joins)}"
+                " group by 1, 2 order by findings desc, key, by"
             ),
-            params,
+            _fields(where),
         )
-        return FacetRow(**total._mapping), _typed(FacetRow, rows)
+        return await self.count_findings(where), _typed(FacetRow, rows)
 
     async def search_findings(
         self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
@@ -574,6 +625,7 @@ def _sql_values(pairs: Iterable[tuple[str, str]]) -> str:
     )
 
 
+_COUNTS = "count(distinct f.finding_id) as findings, count(distinct f.report_id) as reports"
 _THEME_AREAS = _sql_values((theme.value, area.value) for theme, area in THEME_AREA.items())
 _REGIONS = _sql_values((la.la_code, la.region) for la in all_local_authorities() if la.la_code)
 

@@ -80,13 +80,17 @@ class FindingWithReport(Finding):
 
 class FacetBucket(BaseModel):
     key: str | None = Field(description="The value counted; null: findings without one")
+    by: str | None = Field(default=None, description="The value of `then_by`, if asked")
     findings: int
     reports: int
-    share_of_reports: float = Field(description="Of the reports the filters select")
+    share_of_reports: float = Field(
+        description="Of the reports the filters select (with then_by: of its `by` group's)"
+    )
 
 
 class Facets(BaseModel):
     group_by: str
+    then_by: str | None = None
     total_findings: int
     total_reports: int
     buckets: list[FacetBucket]
@@ -138,6 +142,7 @@ class Page(BaseModel, Generic[T]):
     next_offset: int | None
     # Pass as `cursor` for the next page: stable while reports arrive, fast at any depth.
     next_cursor: str | None = None
+    total: int | None = Field(default=None, description="Every match, with total=true")
 
 
 class LocalAuthorityOut(BaseModel):

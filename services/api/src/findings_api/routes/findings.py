@@ -14,16 +14,19 @@ from findings_api.deps import (
     REPORT_ID,
     AcceptHeader,
     AuthorityDep,
+    ChangedSinceParam,
     CursorParam,
     FormatParam,
     Limit,
     NeedsReviewParam,
     Offset,
     RepositoryDep,
+    TotalParam,
 )
 from findings_api.exports import chosen_format
 from findings_api.repository import (
     FINDING_SORTS,
+    FacetRow,
     FindingFilter,
     FoundFindingRow,
     ReadRepository,
@@ -109,10 +112,18 @@ def finding_filter(
         PracticeArea | None, Query(description="Findings about any theme of this practice area")
     ] = None,
     tone: Annotated[Tone | None, Query(description="strength, concern, mixed or neutral")] = None,
+    changed_since: ChangedSinceParam = None,
 ) -> FindingFilter:
     """The filters /findings and /findings/facets share."""
     reports = report_filter(
-        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
+        authority,
+        report_type,
+        published_from,
+        published_to,
+        judgement_area,
+        grade,
+        needs_review,
+        changed_since,
     )
     return FindingFilter(
         **asdict(reports),
@@ -142,6 +153,7 @@ async def search_findings(
     cursor: CursorParam = None,
     format: FormatParam = None,
     accept: AcceptHeader = None,
+    total: TotalParam = False,
 ) -> Any:
     """Findings, filtered; with `q`, ranked by relevance with a highlighted `snippet`
     (HTML: the text escaped, matches in `<mark>`)."""
@@ -165,7 +177,12 @@ async def search_findings(
         (chosen.value, FINDING_SORTS[chosen.value]),
         (limit, offset, cursor),
         lambda row: from_row(FindingWithReport, row),
+        (lambda: count(repository, where)) if total else None,
     )
+
+
+async def count(repository: ReadRepository, where: FindingFilter) -> int:
+    return (await repository.count_findings(where)).findings
 
 
 @router.get("/findings/facets", response_model=Facets, responses={422: {}})
@@ -173,22 +190,42 @@ async def finding_facets(
     repository: RepositoryDep,
     where: FindingFilterDep,
     group_by: Annotated[FacetGroup, Query(description="What to count the findings by")],
+    then_by: Annotated[
+        FacetGroup | None,
+        Query(description="And within each, by this: e.g. group_by=theme&then_by=year"),
+    ] = None,
 ) -> Facets:
     """How many of the findings the filters select have each value of `group_by`, and in
     how many reports (with their share of the selected reports): e.g. the themes of
     concerns nationally, `group_by=theme&tone=concern`. A finding with two themes counts
-    under both."""
-    totals, rows = await repository.finding_facets(where, group_by.value)
+    under both. With `then_by`, each value is counted within each value of the second,
+    and the share is of that group's reports: `group_by=theme&then_by=year&tone=concern`
+    is each theme's share of the year's reports with concerns, a trend."""
+    totals, rows = await repository.finding_facets(
+        where, group_by.value, then_by.value if then_by else None
+    )
+    # The reports a share is of: all those selected, or those of the row's `by` group.
+    of_reports: dict[str | None, int] = {}
+    if then_by is not None:
+        _, groups = await repository.finding_facets(where, then_by.value)
+        of_reports = {group.key: group.reports for group in groups}
+
+    def share(row: FacetRow) -> float:
+        whole = of_reports.get(row.by, 0) if then_by is not None else totals.reports
+        return round(row.reports / whole, 4) if whole else 0.0
+
     return Facets(
         group_by=group_by.value,
+        then_by=then_by.value if then_by else None,
         total_findings=totals.findings,
         total_reports=totals.reports,
         buckets=[
             FacetBucket(
                 key=row.key,
+                by=row.by,
                 findings=row.findings,
                 reports=row.reports,
-                share_of_reports=round(row.reports / totals.reports, 4) if totals.reports else 0,
+                share_of_reports=share(row),
             )
             for row in rows
         ],

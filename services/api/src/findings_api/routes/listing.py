@@ -3,8 +3,8 @@ page of items or, when a spreadsheet is asked for, every matching row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import TypeVar
 
 from fastapi import Request, Response
@@ -29,6 +29,7 @@ def report_filter(
     judgement_area: JudgementArea | None,
     grade: Grade | None,
     needs_review: bool | None,
+    changed_since: datetime | None = None,
 ) -> ReportFilter:
     return ReportFilter(
         la_codes=authority,
@@ -38,6 +39,7 @@ def report_filter(
         judgement_area=judgement_area.value if judgement_area else None,
         grade=grade.value if grade else None,
         needs_review=needs_review,
+        changed_since=changed_since,
     )
 
 
@@ -50,13 +52,18 @@ async def page_or_export(
     sort: tuple[str, list[SortColumn]],
     window: tuple[int, int, str | None],
     item: Callable[[RowT], ItemT],
+    count: Callable[[], Awaitable[int]] | None = None,
 ) -> Page[ItemT] | Response:
     """`export`: the spreadsheet's name and columns; `sort`: its name and keys;
-    `window`: limit, offset and cursor of the page asked for."""
+    `window`: limit, offset and cursor of the page asked for; `count`: every match's
+    number, when the caller asked for the total."""
     name, header = export
     sort_name, columns = sort
     if fmt is not Format.JSON:
         return await export_query(request, fmt, name, header, query, columns, client_id(request))
     limit, offset, cursor = window
     rows = await query(repository, limit, offset, decoded_cursor(cursor, sort_name, columns))
-    return page([item(row) for row in rows], rows, limit, offset, sort_name, columns)
+    found = page([item(row) for row in rows], rows, limit, offset, sort_name, columns)
+    if count is not None:
+        found.total = await count()
+    return found

@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse
 from findings_api.deps import (
     AcceptHeader,
     AuthorityDep,
+    ChangedSinceParam,
     CursorParam,
     FormatParam,
     Limit,
@@ -27,6 +28,7 @@ from findings_api.deps import (
     ReportIdPath,
     RepositoryDep,
     SettingsDep,
+    TotalParam,
     is_operator,
     require_write,
 )
@@ -84,18 +86,27 @@ async def list_reports(
     ] = None,
     grade: Annotated[Grade | None, Query(description="… with this grade")] = None,
     needs_review: NeedsReviewParam = None,
+    changed_since: ChangedSinceParam = None,
     sort: Annotated[ReportSort, Query(description="Order of the reports")] = ReportSort.NEWEST,
     limit: Limit = 50,
     offset: Offset = 0,
     cursor: CursorParam = None,
     format: FormatParam = None,
     accept: AcceptHeader = None,
+    total: TotalParam = False,
 ) -> Any:
     """Reports, newest first (by publication, else the inspection's last day).
     With `format=csv` or `xlsx` (or an Accept header asking for one): every matching
     report as a spreadsheet, ignoring limit, offset and cursor."""
     where = report_filter(
-        authority, report_type, published_from, published_to, judgement_area, grade, needs_review
+        authority,
+        report_type,
+        published_from,
+        published_to,
+        judgement_area,
+        grade,
+        needs_review,
+        changed_since,
     )
 
     def query(
@@ -113,6 +124,7 @@ async def list_reports(
         (sort.value, REPORT_SORTS[sort.value]),
         (limit, offset, cursor),
         lambda row: report_summary(row, operator),
+        (lambda: repository.count_reports(where)) if total else None,
     )
 
 
