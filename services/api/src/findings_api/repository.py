@@ -15,6 +15,7 @@ from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.paging import SortColumn, after, order_by
+from findings_api.recurring import WeaknessRow
 from findings_shared.events import THEME_AREA
 from findings_shared.local_authorities import all_local_authorities
 
@@ -352,6 +353,22 @@ class ReadRepository:
             {"limit": limit},
         )
         return _typed(RecentReportRow, rows)
+
+    async def authority_weaknesses(self, la_code: str) -> list[WeaknessRow]:
+        """An authority's listed weaknesses and paragraphs read as concerns, every report."""
+        rows = await self.session.execute(
+            text(
+                """select f.finding_id, f.report_id, r.report_type,
+                          coalesce(r.published, r.inspection_end) as report_date, f.category,
+                          f.tone, f.theme_slugs, f.text
+                   from store.finding_read f join store.report_read r using (report_id)
+                   where r.la_code = :la_code
+                     and (f.category in ('improvement', 'priority_action',
+                                         'area_for_development') or f.tone = 'concern')"""
+            ),
+            {"la_code": la_code},
+        )
+        return _typed(WeaknessRow, rows)
 
     async def get_report(self, report_id: str) -> ReportRow | None:
         row = (

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from findings_shared.events import (
     Finding,
+    FindingCategory,
     Grade,
     Judgement,
     JudgementArea,
@@ -16,6 +17,7 @@ from findings_shared.events import (
     NextInspectionNotice,
     ParseQuality,
     ReportType,
+    Theme,
 )
 
 # Judgements, findings and quality are served exactly as the ReportParsed contract has them.
@@ -236,6 +238,29 @@ class NextInspectionOut(BaseModel):
         description="The last inspection's first day on site, or the report's date"
     )
     based_on_report_id: str | None = Field(description="The report it was read from, if any")
+
+
+class WeaknessOut(BaseModel):
+    finding_id: str
+    report_id: str
+    report_type: ReportType
+    report_date: date | None
+    category: FindingCategory
+    text: str
+
+
+class RecurringWeakness(BaseModel):
+    """A weakness a report lists, and the most similar ones earlier reports raised."""
+
+    weakness: WeaknessOut
+    raised_before: list[RaisedBefore]
+
+
+class RaisedBefore(WeaknessOut):
+    similarity: float = Field(
+        description="Of the shorter text's content words, the share the other has too"
+    )
+    themes: list[Theme] = Field(description="The themes both share")
 
 
 class GradePoint(BaseModel):

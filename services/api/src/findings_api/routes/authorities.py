@@ -9,12 +9,16 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
 from findings_api.deps import LA_CODE, AuthorityDep, RepositoryDep
 from findings_api.next_inspection import next_inspections
+from findings_api.recurring import recurring
 from findings_api.repository import TimelineRow
 from findings_api.schemas import (
     LocalAuthorityDetail,
     LocalAuthorityOut,
     NextInspectionOut,
+    RaisedBefore,
+    RecurringWeakness,
     TimelineReport,
+    WeaknessOut,
 )
 from findings_api.views import (
     from_row,
@@ -107,3 +111,38 @@ async def upcoming_inspections(
         if framework is None or item.framework == framework
     ]
     return sorted(due, key=lambda d: (d.expected or d.latest or date.max, d.la_code))
+
+
+@router.get(
+    "/local-authorities/{la_code}/recurring",
+    response_model=list[RecurringWeakness],
+    responses={404: {}},
+)
+async def recurring_weaknesses(
+    repository: RepositoryDep,
+    la_code: Annotated[str, Path(pattern=LA_CODE, description="DfE 3-digit code")],
+) -> Any:
+    """Each weakness the authority's reports list (improvements, priority actions, areas
+    for development) that an earlier report of the same kind of service raised too: the
+    earlier weaknesses sharing a theme and most of its content words (findings_api.recurring),
+    most similar first; newest report first."""
+    if local_authority_by_code(la_code) is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
+        )
+    grouped: dict[str, RecurringWeakness] = {}
+    for link in recurring(await repository.authority_weaknesses(la_code)):
+        later = link.later
+        item = grouped.setdefault(
+            later.finding_id,
+            RecurringWeakness(weakness=from_row(WeaknessOut, later), raised_before=[]),
+        )
+        item.raised_before.append(
+            from_row(RaisedBefore, link.earlier, similarity=link.similarity, themes=link.themes)
+        )
+    return sorted(
+        grouped.values(),
+        key=lambda item: (item.weakness.report_date or date.min, item.weakness.finding_id),
+        reverse=True,
+    )
