@@ -220,6 +220,11 @@ class TimelineReport(BaseModel):
     finding_count: int
     grades: dict[JudgementArea, Grade]
     next_inspection: NextInspectionNotice | None = None
+    other_files: list[str] = Field(
+        default_factory=list,
+        description="Other reports (files) of the same inspection: e.g. a PDF and its text"
+        " export; the timeline shows the inspection once",
+    )
 
 
 class NextInspectionOut(BaseModel):
