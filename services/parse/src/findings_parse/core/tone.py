@@ -570,31 +570,7 @@ NEGATION: tuple[str, ...] = (
 )
 
 # What negates a word of praise up to two words after it ("not consistently effective").
-NEGATORS: tuple[str, ...] = (
-    "not",
-    "never",
-    "don't",
-    "doesn't",
-    "isn't",
-    "aren't",
-    "wasn't",
-    "weren't",
-    "haven't",
-    "hasn't",
-    "hadn't",
-    "won't",
-    "can't",
-    "couldn't",
-    "wouldn't",
-    "shouldn't",
-    "didn't",
-    "cannot",
-    "insufficiently",
-    "less",
-    "lack of",
-    "lacking",
-    "no",
-)
+NEGATORS: tuple[str, ...] = (*NEGATION, "insufficiently", "less", "lack of", "lacking", "no")
 
 _SAME_LENGTH_PAIRS = (("’", "'"), ("‘", "'"), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"))
 _SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
