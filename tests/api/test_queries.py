@@ -126,3 +126,22 @@ async def test_findings_by_grade_of_their_own_judgement_area(
     expected = [f for f in lewisham.findings if f.judgement_area in graded]
     assert expected
     assert sorted(f["finding_id"] for f in items) == sorted(f.finding_id for f in expected)
+
+
+async def test_findings_by_their_reports_overall_grade(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    """The other meaning of "grade": every finding of a report judged so overall."""
+    response = await client.get("/findings", params={"report_grade": "good", "limit": 500})
+    assert response.status_code == 200, response.text
+    got = {f["finding_id"] for f in response.json()["items"]}
+    good = [
+        report
+        for report in stored.values()
+        if any(
+            j.area.value == "overall_effectiveness" and j.grade.value == "good"
+            for j in report.judgements
+        )
+    ]
+    assert {WANDSWORTH_2023, SALFORD_2018} == {name for name, r in stored.items() if r in good}
+    assert got == {f.finding_id for report in good for f in report.findings}

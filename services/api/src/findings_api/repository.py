@@ -238,6 +238,8 @@ class FindingFilter(ReportFilter):
     # Findings with any of these themes (a practice area's).
     any_theme: tuple[str, ...] | None = None
     tone: str | None = None
+    # The report's overall grade, whatever area the finding sits under.
+    report_grade: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -688,6 +690,12 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.theme_slugs && cast(:any_theme as text[])")
     if where.tone:
         clauses.append("f.tone = :tone")
+    if where.report_grade:
+        clauses.append(
+            """exists (select 1 from store.judgement_read o where o.report_id = f.report_id
+                       and o.area in ('overall_effectiveness', 'area_send_outcome')
+                       and o.grade = :report_grade)"""
+        )
     return clauses
 
 

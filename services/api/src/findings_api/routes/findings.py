@@ -94,7 +94,19 @@ def finding_filter(
     category: FindingCategory | None = None,
     judgement_area: JudgementArea | None = None,
     grade: Annotated[
-        Grade | None, Query(description="Findings whose judgement area was graded so")
+        Grade | None,
+        Query(
+            description="Findings whose own judgement area was graded so (a finding under"
+            " 'children in care' of a report that graded children in care inadequate);"
+            " see report_grade for the report's overall grade"
+        ),
+    ] = None,
+    report_grade: Annotated[
+        Grade | None,
+        Query(
+            description="Findings of reports whose overall grade (overall effectiveness, or"
+            " an area SEND outcome) is this, whatever judgement area they sit under"
+        ),
     ] = None,
     needs_review: NeedsReviewParam = None,
     q: Annotated[
@@ -133,6 +145,7 @@ def finding_filter(
         theme=theme.value if theme else None,
         any_theme=tuple(t.value for t, a in THEME_AREA.items() if a is area) if area else None,
         tone=tone.value if tone else None,
+        report_grade=report_grade.value if report_grade else None,
     )
 
 
