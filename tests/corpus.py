@@ -59,6 +59,15 @@ class PipelineCorpus:
                 await connection.execute(
                     "delete from store.reports where report_id <> all($1::text[])", keep
                 )
+                # A kept copy whose inspection's report was not kept stands for it now, as
+                # store does when it withdraws a report (one of the same inspection's files
+                # was stored first in the pipeline's run).
+                await connection.execute(
+                    """update store.reports r set same_as = null
+                       where same_as is not null
+                         and not exists (select 1 from store.reports o
+                                         where o.report_id = r.same_as)"""
+                )
                 await connection.execute(
                     "delete from ingest.objects where sha256 <> all($1::text[])", keep
                 )

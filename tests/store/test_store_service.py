@@ -266,3 +266,50 @@ async def test_a_report_the_database_refuses_goes_alone_and_its_batch_is_stored(
     failure = ReportFailed.model_validate_json(dead)
     assert (failure.report_id, failure.stage, failure.attempt) == ("d" * 64, Stage.STORE, 2)
     assert await rows(database_settings, "select count(*) from store.reports") == [(2,)]
+
+
+async def test_a_second_file_of_an_inspection_is_its_copy_until_the_first_is_withdrawn(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    """Wandsworth's 2023 report as a PDF, then as the text export: one inspection. The
+    text is stored as the PDF's copy; when the PDF's file is replaced, it stands alone."""
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 1}), topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    files = [REPORTS / "inspection_wandsworth_2023-01-13.pdf"]
+    files.append(REPORTS / "inspection_wandsworth_2023-01-13.txt")
+    pdf, text_export = (parse_report(path.read_bytes(), path.name) for path in files)
+    assert pdf.report_id != text_export.report_id
+    same_as = "select report_id, same_as from store.reports order by stored_at"
+    visible = "select report_id from store.report_read"
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        for path, report in zip(files, (pdf, text_export), strict=True):
+            event = ReportParsedEvent(
+                report_id=report.report_id, object_uri=path.as_uri(), report=report
+            )
+            await publish(broker, topics.parsed, event)
+            await expect_events(kafka_settings.bootstrap_servers, topics.stored, 1)
+        assert await rows(database_settings, same_as) == [
+            (pdf.report_id, None),
+            (text_export.report_id, pdf.report_id),
+        ]
+        assert await rows(database_settings, visible) == [(pdf.report_id,)]
+        copied = "select count(*) from store.finding_read where report_id = '%s'"
+        assert await rows(database_settings, copied % text_export.report_id) == [(0,)]
+
+        notice = ReportReplaced(
+            report_id=pdf.report_id,
+            object_uri=files[0].as_uri(),
+            replaced_at=datetime.now(UTC),
+        )
+        await publish(broker, topics.replaced, notice)
+
+        async def promoted() -> bool:
+            return await rows(database_settings, visible) == [(text_export.report_id,)]
+
+        await wait_until(promoted)
+    await broker.stop()
+    assert await rows(database_settings, same_as) == [(text_export.report_id, None)]

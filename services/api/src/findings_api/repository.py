@@ -193,6 +193,7 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
     "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
     "store.failure_read": ("report_id", *field_names(FailureRow)),
+    "store.report_copy_read": ("report_id", "same_as", "object_uri"),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
         "report_id",
@@ -371,6 +372,33 @@ class ReadRepository:
             {"la_code": la_code},
         )
         return _typed(WeaknessRow, rows)
+
+    async def copy_of(self, report_id: str) -> tuple[str, str] | None:
+        """(The report standing for its inspection, this copy's file) when this report is
+        another file of an inspection already stored."""
+        row = (
+            await self.session.execute(
+                text(
+                    "select same_as, object_uri from store.report_copy_read where report_id = :id"
+                ),
+                {"id": report_id},
+            )
+        ).first()
+        return (row.same_as, row.object_uri) if row else None
+
+    async def copies_of(self, report_ids: list[str]) -> dict[str, list[str]]:
+        """The other files (reports) of each of these reports' inspections."""
+        rows = await self.session.execute(
+            text(
+                "select same_as, report_id from store.report_copy_read"
+                " where same_as = any(:ids) order by report_id"
+            ),
+            {"ids": report_ids},
+        )
+        copies: dict[str, list[str]] = {}
+        for original, copy in rows:
+            copies.setdefault(original, []).append(copy)
+        return copies
 
     async def get_report(self, report_id: str) -> ReportRow | None:
         row = (

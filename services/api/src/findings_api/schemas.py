@@ -127,6 +127,11 @@ class ReportDetail(ReportSummary):
     official: OfficialRecord | None = Field(
         default=None, description="This inspection in Ofsted's published outcome tables"
     )
+    other_files: list[str] = Field(
+        default_factory=list,
+        description="Other reports (files) of the same inspection, left out of lists,"
+        " search and counts: e.g. the text export of this PDF",
+    )
     days_to_publication: int | None = Field(
         default=None,
         description="From the last day on site to publication (Ofsted's date, else the"
@@ -222,7 +227,7 @@ class TimelineReport(BaseModel):
     next_inspection: NextInspectionNotice | None = None
     other_files: list[str] = Field(
         default_factory=list,
-        description="Other reports (files) of the same inspection: e.g. a PDF and its text"
+        description="Other reports (files) of the same inspection: e.g. a PDF's text"
         " export; the timeline shows the inspection once",
     )
 

@@ -178,28 +178,6 @@ def file_detail(row: FileReportRow, failures: list[FailureRow]) -> FileDetail:
     return from_row(FileDetail, row, failures=[from_row(FailureOut, f) for f in failures])
 
 
-def one_per_inspection(reports: list[TimelineReport]) -> list[TimelineReport]:
-    """An authority's timeline with each inspection once: reports of the same kind with the
-    same days on site are one inspection dropped as two files (a PDF and a text export).
-    The one with the most findings stands for it and names the others."""
-    groups: dict[tuple[object, ...], list[TimelineReport]] = {}
-    for report in reports:
-        dated = report.inspection_start is not None and report.inspection_end is not None
-        key = (
-            (report.report_type, report.inspection_start, report.inspection_end)
-            if dated
-            else (report.report_id,)
-        )
-        groups.setdefault(key, []).append(report)
-    kept = []
-    for group in groups.values():
-        chosen = max(group, key=lambda r: (r.finding_count, r.report_id))
-        others = sorted(r.report_id for r in group if r is not chosen)
-        kept.append(chosen.model_copy(update={"other_files": others}) if others else chosen)
-    order = {report.report_id: index for index, report in enumerate(reports)}
-    return sorted(kept, key=lambda report: order[report.report_id])
-
-
 def grade_history(reports: list[TimelineReport]) -> dict[JudgementArea, list[GradePoint]]:
     """Each judgement's grades over time, from an authority's timeline."""
     history: dict[JudgementArea, list[GradePoint]] = defaultdict(list)

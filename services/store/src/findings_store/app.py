@@ -134,6 +134,10 @@ class Store:
             await repository.revive(report.report_id)
         if stored is None or version_key(stored) < version_key(report.parser_version):
             await repository.replace_report(report, event.object_uri, now)
+            if original := await repository.settle_copies(report):
+                log.info(
+                    "%s is another file of %s's inspection", report.report_id[:12], original[:12]
+                )
             finding_count = len(report.findings)
             parser_version = report.parser_version
         else:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +53,9 @@ reports = Table(
     Column("finding_count", Integer, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
     Column("next_inspection", JSONB),
+    # Another file of the same inspection, stored first (a PDF and its text export): this
+    # report is its copy, which the read model leaves out. None: the inspection's report.
+    Column("same_as", String(64)),
 )
 judgements = Table(
     "judgements",
@@ -200,6 +204,34 @@ class ReportRepository:
         )
         return result.scalar_one_or_none()
 
+    async def settle_copies(self, report: ReportParsed) -> str | None:
+        """One report per inspection: a report of the same authority, family and days on
+        site already stored makes this one its copy. Returns the report it copies."""
+        authority = report.local_authority
+        if not (
+            authority and authority.la_code and report.inspection_start and report.inspection_end
+        ):
+            return None
+        first = await self.session.execute(
+            select(reports.c.report_id)
+            .where(
+                reports.c.la_code == authority.la_code,
+                reports.c.report_type == report.report_type.value,
+                reports.c.inspection_start == report.inspection_start,
+                reports.c.inspection_end == report.inspection_end,
+                reports.c.same_as.is_(None),
+                reports.c.report_id != report.report_id,
+            )
+            .order_by(reports.c.stored_at, reports.c.report_id)
+            .limit(1)
+            .with_for_update()
+        )
+        original = first.scalar_one_or_none()
+        await self.session.execute(
+            update(reports).where(reports.c.report_id == report.report_id).values(same_as=original)
+        )
+        return original
+
     async def withdraw(self, notice: ReportReplaced) -> bool:
         """Delete the report (its failures stay, as history) and keep a tombstone with the
         latest replacement time. Returns whether a stored report was deleted."""
@@ -209,6 +241,22 @@ class ReportRepository:
         deleted = await self.session.execute(
             delete(reports).where(reports.c.report_id == report_id).returning(reports.c.report_id)
         )
+        # Its copies (other files of the same inspection): the first stored stands for it.
+        copies = await self.session.execute(
+            select(reports.c.report_id)
+            .where(reports.c.same_as == report_id)
+            .order_by(reports.c.stored_at, reports.c.report_id)
+        )
+        successor, *rest = [*copies.scalars(), None]
+        if successor is not None:
+            await self.session.execute(
+                update(reports).where(reports.c.report_id == successor).values(same_as=None)
+            )
+            await self.session.execute(
+                update(reports)
+                .where(reports.c.report_id.in_([r for r in rest if r]))
+                .values(same_as=successor)
+            )
         statement = insert(replaced).values(
             report_id=report_id,
             object_uri=notice.object_uri,

@@ -26,7 +26,6 @@ from findings_api.views import (
     neighbour_latest,
     next_inspection_out,
     official_record,
-    one_per_inspection,
 )
 from findings_shared.events import ReportType
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
@@ -59,7 +58,10 @@ async def local_authority(
             f"No English local authority has DfE code {la_code}: see GET /local-authorities.",
         )
     rows = await repository.authority_reports([la_code])
-    reports = one_per_inspection([from_row(TimelineReport, row) for row in rows])
+    copies = await repository.copies_of([row.report_id for row in rows])
+    reports = [
+        from_row(TimelineReport, row, other_files=copies.get(row.report_id, [])) for row in rows
+    ]
     official = request.app.state.official.of_authority(la_code)
     today = datetime.now(UTC).date()
     latest = {

@@ -162,18 +162,24 @@ async def upload_report(
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
 async def get_report(request: Request, repository: RepositoryDep, report_id: ReportIdPath) -> Any:
-    """One report with its judgements and findings."""
+    """One report with its judgements and findings. The id of another file of the same
+    inspection (a text export of a PDF already stored) answers with the inspection's
+    report, which names it among `other_files`."""
     row = await repository.get_report(report_id)
+    if row is None and (copy := await repository.copy_of(report_id)):
+        row = await repository.get_report(copy[0])
     if row is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
             f"No report {report_id} is stored (yet): check GET /reports or drop the file.",
         )
-    judgements = await repository.judgements_of(report_id)
-    findings = await repository.findings_of(report_id)
-    return report_detail(
+    judgements = await repository.judgements_of(row.report_id)
+    findings = await repository.findings_of(row.report_id)
+    detail = report_detail(
         row, is_operator(request), judgements, findings, request.app.state.official
     )
+    detail.other_files = (await repository.copies_of([row.report_id])).get(row.report_id, [])
+    return detail
 
 
 @router.get(
@@ -191,13 +197,19 @@ async def get_report_file(
     """The report's original file (PDF or text), as long as the file still holds the
     very bytes the report was read from: 410 Gone once it was replaced or removed."""
     row = await repository.get_report(report_id)
-    if row is None:
+    other_file = await repository.copy_of(report_id) if row is None else None
+    if row is not None:
+        object_uri = row.object_uri
+    elif other_file is not None:
+        # Another file of an inspection already stored: served from its own file.
+        object_uri = other_file[1]
+    else:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No report {report_id} is stored.")
     folder = Path(tempfile.mkdtemp(prefix="findings-original-"))
     when_done(request, functools.partial(shutil.rmtree, folder, ignore_errors=True))
     try:
         copy = await asyncio.to_thread(
-            copy_original, row.object_uri, report_id, settings.s3, folder / "original"
+            copy_original, object_uri, report_id, settings.s3, folder / "original"
         )
     except (ObjectMissing, FileReplaced) as error:
         raise HTTPException(
@@ -205,7 +217,7 @@ async def get_report_file(
         ) from error
     with copy.open("rb") as file:
         is_pdf = file.read(5) == b"%PDF-"
-    name = PurePosixPath(unquote(urlparse(row.object_uri).path)).name or report_id
+    name = PurePosixPath(unquote(urlparse(object_uri).path)).name or report_id
     return FileResponse(
         copy,
         media_type="application/pdf" if is_pdf else "text/plain; charset=utf-8",
