@@ -47,14 +47,18 @@ async def watch_arrivals(
         while len(arrived) < len(ids):
             offset: int | None = 0
             while offset is not None:
+                # The ledger's stored files: the copies are all of a few inspections, which
+                # /reports lists once each.
                 page = (
-                    await client.get("/reports", params={"limit": 500, "offset": offset})
+                    await client.get(
+                        "/files", params={"status": "stored", "limit": 500, "offset": offset}
+                    )
                 ).json()
                 now = time.monotonic()
                 for item in page["items"]:
                     if item["report_id"] in ids and item["report_id"] not in arrived:
                         arrived[item["report_id"]] = now
-                        findings += item["finding_count"]
+                        findings += item["finding_count"] or 0
                 offset = page["next_offset"]
             await asyncio.sleep(poll_s)  # coarse by default: the poller shares the two cores
     return arrived, findings

@@ -80,11 +80,18 @@ class Pipeline:
         return {name: service.stop() for name, service in self.services.items()}
 
     async def reports(self) -> list[dict[str, Any]]:
+        """Every report stored, one per distinct content (the ledger's view: two files of
+        one inspection are two reports stored, though /reports lists the inspection once;
+        the same bytes under two names are one)."""
         async with httpx.AsyncClient(base_url=self.api) as client:
             items: list[dict[str, Any]] = (
-                await client.get("/reports", params={"limit": 500})
+                await client.get("/files", params={"status": "stored", "limit": 500})
             ).json()["items"]
-            return items
+        by_report: dict[str, dict[str, Any]] = {}
+        for item in items:  # an object named again may not carry the counts: keep one that does
+            if by_report.get(item["report_id"], {}).get("finding_count") is None:
+                by_report[item["report_id"]] = item
+        return list(by_report.values())
 
     async def wait_for_reports(self, count: int, timeout_s: float = 120) -> list[dict[str, Any]]:
         async with asyncio.timeout(timeout_s):
@@ -130,6 +137,11 @@ async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -
         for name in TEXTS + PDFS:
             sha = hashlib.sha256((pipeline.inbox / name).read_bytes()).hexdigest()
             detail = (await client.get(f"/reports/{sha}")).json()
+            if detail["report_id"] != sha:
+                # Another file of an inspection already stored (Wandsworth 2023 as PDF
+                # and as text export): one record, which names this file.
+                assert sha in detail["other_files"], name
+                continue
             assert len(detail["findings"]) == golden_count(name), name
             findings = (
                 await client.get("/findings", params={"report_id": sha, "limit": 500})
@@ -288,7 +300,8 @@ async def test_a_killed_parser_loses_and_duplicates_nothing(pipeline: Pipeline) 
             page = (await client.get("/findings", params={"limit": 500, "offset": offset})).json()
             ids += [f["finding_id"] for f in page["items"]]
             offset = page["next_offset"]
-    assert len(ids) == len(set(ids)) == sum(drops)
+    # The ten files of each inspection are one record: its findings are searched once.
+    assert len(ids) == len(set(ids)) == sum(golden_count(name) for name in PDFS)
 
 
 @pytest.fixture
@@ -436,7 +449,8 @@ async def test_replay_reparses_reports_of_an_older_parser(
     )
     assert replay.returncode == 0, replay.stderr
     assert "2/2" in replay.stdout
-    reports = await pipeline.reports()
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        reports = (await client.get("/reports")).json()["items"]
     assert {r["parser_version"] for r in reports} == {PARSER_VERSION}
     assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in TEXTS[1:])
 

@@ -193,7 +193,13 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
     "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
     "store.failure_read": ("report_id", *field_names(FailureRow)),
-    "store.report_copy_read": ("report_id", "same_as", "object_uri"),
+    "store.report_copy_read": (
+        "report_id",
+        "same_as",
+        "object_uri",
+        "finding_count",
+        "needs_review",
+    ),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
         "report_id",
@@ -657,11 +663,13 @@ _FILE_STATUS = """
            case when o.status = 'rejected' then 'rejected' else coalesce(r.status, 'pending') end
                as status,
            coalesce(o.reason, r.reason) as reason, o.seen_at, r.announced_at,
-           coalesce(r.announce_count, 0) as announce_count, r.finished_at, s.finding_count,
-           s.needs_review
+           coalesce(r.announce_count, 0) as announce_count, r.finished_at,
+           coalesce(s.finding_count, c.finding_count) as finding_count,
+           coalesce(s.needs_review, c.needs_review) as needs_review
     from ingest.file_read o
     left join ingest.ledger_report_read r on r.report_id = o.sha256 and o.status = 'accepted'
     left join store.report_read s on s.report_id = o.sha256
+    left join store.report_copy_read c on c.report_id = o.sha256
 """
 
 

@@ -64,7 +64,8 @@ def upgrade() -> None:
     )
     op.execute(
         "create view store.report_copy_read as"
-        " select report_id, same_as, object_uri from store.reports where same_as is not null"
+        " select report_id, same_as, object_uri, finding_count, needs_review"
+        " from store.reports where same_as is not null"
     )
 
 
