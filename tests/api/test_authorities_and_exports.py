@@ -96,8 +96,31 @@ async def test_findings_export_as_csv_and_xlsx(
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert as_csv.content.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
-    assert [row["finding_id"] for row in rows] == [f.finding_id for f in salford.findings]
-    assert {row["local_authority_name"] for row in rows} == {"Salford"}
+    assert [row["Finding ID"] for row in rows] == [f.finding_id for f in salford.findings]
+    # What an analyst joins a finding to, under plain-English headings.
+    assert {
+        (
+            row["Local authority"],
+            row["DfE code"],
+            row["ONS code"],
+            row["Region"],
+            row["Overall grade"],
+            row["Ofsted page"],
+        )
+        for row in rows
+    } == {
+        (
+            "Salford",
+            "355",
+            "E08000006",
+            "North West",
+            "good",
+            "https://reports.ofsted.gov.uk/provider/44/355",
+        )
+    }
+    assert {row["Report in Findings"] for row in rows} == {
+        f"http://api/reports/{salford.report_id}"
+    }
 
     by_accept = await client.get(
         "/findings", params={"la_code": "355"}, headers={"Accept": "text/csv"}
@@ -113,7 +136,8 @@ async def test_findings_export_as_csv_and_xlsx(
 
     reports = await client.get("/reports", params={"format": "csv", "region": "London"})
     listed = list(csv.DictReader(io.StringIO(reports.content.decode("utf-8-sig"))))
-    assert {row["la_name"] for row in listed} == {"Wandsworth", "Lewisham"}
+    assert {row["Local authority"] for row in listed} == {"Wandsworth", "Lewisham"}
+    assert {row["Region"] for row in listed} == {"London"}
     assert len(listed) == 3
 
 

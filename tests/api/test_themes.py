@@ -174,7 +174,7 @@ async def test_a_finding_export_names_each_findings_themes_and_tone(
     )
     assert response.status_code == 200, response.text
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row["finding_id"] for row in rows] == [f.finding_id for f in report.findings]
+    assert [row["Finding ID"] for row in rows] == [f.finding_id for f in report.findings]
     for row, finding in zip(rows, report.findings, strict=True):
-        assert row["themes"] == "; ".join(t.theme.value for t in finding.themes)
-        assert row["tone"] == (finding.tone.value if finding.tone else "")
+        assert row["Themes"] == "; ".join(t.theme.value for t in finding.themes)
+        assert row["Tone"] == (finding.tone.value if finding.tone else "")

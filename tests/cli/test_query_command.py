@@ -54,6 +54,6 @@ async def test_query_prints_searches_for_people_and_as_csv_or_json(
     ]
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert rows
-    assert {row["category"] for row in rows} == {"strength"}
+    assert {row["Category"] for row in rows} == {"strength"}
     assert unknown.returncode == 1
     assert "422 No English local authority matches" in unknown.stderr

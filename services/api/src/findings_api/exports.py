@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import csv
 import functools
+import operator
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -27,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from findings_api.limits import when_done
 from findings_api.paging import SortColumn
 from findings_api.repository import ReadRepository
+from findings_shared.local_authorities import LocalAuthority, local_authority_by_code
+from findings_shared.official import WEB_LINK
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -139,6 +143,37 @@ async def export(
 
 PAGE_ROWS = 1000
 RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True, slots=True)
+class ExportColumn:
+    """A spreadsheet column: its heading in plain English, and its cell from a row."""
+
+    label: str
+    cell: Callable[[Any], Any]
+
+
+def field_column(label: str, name: str) -> ExportColumn:
+    return ExportColumn(label, operator.attrgetter(name))
+
+
+def authority_columns(request_base: str) -> list[ExportColumn]:
+    """What analysts join a row to (from its `la_code` and `report_id`): the authority's
+    ONS code and region, the report in Findings, the authority's page at Ofsted."""
+
+    def authority(row: Any) -> LocalAuthority | None:
+        return local_authority_by_code(row.la_code) if row.la_code else None
+
+    return [
+        ExportColumn("ONS code", lambda row: (a := authority(row)) and a.ons_code),
+        ExportColumn("Region", lambda row: (a := authority(row)) and a.region),
+        ExportColumn("Report in Findings", lambda row: f"{request_base}/reports/{row.report_id}"),
+        ExportColumn(
+            "Ofsted page", lambda row: WEB_LINK.format(la_code=row.la_code) if row.la_code else None
+        ),
+    ]
+
+
 PageQuery = Callable[[ReadRepository, int, int, list[Any] | None], Awaitable[list[RowT]]]
 
 
@@ -146,7 +181,7 @@ async def export_query(
     request: Request,
     fmt: Format,
     name: str,
-    header: list[str],
+    cells: list[ExportColumn],
     query: PageQuery[RowT],
     columns: list[SortColumn],
     client: str,
@@ -163,9 +198,9 @@ async def export_query(
             async with sessions() as session:
                 page = await query(ReadRepository(session), PAGE_ROWS, 0, after)
             for row in page:
-                yield [getattr(row, column) for column in header]
+                yield [column.cell(row) for column in cells]
             if len(page) < PAGE_ROWS:
                 return
             after = [getattr(page[-1], c.field) for c in columns]
 
-    return await export(request, fmt, name, header, rows())
+    return await export(request, fmt, name, [column.label for column in cells], rows())

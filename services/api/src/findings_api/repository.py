@@ -85,6 +85,7 @@ class FoundFindingRow(FindingRow):
     rank: float | None
     sort_date: date
     snippet: str | None
+    overall_grade: str | None  # the report's overall effectiveness or area SEND outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,14 +179,6 @@ def field_names(row_type: type[Any]) -> list[str]:
     return [field.name for field in fields(row_type)]
 
 
-def columns_of(row_type: type[Any], *names: str) -> list[str]:
-    """Some of a row type's fields, in this order: a name it lacks fails at import."""
-    unknown = set(names) - set(field_names(row_type))
-    if unknown:
-        raise ValueError(f"{row_type.__name__} has no field {sorted(unknown)}")
-    return list(names)
-
-
 # The views the API reads and the columns it reads of each: the contract that store's and
 # ingest's migrations keep (tests/api/test_read_model.py checks both sides).
 READ_MODEL: dict[str, tuple[str, ...]] = {
@@ -273,6 +266,8 @@ REPORT_SORTS = {
     ],
 }
 RANK = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
+OVERALL_GRADE = """(select o.grade from store.judgement_read o where o.report_id = r.report_id
+    and o.area in ('overall_effectiveness', 'area_send_outcome') limit 1)"""
 FINDING_SORTS = {
     name: [*columns, SortColumn("f.ordinal", "integer", "asc", "ordinal")]
     for name, columns in REPORT_SORTS.items()
@@ -542,7 +537,7 @@ class ReadRepository:
             select {_FINDING_COLUMNS}, f.report_id, r.report_type, r.la_code,
                    r.la_name as local_authority_name, r.inspection_start, r.published,
                    page.rank, {REPORT_DATE} as sort_date,
-                   {SNIPPET if where.q else "null"} as snippet
+                   {SNIPPET if where.q else "null"} as snippet, {OVERALL_GRADE} as overall_grade
             from (
                 select f.finding_id, f.report_id, f.ordinal,
                        {RANK if where.q else "null::real"} as rank

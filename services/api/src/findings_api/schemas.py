@@ -78,6 +78,9 @@ class FindingWithReport(Finding):
     rank: float | None = None
     # With q: the matching passages, HTML-escaped, matches in <mark>…</mark>.
     snippet: str | None = None
+    overall_grade: Grade | None = Field(
+        default=None, description="Its report's overall effectiveness or area SEND outcome"
+    )
 
 
 class FacetBucket(BaseModel):

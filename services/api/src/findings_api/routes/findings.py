@@ -23,14 +23,13 @@ from findings_api.deps import (
     RepositoryDep,
     TotalParam,
 )
-from findings_api.exports import chosen_format
+from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
 from findings_api.repository import (
     FINDING_SORTS,
     FacetRow,
     FindingFilter,
     FoundFindingRow,
     ReadRepository,
-    columns_of,
 )
 from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page
@@ -48,23 +47,28 @@ from findings_shared.events import (
 
 router = APIRouter()
 
-FINDING_EXPORT = columns_of(
-    FoundFindingRow,
-    "finding_id",
-    "report_id",
-    "la_code",
-    "local_authority_name",
-    "report_type",
-    "published",
-    "inspection_start",
-    "category",
-    "section",
-    "judgement_area",
-    "paragraph",
-    "text",
-    "themes",
-    "tone",
-)
+
+def finding_export(request: Request) -> list[ExportColumn]:
+    """A findings spreadsheet's columns, headed in plain English."""
+    return [
+        field_column("Finding ID", "finding_id"),
+        field_column("Local authority", "local_authority_name"),
+        field_column("DfE code", "la_code"),
+        *authority_columns(str(request.base_url).rstrip("/"))[:2],
+        field_column("Report type", "report_type"),
+        field_column("Published", "published"),
+        field_column("Inspection start", "inspection_start"),
+        field_column("Overall grade", "overall_grade"),
+        field_column("Category", "category"),
+        field_column("Section", "section"),
+        field_column("Judgement area", "judgement_area"),
+        field_column("Paragraph", "paragraph"),
+        field_column("Text", "text"),
+        field_column("Themes", "themes"),
+        field_column("Tone", "tone"),
+        field_column("Report ID", "report_id"),
+        *authority_columns(str(request.base_url).rstrip("/"))[2:],
+    ]
 
 
 class FacetGroup(StrEnum):
@@ -185,7 +189,7 @@ async def search_findings(
         request,
         repository,
         chosen_format(format, accept),
-        ("findings", FINDING_EXPORT),
+        ("findings", finding_export(request)),
         query,
         (chosen.value, FINDING_SORTS[chosen.value]),
         (limit, offset, cursor),

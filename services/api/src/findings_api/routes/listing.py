@@ -10,7 +10,7 @@ from typing import TypeVar
 from fastapi import Request, Response
 
 from findings_api.deps import client_id, decoded_cursor
-from findings_api.exports import Format, PageQuery, export_query
+from findings_api.exports import ExportColumn, Format, PageQuery, export_query
 from findings_api.paging import SortColumn
 from findings_api.repository import ReadRepository, ReportFilter
 from findings_api.schemas import Page
@@ -47,7 +47,7 @@ async def page_or_export(
     request: Request,
     repository: ReadRepository,
     fmt: Format,
-    export: tuple[str, list[str]],
+    export: tuple[str, list[ExportColumn]],
     query: PageQuery[RowT],
     sort: tuple[str, list[SortColumn]],
     window: tuple[int, int, str | None],

@@ -32,15 +32,13 @@ from findings_api.deps import (
     is_operator,
     require_write,
 )
-from findings_api.exports import chosen_format
+from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
 from findings_api.repository import (
     REPORT_SORTS,
     ListedReportRow,
     ReadRepository,
-    ReportRow,
-    columns_of,
 )
 from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccepted
@@ -52,20 +50,25 @@ from findings_shared.events import Grade, JudgementArea, ReportType
 
 router = APIRouter()
 
-REPORT_EXPORT = columns_of(
-    ReportRow,
-    "report_id",
-    "la_code",
-    "la_name",
-    "report_type",
-    "title",
-    "inspection_start",
-    "inspection_end",
-    "published",
-    "lead_inspector",
-    "finding_count",
-    "needs_review",
-)
+
+def report_export(request: Request) -> list[ExportColumn]:
+    """A reports spreadsheet's columns, headed in plain English."""
+    links = authority_columns(str(request.base_url).rstrip("/"))
+    return [
+        field_column("Report ID", "report_id"),
+        field_column("Local authority", "la_name"),
+        field_column("DfE code", "la_code"),
+        *links[:2],
+        field_column("Report type", "report_type"),
+        field_column("Title", "title"),
+        field_column("Inspection start", "inspection_start"),
+        field_column("Inspection end", "inspection_end"),
+        field_column("Published", "published"),
+        field_column("Lead inspector", "lead_inspector"),
+        field_column("Findings", "finding_count"),
+        field_column("Needs review", "needs_review"),
+        *links[2:],
+    ]
 
 
 class ReportSort(StrEnum):
@@ -119,7 +122,7 @@ async def list_reports(
         request,
         repository,
         chosen_format(format, accept),
-        ("reports", REPORT_EXPORT),
+        ("reports", report_export(request)),
         query,
         (sort.value, REPORT_SORTS[sort.value]),
         (limit, offset, cursor),
