@@ -234,3 +234,47 @@ def test_recent_outcomes_keep_the_latest_within_their_budget() -> None:
     recent.keep("huge", [("t", b"x" * 101)])  # larger than the budget: not kept
     assert recent.get("huge") is None
     assert recent.size == 80
+
+
+async def test_a_worker_that_died_idle_costs_the_next_report_nothing(
+    tmp_path: Path, kafka_settings: KafkaSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found as a flaky failure of the test above under load: a report whose worker was
+    killed was tried again in the other slot, whose worker had died while idle, and was
+    failed as a parser crash for a death that was not its own."""
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings, topics.all())
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(slow_pdf(400_000))  # about a second in PDFium, no report in it
+    event = received_for(slow)
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    parse = Parse(ParseSettings(kafka=kafka_settings, workers=2), broker)
+    first, second = parse.slots
+    try:
+        async with asyncio.timeout(30):
+            while not (first.pids() and second.pids()):
+                await asyncio.sleep(0.01)
+        [idle_pid] = second.pids()
+        os.kill(idle_pid, signal.SIGKILL)  # the second slot's worker dies while idle
+        async with asyncio.timeout(10):
+            while second.alive():
+                await asyncio.sleep(0.01)
+        batch = asyncio.create_task(parse.on_batch(as_records(topics.received, [event])))
+        await asyncio.sleep(0.3)  # the report is being parsed in the first slot
+        [busy_pid] = first.pids()
+        os.kill(busy_pid, signal.SIGKILL)
+        await asyncio.wait_for(batch, 60)
+        async with asyncio.timeout(60):
+            while parse.deferred:
+                await asyncio.sleep(0.1)
+        [failed] = [
+            ReportFailed.model_validate_json(v)
+            for v in await expect_events(kafka_settings.bootstrap_servers, topics.failed, 1)
+        ]
+    finally:
+        parse.close()
+        await broker.stop()
+    # Parsed to its end in a fresh worker: no Ofsted report in it, not a parser crash.
+    assert (failed.report_id, failed.error_type) == (event.report_id, "not_a_report")
+    assert caplog.text.count("a parser process died while parsing") == 1

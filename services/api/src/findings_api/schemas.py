@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from findings_shared.events import (
     Finding,
@@ -55,6 +55,25 @@ class OfficialGrade(BaseModel):
 class OfficialRecord(BaseModel):
     """An inspection or visit as Ofsted's published outcome tables record it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "report_type": "ilacs_inspection",
+                    "inspection_type": "standard",
+                    "framework": "ILACS Standard Inspection",
+                    "inspection_date": "2022-11-07",
+                    "published": "2023-01-13",
+                    "visit_theme": None,
+                    "web_link": "https://reports.ofsted.gov.uk/provider/44/212",
+                    "grades": [
+                        {"area": "overall_effectiveness", "grade": "good", "wording": "Good"}
+                    ],
+                }
+            ]
+        }
+    )
+
     report_type: ReportType
     inspection_type: str = Field(
         description="standard, short, focused visit, monitoring visit; empty for the"
@@ -94,6 +113,28 @@ class FacetBucket(BaseModel):
 
 
 class Facets(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "group_by": "theme",
+                    "then_by": None,
+                    "total_findings": 5210,
+                    "total_reports": 212,
+                    "buckets": [
+                        {
+                            "key": "management_oversight",
+                            "by": None,
+                            "findings": 431,
+                            "reports": 160,
+                            "share_of_reports": 0.7547,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     group_by: str
     then_by: str | None = None
     total_findings: int
@@ -238,6 +279,26 @@ class TimelineReport(BaseModel):
 class NextInspectionOut(BaseModel):
     """When an inspection is due, by the published rule it follows (`rule`)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "la_code": "212",
+                    "local_authority_name": "Wandsworth",
+                    "framework": "ilacs",
+                    "kind": "short inspection",
+                    "earliest": "2025-05-07",
+                    "expected": "2025-11-07",
+                    "latest": "2026-05-07",
+                    "overdue": False,
+                    "rule": "ILACS: a short inspection after a good or outstanding judgement, …",
+                    "based_on": "2022-11-07",
+                    "based_on_report_id": None,
+                }
+            ]
+        }
+    )
+
     la_code: str
     local_authority_name: str
     framework: str = Field(description="ilacs or area_send")
@@ -264,6 +325,37 @@ class WeaknessOut(BaseModel):
 
 class RecurringWeakness(BaseModel):
     """A weakness a report lists, and the most similar ones earlier reports raised."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "weakness": {
+                        "finding_id": "5b1c…",
+                        "report_id": "9f2e…",
+                        "report_type": "focused_visit",
+                        "report_date": "2024-03-20",
+                        "category": "improvement",
+                        "text": "Continue the work on improving the consistency and quality"
+                        " of supervision.",
+                    },
+                    "raised_before": [
+                        {
+                            "finding_id": "a07d…",
+                            "report_id": "41c8…",
+                            "report_type": "ilacs_inspection",
+                            "report_date": "2019-06-14",
+                            "category": "improvement",
+                            "text": "The level of critical scrutiny, and quality of"
+                            " supervision, provided by frontline managers.",
+                            "similarity": 0.333,
+                            "themes": ["supervision"],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     weakness: WeaknessOut
     raised_before: list[RaisedBefore]

@@ -68,6 +68,12 @@ class Slot:
     def pids(self) -> list[int]:
         return list(getattr(self.pool, "_processes", None) or {})
 
+    def alive(self) -> bool:
+        """False when its worker died while idle (killed, out of memory): the next report
+        must not be charged with that death."""
+        processes = (getattr(self.pool, "_processes", None) or {}).values()
+        return not getattr(self.pool, "_broken", False) and all(p.is_alive() for p in processes)
+
     def replace(self) -> None:
         # shutdown() does not stop a worker that is busy: terminate it outright.
         for process in list((getattr(self.pool, "_processes", None) or {}).values()):
@@ -225,6 +231,8 @@ class Parse:
         more in a fresh one before it is failed for it."""
         for _attempt in range(2):
             slot = await self.idle.get()
+            if not slot.alive():
+                slot.replace()
             job.started_at = time.monotonic()
             try:
                 outcome = await self._parse(slot, job.event)
