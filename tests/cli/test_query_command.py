@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
 from findings_shared.settings import DatabaseSettings
@@ -57,3 +58,28 @@ async def test_query_prints_searches_for_people_and_as_csv_or_json(
     assert {row["Category"] for row in rows} == {"strength"}
     assert unknown.returncode == 1
     assert "422 No English local authority matches" in unknown.stderr
+
+
+async def test_query_and_status_send_the_key_an_api_needs_to_read(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings
+) -> None:
+    await pipeline_corpus.store_reports(database_settings, FILES)
+    settings = ApiSettings(database=database_settings, read_keys=[SecretStr("reader")])
+    async with serving_api(settings) as api:
+        refused = await findings("--la-code", "212", "--api", api)
+        query = await findings("--la-code", "212", "--api", api, "--key", "reader")
+        status = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "findings_cli.main", "status", "--api", api, "--key", "reader"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    assert refused.returncode == 1
+    assert "401 This API needs a key" in refused.stderr
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.rstrip().endswith(" finding(s)")
+    assert "Wandsworth (212)" in query.stdout
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.rstrip().endswith("2 files: 2 stored")

@@ -17,58 +17,143 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import hashlib
 import html
 import json
 import os
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 STATE_DIR = Path(".findings")
+DEFAULT_API = "http://127.0.0.1:8000"
+# What GET /files says of a file (and `findings status --status` takes).
+FILE_STATES = ("rejected", "pending", "announced", "stored", "failed", "stuck")
+# Where a dropped file's report rests: nothing more happens to it by itself.
+SETTLED_STATES = {"stored", "failed", "stuck", "replaced", "rejected"}
+READ_KEY_HELP = (
+    "API key sent as X-API-Key, for an API that needs one to read (default: the first of"
+    " FINDINGS_API_READ_KEYS, else the running stack's upload key, to its own API only)"
+)
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and option of `findings`, each with its help (a test checks)."""
     parser = argparse.ArgumentParser(prog="findings", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, help="what to do")
+    running_api = "default: the running stack's, from .findings/stack.json, else :8000"
 
     up = commands.add_parser("up", help="run the whole pipeline until Ctrl-C")
-    up.add_argument("--inbox", type=Path, default=Path("inbox"), help="folder to watch")
-    up.add_argument("--api-port", type=int, default=8000)
-    up.add_argument("--state-dir", type=Path, default=STATE_DIR, help="embedded data and logs")
-    up.add_argument("--namespace", default="findings", help="prefix of the Kafka topics")
+    up.add_argument(
+        "--inbox",
+        type=Path,
+        default=Path("inbox"),
+        help="folder to watch for report files (default: %(default)s)",
+    )
+    up.add_argument(
+        "--api-port", type=int, default=8000, help="port of the HTTP API (default: %(default)s)"
+    )
+    up.add_argument(
+        "--state-dir",
+        type=Path,
+        default=STATE_DIR,
+        help="embedded data, logs and stack.json (default: %(default)s)",
+    )
+    up.add_argument(
+        "--namespace", default="findings", help="prefix of the Kafka topics (default: %(default)s)"
+    )
 
     parse = commands.add_parser("parse", help="parse a report file and print its JSON")
-    parse.add_argument("file", type=Path)
-    parse.add_argument("--indent", type=int, default=2)
+    parse.add_argument("file", type=Path, help="a report: PDF or plain text")
+    parse.add_argument(
+        "--indent",
+        type=int,
+        default=2,
+        help="spaces to indent the JSON by; 0: one line (default: %(default)s)",
+    )
 
-    drop = commands.add_parser("drop", help="copy report files into the inbox")
-    drop.add_argument("files", type=Path, nargs="+")
-    drop.add_argument("--inbox", type=Path, default=None)
+    drop = commands.add_parser(
+        "drop", help="copy report files into the inbox, and wait for their reports if asked"
+    )
+    drop.add_argument("files", type=Path, nargs="+", help="report files (PDF or plain text)")
+    drop.add_argument(
+        "--inbox",
+        type=Path,
+        default=None,
+        help="folder to copy them into (default: the running stack's inbox, else ./inbox)",
+    )
+    drop.add_argument(
+        "--wait",
+        action="store_true",
+        help="then wait until each file's report is stored, failed or rejected, and print"
+        " one line a file; exit 0 if all are stored, 1 if any is not, 2 on timeout",
+    )
+    drop.add_argument(
+        "--timeout",
+        type=float,
+        default=300,
+        help="seconds --wait waits at most (default: %(default)s)",
+    )
+    drop.add_argument("--api", default=None, help=f"API URL --wait asks ({running_api})")
+    drop.add_argument("--key", default=None, help=READ_KEY_HELP)
 
     tail = commands.add_parser("tail", help="print finding events as they arrive")
-    tail.add_argument("--bootstrap-servers", default=None)
-    tail.add_argument("--namespace", default=None)
-    tail.add_argument("--la-code", default=None)
-    tail.add_argument("--category", default=None)
-    tail.add_argument("--from-beginning", action="store_true")
+    tail.add_argument(
+        "--bootstrap-servers",
+        default=None,
+        help="Kafka brokers, host:port (default: FINDINGS_KAFKA_BOOTSTRAP_SERVERS, else the"
+        " running stack's, else 127.0.0.1:9092)",
+    )
+    tail.add_argument(
+        "--namespace",
+        default=None,
+        help="prefix of the Kafka topics (default: the running stack's, else findings)",
+    )
+    tail.add_argument("--la-code", default=None, help="only this authority's: DfE code, e.g. 212")
+    tail.add_argument(
+        "--category", default=None, help="only this category: strength, improvement, …"
+    )
+    tail.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="also the findings published before it started",
+    )
 
     status = commands.add_parser("status", help="where every dropped file is, and why")
-    status.add_argument("report_id", nargs="?", help="one report's lifecycle")
-    status.add_argument("--status", dest="state", default=None, help="only files in this state")
-    status.add_argument("--api", default=None, help="API URL (default: the running stack's)")
     status.add_argument(
-        "--state-dir", type=Path, default=STATE_DIR, help="the stack's, if not .findings"
+        "report_id", nargs="?", help="one report's lifecycle (the sha256 of its file)"
+    )
+    status.add_argument(
+        "--status",
+        dest="state",
+        default=None,
+        choices=FILE_STATES,
+        help="only files in this state",
+    )
+    status.add_argument("--api", default=None, help=f"API URL ({running_api})")
+    status.add_argument("--key", default=None, help=READ_KEY_HELP)
+    status.add_argument(
+        "--state-dir",
+        type=Path,
+        default=STATE_DIR,
+        help="the folder of the stack's stack.json (default: %(default)s)",
     )
 
     reference = commands.add_parser(
         "reference", help="Ofsted's published outcome tables, which the API joins to reports"
     )
-    reference_commands = reference.add_subparsers(dest="reference_command", required=True)
+    reference_commands = reference.add_subparsers(
+        dest="reference_command", required=True, help="what to do with them"
+    )
     load = reference_commands.add_parser(
         "load", help="add a newer edition of Ofsted's outcome spreadsheet (.ods)"
     )
@@ -78,17 +163,33 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         default=STATE_DIR / "reference",
         help="where the API reads it from: FINDINGS_API_REFERENCE_DIR"
-        " (default: .findings/reference, the running stack's; restart the API to read it)",
+        " (default: %(default)s, the running stack's; restart the API to read it)",
     )
 
     replay = commands.add_parser("replay", help="parse stored reports again")
-    replay.add_argument("--la-code", default=None)
-    replay.add_argument("--report-type", default=None)
+    replay.add_argument("--la-code", default=None, help="this authority's reports: DfE code")
+    replay.add_argument(
+        "--report-type", default=None, help="reports of this family: ilacs_inspection, …"
+    )
     replay.add_argument("--all", action="store_true", help="every stored report")
-    replay.add_argument("--api", default=None)
-    replay.add_argument("--bootstrap-servers", default=None)
-    replay.add_argument("--namespace", default=None)
-    replay.add_argument("--wait", type=float, default=600, help="seconds to wait for them")
+    replay.add_argument("--api", default=None, help=f"API URL ({running_api})")
+    replay.add_argument(
+        "--bootstrap-servers",
+        default=None,
+        help="Kafka brokers, host:port (default: FINDINGS_KAFKA_BOOTSTRAP_SERVERS, else the"
+        " running stack's, else 127.0.0.1:9092)",
+    )
+    replay.add_argument(
+        "--namespace",
+        default=None,
+        help="prefix of the Kafka topics (default: the running stack's, else findings)",
+    )
+    replay.add_argument(
+        "--wait",
+        type=float,
+        default=600,
+        help="seconds to wait for them to be parsed again (default: %(default)s)",
+    )
     replay.add_argument(
         "--key",
         default=None,
@@ -104,23 +205,48 @@ def main(argv: list[str] | None = None) -> None:
     query.add_argument("--category", help="strength, area_for_development, improvement, …")
     query.add_argument("--report-type", help="ilacs_inspection, focused_visit, …")
     query.add_argument("--grade", help="findings whose judgement area was graded so")
-    query.add_argument("--limit", type=int, default=10)
-    query.add_argument("--format", choices=["text", "json", "csv"], default="text")
-    query.add_argument("--api", default=None, help="API URL (default: the running stack's)")
+    query.add_argument(
+        "--report-grade", help="findings of reports graded so overall, e.g. inadequate"
+    )
+    query.add_argument(
+        "--limit", type=int, default=10, help="at most this many findings (default: %(default)s)"
+    )
+    query.add_argument(
+        "--format",
+        choices=["text", "json", "csv"],
+        default="text",
+        help="text for people, or JSON or CSV (default: %(default)s)",
+    )
+    query.add_argument("--api", default=None, help=f"API URL ({running_api})")
+    query.add_argument("--key", default=None, help=READ_KEY_HELP)
 
     soak = commands.add_parser("soak", help="many reports under faults: lost, duplicated")
-    soak.add_argument("--reports", type=int, default=2000)
+    soak.add_argument(
+        "--reports", type=int, default=2000, help="how many files to drop (default: %(default)s)"
+    )
     soak.add_argument("--seed", type=int, default=None, help="replays a run (default: random)")
     soak.add_argument(
         "--from",
         dest="sources",
         type=Path,
         default=Path("tests/fixtures/reports"),
-        help="folder of sample PDF reports to copy",
+        help="folder of sample PDF reports to copy (default: %(default)s)",
     )
-    soak.add_argument("--kill-every", type=float, default=10.0, help="mean seconds between kills")
-    soak.add_argument("--broker-restarts", type=int, default=2)
-    soak.add_argument("--rate", type=float, default=10.0, help="files dropped per second")
+    soak.add_argument(
+        "--kill-every",
+        type=float,
+        default=10.0,
+        help="mean seconds between kills of a service (default: %(default)s)",
+    )
+    soak.add_argument(
+        "--broker-restarts",
+        type=int,
+        default=2,
+        help="times the broker is restarted during the run (default: %(default)s)",
+    )
+    soak.add_argument(
+        "--rate", type=float, default=10.0, help="files dropped per second (default: %(default)s)"
+    )
 
     evaluate = commands.add_parser(
         "evaluate", help="measure the parser over a corpus of real reports (exit 1 on a failure)"
@@ -143,10 +269,14 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         nargs="?",
         default=Path("tests/fixtures/themes"),
-        help="folder with sample.jsonl and labels-*.jsonl (default: tests/fixtures/themes)",
+        help="folder with sample.jsonl and labels-*.jsonl (default: %(default)s)",
     )
     themes.add_argument("--split", action="store_true", help="also score each labels file alone")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "evaluate":
         sys.exit(evaluate_command(args.paths, args.labels))
@@ -163,11 +293,20 @@ def main(argv: list[str] | None = None) -> None:
             parser.error("replay needs --la-code, --report-type or --all")
         sys.exit(asyncio.run(replay_command(args)))
     if args.command == "status":
-        sys.exit(status_command(args.api, args.state, args.report_id, args.state_dir))
+        sys.exit(status_command(args.api, args.state, args.report_id, args.state_dir, args.key))
     if args.command == "parse":
         sys.exit(parse_command(args.file, args.indent))
     if args.command == "drop":
-        sys.exit(drop_command(args.files, args.inbox))
+        sys.exit(
+            drop_command(
+                args.files,
+                args.inbox,
+                wait=args.wait,
+                api=args.api,
+                key=args.key,
+                timeout_s=args.timeout,
+            )
+        )
     if args.command == "tail":
         sys.exit(asyncio.run(tail_command(args)))
     from findings_cli.stack import run_stack
@@ -293,6 +432,25 @@ def _stack_state(state_dir: Path = STATE_DIR) -> dict[str, Any]:
         return {}
 
 
+def _api_base(api: str | None, stack: dict[str, Any]) -> str:
+    return str(api or stack.get("api", DEFAULT_API)).rstrip("/")
+
+
+def _read_key(explicit: str | None, base: str, stack: dict[str, Any]) -> str | None:
+    """The key to read with, for an API started with FINDINGS_API_READ_KEYS: the one given,
+    else the first of that variable, else the stack's upload key (a write key reads too),
+    which is sent to the stack's own API only."""
+    if explicit:
+        return explicit
+    from_environment = os.environ.get("FINDINGS_API_READ_KEYS", "").split(",")[0].strip()
+    if from_environment:
+        return from_environment
+    if base == str(stack.get("api", "")).rstrip("/"):
+        upload_key: str | None = stack.get("upload_key")
+        return upload_key
+    return None
+
+
 def _get_json(url: str, key: str | None = None) -> Any:
     request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -300,13 +458,18 @@ def _get_json(url: str, key: str | None = None) -> Any:
 
 
 def status_command(
-    api: str | None, state: str | None, report_id: str | None, state_dir: Path = STATE_DIR
+    api: str | None,
+    state: str | None,
+    report_id: str | None,
+    state_dir: Path = STATE_DIR,
+    key: str | None = None,
 ) -> int:
     stack = _stack_state(state_dir)
-    base = (api or stack.get("api", "http://127.0.0.1:8000")).rstrip("/")
+    base = _api_base(api, stack)
+    key = _read_key(key, base, stack)
     try:
         if report_id:
-            detail = _get_json(f"{base}/files/{report_id}")
+            detail = _get_json(f"{base}/files/{report_id}", key)
             print(f"{detail['status']:<10} {', '.join(detail['names'])}")  # noqa: T201
             if detail["reason"]:
                 print(f"           {detail['reason']}")  # noqa: T201
@@ -317,7 +480,7 @@ def status_command(
                 print(f"  {when} {failure['stage']}: {failure['reason']}")  # noqa: T201
             return 0
         query = f"?limit=500&status={state}" if state else "?limit=500"
-        files = _get_json(f"{base}/files{query}")["items"]
+        files = _get_json(f"{base}/files{query}", key)["items"]
     except urllib.error.HTTPError as error:
         message = error.read().decode()[:200]
         print(f"findings status: {error.code} {message}", file=sys.stderr)  # noqa: T201
@@ -364,15 +527,13 @@ def _all_reports(base: str, filters: str, key: str | None) -> list[dict[str, Any
 
 async def replay_command(args: argparse.Namespace) -> int:
     """Announce stored reports again: parse re-parses them; store keeps the newer version."""
-    from datetime import UTC, datetime
-
     from findings_parse.core.parser import PARSER_VERSION
     from findings_shared.events import ReportReceived, Topics, encode_event
     from findings_shared.kafka import make_broker, publish_event
     from findings_shared.settings import KafkaSettings
 
     state = _stack_state()
-    base = (args.api or state.get("api", "http://127.0.0.1:8000")).rstrip("/")
+    base = _api_base(args.api, state)
     filters = "".join(
         f"&{key}={value}"
         for key, value in (("la_code", args.la_code), ("report_type", args.report_type))
@@ -440,7 +601,9 @@ async def replay_command(args: argparse.Namespace) -> int:
 
 
 def query_command(args: argparse.Namespace) -> int:
-    base = (args.api or _stack_state().get("api", "http://127.0.0.1:8000")).rstrip("/")
+    stack = _stack_state()
+    base = _api_base(args.api, stack)
+    key = _read_key(args.key, base, stack)
     params = {
         "q": args.text,
         "authority": args.authority,
@@ -449,12 +612,14 @@ def query_command(args: argparse.Namespace) -> int:
         "category": args.category,
         "report_type": args.report_type,
         "grade": args.grade,
+        "report_grade": args.report_grade,
         "limit": str(args.limit),
         "format": "csv" if args.format == "csv" else None,
     }
     url = f"{base}/findings?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
+    request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
     try:
-        with urllib.request.urlopen(url, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             body = response.read()
     except urllib.error.HTTPError as error:
         detail = json.loads(error.read() or b"{}").get("detail", error.reason)
@@ -530,27 +695,151 @@ def soak_command(args: argparse.Namespace) -> int:
     return 1
 
 
-def drop_command(files: list[Path], inbox: Path | None) -> int:
-    target = inbox or Path(_stack_state().get("inbox", "inbox"))
+def drop_command(
+    files: list[Path],
+    inbox: Path | None,
+    *,
+    wait: bool = False,
+    api: str | None = None,
+    key: str | None = None,
+    timeout_s: float = 300.0,
+) -> int:
+    stack = _stack_state()
+    target = inbox or Path(stack.get("inbox", "inbox"))
+    missing = [str(source) for source in files if not source.is_file()]
+    if missing:  # before copying any: a typo drops nothing
+        print(f"findings drop: not a file: {', '.join(missing)}", file=sys.stderr)  # noqa: T201
+        return 2
     target.mkdir(parents=True, exist_ok=True)
+    dropped_at = datetime.now(UTC)
+    # Each name in the inbox and its report's id: the sha256 of the file's bytes.
+    dropped: dict[str, str] = {}
     for source in files:
-        if not source.is_file():
-            print(f"findings drop: {source} is not a file", file=sys.stderr)  # noqa: T201
-            return 2
+        digest = hashlib.sha256()
         # Write under a hidden name, then rename: ingest never sees half a file.
         with (
             tempfile.NamedTemporaryFile(dir=target, prefix=".", suffix=".part", delete=False) as t,
             source.open("rb") as fh,
         ):
-            shutil.copyfileobj(fh, t)
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                t.write(chunk)
         os.replace(t.name, target / source.name)
-        print(f"dropped {source.name} into {target}")  # noqa: T201
-    return 0
+        dropped[source.name] = digest.hexdigest()
+        if not wait:
+            print(f"dropped {source.name} into {target}")  # noqa: T201
+    if not wait:
+        return 0
+    base = _api_base(api, stack)
+    print(  # noqa: T201
+        f"dropped {len(dropped)} file(s) into {target}; waiting for their reports at {base}",
+        flush=True,
+    )
+    return wait_for_reports(base, dropped, _read_key(key, base, stack), timeout_s, dropped_at)
+
+
+def wait_for_reports(
+    base: str, dropped: dict[str, str], key: str | None, timeout_s: float, dropped_at: datetime
+) -> int:
+    """Print each dropped file's outcome as it settles: 0 if every report was stored, 1 if
+    any failed or was rejected (or the API refused us), 2 if any had not settled in time."""
+    deadline = time.monotonic() + timeout_s
+    waiting = dict(dropped)
+    stored = 0
+    unreachable: str | None = None
+    while waiting:
+        # Rejected files are listed at most once a round, and only if one is not yet accepted.
+        rejections = functools.cache(
+            lambda: _get_json(f"{base}/files?status=rejected&limit=500", key)["items"]
+        )
+        try:
+            for name, report_id in list(waiting.items()):
+                outcome = _settled_outcome(base, name, report_id, key, dropped_at, rejections)
+                if outcome is not None:
+                    state, detail = outcome
+                    print(f"{state:<10} {name:<50} {detail}", flush=True)  # noqa: T201
+                    stored += state == "stored"
+                    del waiting[name]
+            unreachable = None
+        except urllib.error.HTTPError as error:
+            if error.code < 500 and error.code != 429:  # a missing or wrong key, say
+                message = error.read().decode(errors="replace")[:200]
+                print(f"findings drop: {error.code} {message}", file=sys.stderr)  # noqa: T201
+                return 1
+            # Busy, or PostgreSQL restarting: ask again next round.
+            unreachable = f"{error.code} from {base}"
+        except (urllib.error.URLError, OSError) as error:  # the API starting, or down
+            unreachable = f"no API at {base} ({getattr(error, 'reason', error)})"
+        if not waiting:
+            break
+        if time.monotonic() >= deadline:
+            for name in waiting:
+                print(f"{'waiting':<10} {name:<50} not settled in {timeout_s:g} s")  # noqa: T201
+            print(  # noqa: T201
+                f"findings drop: {len(waiting)} file(s) not settled in {timeout_s:g} s"
+                f"{f'; {unreachable}' if unreachable else ''}; findings status says where",
+                file=sys.stderr,
+            )
+            return 2
+        # Each round asks once a file: many files, fewer rounds.
+        pause = min(5.0, max(0.5, len(waiting) / 50))
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+    return 0 if stored == len(dropped) else 1
+
+
+def _settled_outcome(
+    base: str,
+    name: str,
+    report_id: str,
+    key: str | None,
+    dropped_at: datetime,
+    rejections: Callable[[], list[dict[str, Any]]],
+) -> tuple[str, str] | None:
+    """A dropped file's state and what to say of it once nothing more will happen to it by
+    itself (stored, failed, stuck, replaced or rejected); None while it is on its way."""
+    try:
+        detail = _get_json(f"{base}/files/{report_id}", key)
+    except urllib.error.HTTPError as error:
+        if error.code != 404:
+            raise
+        # Not accepted (yet): ingest has not seen it, or rejected it.
+        return _rejection(rejections(), name, report_id, dropped_at)
+    state: str = detail["status"]
+    if state not in SETTLED_STATES:
+        return None
+    if state != "stored":
+        return state, detail["reason"] or "no reason recorded (findings status REPORT_ID)"
+    return state, _stored_summary(base, report_id, key, detail)
+
+
+def _rejection(
+    rejected: list[dict[str, Any]], name: str, report_id: str, dropped_at: datetime
+) -> tuple[str, str] | None:
+    for item in rejected:
+        # A file too big to be read has no sha256: known by its name, seen since the drop.
+        seen_since = datetime.fromisoformat(item["seen_at"]) >= dropped_at - timedelta(seconds=1)
+        if item["report_id"] == report_id or (
+            item["report_id"] is None and item["name"] == name and seen_since
+        ):
+            return "rejected", item["reason"] or "no reason recorded"
+    return None
+
+
+def _stored_summary(base: str, report_id: str, key: str | None, detail: dict[str, Any]) -> str:
+    """The stored report's finding count, title and authority (those from /reports)."""
+    warnings = detail.get("warnings") or ["findings status REPORT_ID says why"]
+    review = f"; needs review: {warnings[0]}" if detail["needs_review"] else ""
+    try:
+        report = _get_json(f"{base}/reports/{report_id}", key)
+    except urllib.error.HTTPError:
+        return f"{detail['finding_count']} findings{review}"
+    authority = report["local_authority"] or {}
+    where = f" ({authority['name']}, {authority['la_code']})" if authority.get("name") else ""
+    title = report["title"] or report["report_type"]
+    return f"{report['finding_count']} findings: {title}{where}{review}"
 
 
 async def tail_command(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from aiokafka import AIOKafkaConsumer
 
     from findings_shared.events import FindingPublished, Topics
