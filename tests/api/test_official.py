@@ -143,3 +143,41 @@ async def test_spreadsheets_carry_real_dates(
     dates = [row[column - 1].value for row in sheet.iter_rows(min_row=2) if row[column - 1].value]
     assert dates
     assert all(isinstance(value, datetime) for value in dates)
+
+
+async def test_every_authority_at_a_glance_has_its_latest_ilacs_and_when_the_next_is_due(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    response = await client.get("/summary/authorities")
+    assert response.status_code == 200, response.text
+    glance = {row["la_code"]: row for row in response.json()}
+    assert set(glance) == {a.la_code for a in all_local_authorities()}
+    wandsworth = glance["212"]
+    assert wandsworth["ons_code"] == "E09000032"
+    latest = wandsworth["latest"]
+    # Ofsted's record of the inspection whose report was dropped: the two are joined.
+    assert latest["source"] == "official"
+    assert latest["kind"] == "ILACS Standard Inspection"
+    assert latest["inspection_date"] == "2022-11-07"
+    assert latest["published"] == "2023-01-13"
+    assert latest["report_id"] == stored[WANDSWORTH_2023].report_id
+    assert latest["grades"]["overall_effectiveness"] == "good"
+    # Good: a short inspection about three years after the first day on site.
+    due = wandsworth["next_inspection"]
+    assert (due["kind"], due["expected"]) == ("short inspection", "2025-11-07")
+    assert due["overdue"] is (date.today() > date(2026, 5, 7))
+    # Only what Ofsted's tables hold where no report was dropped: no stored report.
+    without_reports = [
+        row for code, row in glance.items() if code not in {"212", "209", "355"} and row["latest"]
+    ]
+    assert without_reports
+    assert all(row["latest"]["report_id"] is None for row in without_reports)
+
+
+async def test_the_theme_taxonomy_is_listed_with_names(client: httpx.AsyncClient) -> None:
+    themes = (await client.get("/themes")).json()
+    by_slug = {t["theme"]: t for t in themes}
+    assert len(by_slug) == len(themes) >= 30
+    assert by_slug["lado"]["label"] == "LADO (allegations against adults)"
+    assert by_slug["domestic_abuse"]["label"] == "Domestic abuse"
+    assert by_slug["care_leavers_accommodation"]["area"] == "care_leavers"

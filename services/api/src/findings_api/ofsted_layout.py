@@ -10,10 +10,11 @@ Pure: from official records and report rows to rows of cells.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from findings_api.next_inspection import last_ilacs, next_ilacs
+from findings_api.next_inspection import NextInspection, last_ilacs, next_ilacs
 from findings_api.repository import TimelineRow
 from findings_shared.events import Grade, JudgementArea, ReportType
 from findings_shared.local_authorities import LocalAuthority
@@ -55,15 +56,31 @@ def _wording(grades: dict[JudgementArea, str], areas: tuple[JudgementArea, ...])
     return next((grades[area] for area in areas if area in grades), "")
 
 
-def ofsted_layout_rows(
+@dataclass(frozen=True, slots=True)
+class LatestIlacs:
+    """An authority's latest ILACS inspection: Ofsted's published record, or a report
+    dropped since; and when the next is due."""
+
+    authority: LocalAuthority
+    name: str  # as Ofsted's tables print it ("Bedford", not "Bedford Borough")
+    inspection_date: date | None = None
+    published: date | None = None
+    grades: dict[JudgementArea, Grade] = field(default_factory=dict)
+    wording: dict[JudgementArea, str] = field(default_factory=dict)
+    kind: str = ""  # Ofsted's name: "ILACS Standard Inspection"; "" when none is known
+    source: str = ""  # "official" or "report"
+    report_id: str | None = None  # the stored report of that inspection, if any
+    due: NextInspection | None = None
+
+
+def latest_ilacs(
     authorities: Iterable[LocalAuthority],
     records: OfficialRecords,
     reports: dict[str, list[TimelineRow]],
-    report_link: str,
-) -> list[list[Any]]:
-    """`reports`: each authority's ILACS report rows; `report_link`: a report's address,
-    with `{report_id}`."""
-    rows = []
+) -> list[LatestIlacs]:
+    """Each authority's latest ILACS inspection, by name; `reports`: each authority's
+    ILACS report rows."""
+    found = []
     for authority in sorted(authorities, key=lambda a: a.name):
         official = [
             i
@@ -72,17 +89,11 @@ def ofsted_layout_rows(
         ]
         ours = reports.get(authority.la_code, [])
         last = last_ilacs(official, ours)
-        inspection_date: date | None = None
-        published: date | None = None
-        grades: dict[JudgementArea, str] = {}
-        kind = source = link = ""
-        # Named as Ofsted's tables name it ("Bedford", not "Bedford Borough").
         name = next((i.la_name for i in official if i.la_name), authority.name)
-        if last is not None and last.source == "official":
+        if last is None:
+            found.append(LatestIlacs(authority, name))
+        elif last.source == "official":
             record = next(i for i in official if i.inspection_date == last.first_day)
-            inspection_date, published = record.inspection_date, record.published
-            grades = record.wording
-            kind, source = record.framework, "Ofsted's published tables"
             stored = next(
                 (
                     row
@@ -92,33 +103,65 @@ def ofsted_layout_rows(
                 ),
                 None,
             )
-            link = report_link.format(report_id=stored.report_id) if stored else ""
-        elif last is not None:
+            found.append(
+                LatestIlacs(
+                    authority,
+                    name,
+                    record.inspection_date,
+                    record.published,
+                    dict(record.grades),
+                    dict(record.wording),
+                    record.framework,
+                    "official",
+                    stored.report_id if stored else None,
+                    next_ilacs(last),
+                )
+            )
+        else:
             row = next(r for r in ours if r.report_id == last.report_id)
-            inspection_date, published = row.inspection_start, row.published
-            grades = {
-                JudgementArea(area): GRADE_WORDING.get(Grade(grade), grade)
-                for area, grade in row.grades.items()
-            }
-            kind, source = "ILACS inspection", "parsed report (newer than Ofsted's tables)"
-            link = report_link.format(report_id=row.report_id)
-        due = next_ilacs(last) if last is not None else None
-        rows.append(
-            [
-                WEB_LINK.format(la_code=authority.la_code),
-                authority.ons_code,
-                name,
-                ofsted_region(authority.region),
-                inspection_date,
-                published,
-                *(_wording(grades, areas) for areas in _AREAS),
-                authority.la_code,
-                authority.ofsted_urn,
-                kind,
-                source,
-                link,
-                due.expected if due else None,
-                due.latest if due else None,
-            ]
-        )
-    return rows
+            grades = {JudgementArea(area): Grade(grade) for area, grade in row.grades.items()}
+            found.append(
+                LatestIlacs(
+                    authority,
+                    name,
+                    row.inspection_start,
+                    row.published,
+                    grades,
+                    {area: GRADE_WORDING.get(grade, grade.value) for area, grade in grades.items()},
+                    "ILACS inspection",
+                    "report",
+                    row.report_id,
+                    next_ilacs(last),
+                )
+            )
+    return found
+
+
+_SOURCES = {
+    "official": "Ofsted's published tables",
+    "report": "parsed report (newer than Ofsted's tables)",
+}
+
+
+def ofsted_layout_rows(latest: Iterable[LatestIlacs], report_link: str) -> list[list[Any]]:
+    """One row of cells per authority; `report_link`: a report's address, with
+    `{report_id}`."""
+    return [
+        [
+            WEB_LINK.format(la_code=one.authority.la_code),
+            one.authority.ons_code,
+            one.name,
+            ofsted_region(one.authority.region),
+            one.inspection_date,
+            one.published,
+            *(_wording(one.wording, areas) for areas in _AREAS),
+            one.authority.la_code,
+            one.authority.ofsted_urn,
+            one.kind,
+            _SOURCES.get(one.source, ""),
+            report_link.format(report_id=one.report_id) if one.report_id else "",
+            one.due.expected if one.due else None,
+            one.due.latest if one.due else None,
+        ]
+        for one in latest
+    ]

@@ -279,11 +279,12 @@ FINDING_SORTS = {
     ]
 }
 # Safe HTML: the text is escaped before the matches are wrapped in <mark>.
+# The whole text, escaped, every match highlighted: findings_api.snippets cuts it to the
+# sentences holding matches (ts_headline's own fragments start mid-sentence).
 SNIPPET = """ts_headline('english',
     replace(replace(replace(f.text, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
     websearch_to_tsquery('english', :q),
-    'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2,
-     FragmentDelimiter=" … "')"""
+    'StartSel=<mark>, StopSel=</mark>, HighlightAll=true')"""
 
 
 def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:

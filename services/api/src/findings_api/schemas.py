@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from findings_shared.events import (
     LocalAuthorityRef,
     NextInspectionNotice,
     ParseQuality,
+    PracticeArea,
     ReportType,
     Theme,
 )
@@ -110,6 +111,12 @@ class FacetBucket(BaseModel):
     share_of_reports: float = Field(
         description="Of the reports the filters select (with then_by: of its `by` group's)"
     )
+
+
+class ThemeOut(BaseModel):
+    theme: Theme
+    area: PracticeArea
+    label: str = Field(description="The theme's name for a person: e.g. Front door")
 
 
 class Facets(BaseModel):
@@ -406,6 +413,66 @@ class LatestGrade(BaseModel):
     report_id: str
     report_type: ReportType
     report_date: date | None
+
+
+class LatestInspectionOut(BaseModel):
+    kind: str = Field(description="Ofsted's name for it, e.g. ILACS Standard Inspection")
+    source: Literal["official", "report"] = Field(
+        description="official: Ofsted's published tables; report: a report dropped since"
+    )
+    inspection_date: date | None = Field(description="Its first day on site")
+    published: date | None
+    report_id: str | None = Field(description="Its report, where stored here")
+    grades: dict[JudgementArea, Grade]
+
+
+class NextDue(BaseModel):
+    kind: str
+    earliest: date | None
+    expected: date | None
+    latest: date | None
+    overdue: bool
+    rule: str
+
+
+class AuthorityGlance(BaseModel):
+    """An authority on the national map: its latest ILACS inspection, its next one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "la_code": "212",
+                    "ons_code": "E09000032",
+                    "name": "Wandsworth",
+                    "region": "London",
+                    "latest": {
+                        "kind": "ILACS Standard Inspection",
+                        "source": "official",
+                        "inspection_date": "2022-11-07",
+                        "published": "2023-01-13",
+                        "report_id": "53b69bbf…",
+                        "grades": {"overall_effectiveness": "good"},
+                    },
+                    "next_inspection": {
+                        "kind": "short inspection",
+                        "earliest": "2025-05-07",
+                        "expected": "2025-11-07",
+                        "latest": "2026-05-07",
+                        "overdue": False,
+                        "rule": "ILACS: a short inspection after a good or outstanding …",
+                    },
+                }
+            ]
+        }
+    )
+
+    la_code: str
+    ons_code: str
+    name: str
+    region: str
+    latest: LatestInspectionOut | None
+    next_inspection: NextDue | None
 
 
 class NationalSummary(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -32,7 +32,8 @@ from findings_api.repository import (
     ReadRepository,
 )
 from findings_api.routes.listing import page_or_export, report_filter
-from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page
+from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page, ThemeOut
+from findings_api.snippets import sentence_snippet
 from findings_api.views import from_row
 from findings_shared.events import (
     THEME_AREA,
@@ -193,7 +194,9 @@ async def search_findings(
         query,
         (chosen.value, FINDING_SORTS[chosen.value]),
         (limit, offset, cursor),
-        lambda row: from_row(FindingWithReport, row),
+        lambda row: from_row(
+            FindingWithReport, replace(row, snippet=sentence_snippet(row.snippet))
+        ),
         (lambda: count(repository, where)) if total else None,
     )
 
@@ -247,3 +250,30 @@ async def finding_facets(
             for row in rows
         ],
     )
+
+
+@router.get("/themes", response_model=list[ThemeOut])
+async def theme_taxonomy() -> list[ThemeOut]:
+    """Every theme a finding can be tagged with, and its practice area (docs/themes.md):
+    the values of the `theme` and `area` filters and facets."""
+    return [
+        ThemeOut(theme=theme, area=area, label=theme_label(theme))
+        for theme, area in THEME_AREA.items()
+    ]
+
+
+# Where a theme's slug read as words is not its name.
+_THEME_NAMES = {
+    Theme.HOMELESS_16_17: "Homeless 16- and 17-year-olds",
+    Theme.LADO: "LADO (allegations against adults)",
+    Theme.IRO: "Independent reviewing officers",
+    Theme.SEND_SUPPORT: "SEND support",
+    Theme.PRE_PROCEEDINGS: "Pre-proceedings and PLO",
+    Theme.EDUCATION_EMPLOYMENT_TRAINING: "Education, employment and training",
+    Theme.CHILD_VOICE: "The child's voice",
+    Theme.OUT_OF_HOURS: "Out-of-hours service",
+}
+
+
+def theme_label(theme: Theme) -> str:
+    return _THEME_NAMES.get(theme) or theme.value.replace("_", " ").capitalize()

@@ -3,20 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
-from findings_api.ofsted_layout import OFSTED_COLUMNS, OUR_COLUMNS, ofsted_layout_rows
-from findings_api.repository import TimelineRow
-from findings_api.schemas import NationalSummary
+from findings_api.ofsted_layout import (
+    OFSTED_COLUMNS,
+    OUR_COLUMNS,
+    LatestIlacs,
+    latest_ilacs,
+    ofsted_layout_rows,
+)
+from findings_api.repository import ReadRepository, TimelineRow
+from findings_api.schemas import AuthorityGlance, LatestInspectionOut, NationalSummary, NextDue
 from findings_api.views import national_summary_of
 from findings_shared.events import ReportType
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
 
 router = APIRouter()
+
+
+async def _latest_ilacs(request: Request, repository: ReadRepository) -> list[LatestIlacs]:
+    reports = await repository.authority_reports([a.la_code for a in all_local_authorities()])
+    ilacs: dict[str, list[TimelineRow]] = {}
+    for report in reports:
+        if report.report_type == ReportType.ILACS_INSPECTION.value and report.la_code:
+            ilacs.setdefault(report.la_code, []).append(report)
+    return latest_ilacs(all_local_authorities(), request.app.state.official, ilacs)
+
+
+@router.get("/summary/authorities", response_model=list[AuthorityGlance])
+async def authorities_at_a_glance(
+    request: Request, repository: RepositoryDep
+) -> list[AuthorityGlance]:
+    """Every authority with its latest ILACS inspection (Ofsted's published record, or a
+    report dropped since: `source`) and when its next is due: the national map's data."""
+    today = date.today()
+    return [
+        AuthorityGlance(
+            la_code=one.authority.la_code,
+            ons_code=one.authority.ons_code,
+            name=one.authority.name,
+            region=one.authority.region,
+            latest=LatestInspectionOut(
+                kind=one.kind,
+                source=one.source,
+                inspection_date=one.inspection_date,
+                published=one.published,
+                report_id=one.report_id,
+                grades=one.grades,
+            )
+            if one.source
+            else None,
+            next_inspection=NextDue(
+                kind=one.due.kind,
+                earliest=one.due.earliest,
+                expected=one.due.expected,
+                latest=one.due.latest,
+                overdue=one.due.overdue(today),
+                rule=one.due.rule,
+            )
+            if one.due
+            else None,
+        )
+        for one in await _latest_ilacs(request, repository)
+    ]
 
 
 @router.get("/summary/national", response_model=NationalSummary)
@@ -44,13 +98,8 @@ async def national_summary(
                 "layout=ofsted is a spreadsheet: add format=csv or format=xlsx",
             )
         request.app.state.exports.enter(request, client_id(request))
-        reports = await repository.authority_reports([a.la_code for a in all_local_authorities()])
-        ilacs: dict[str, list[TimelineRow]] = {}
-        for report in reports:
-            if report.report_type == ReportType.ILACS_INSPECTION.value and report.la_code:
-                ilacs.setdefault(report.la_code, []).append(report)
         link = str(request.base_url).rstrip("/") + "/reports/{report_id}"
-        cells = ofsted_layout_rows(all_local_authorities(), request.app.state.official, ilacs, link)
+        cells = ofsted_layout_rows(await _latest_ilacs(request, repository), link)
 
         async def ofsted_table() -> AsyncIterator[list[Any]]:
             for row in cells:
