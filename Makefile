@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser test-tools run test lint check bench bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers
+.PHONY: setup browser test-tools run test lint check screenshots bench bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers web-vendor
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9" || \
@@ -29,6 +29,20 @@ lint: setup
 
 test: lint browser test-tools  ## lint, type-check, then every test (unit, integration, end-to-end)
 	$(UV) run --frozen pytest
+
+D3_VERSION := 7.9.0
+web-vendor:  ## d3 from the npm registry into the API package (served from it: no CDN)
+	rm -rf .artifacts/npm && mkdir -p .artifacts/npm
+	cd .artifacts/npm && npm pack --silent d3@$(D3_VERSION) >/dev/null && tar xzf d3-$(D3_VERSION).tgz
+	cp .artifacts/npm/package/dist/d3.min.js services/api/src/findings_api/web/vendor/d3.min.js
+	cp .artifacts/npm/package/LICENSE services/api/src/findings_api/web/vendor/d3.LICENSE
+	sha256sum services/api/src/findings_api/web/vendor/d3.min.js
+
+screenshots: setup browser  ## the web page's browser tests, then their screenshots into docs/img
+	$(UV) run --frozen pytest -q tests/api/test_web_page.py
+	for shot in home authority search report themes phone-authorities; do \
+		cp .artifacts/screenshots/$$shot.png docs/img/web-$$shot.png || exit 1; \
+	done
 
 images:  ## the four service images (docker build; needs a Docker engine)
 	for service in ingest parse store api; do \

@@ -90,6 +90,13 @@ def all_local_authorities() -> tuple[LocalAuthority, ...]:
         )
 
 
+def current_local_authorities() -> tuple[LocalAuthority, ...]:
+    """The authorities that exist today: the list also keeps those a reorganisation
+    abolished (Poole, Northamptonshire, Cumbria), whose reports still name them; the DfE
+    gives statistical neighbours only to current ones."""
+    return tuple(a for a in all_local_authorities() if a.stat_neighbours)
+
+
 @cache
 def _spelling_index() -> tuple[re.Pattern[str], dict[str, LocalAuthority]]:
     by_spelling: dict[str, LocalAuthority] = {}

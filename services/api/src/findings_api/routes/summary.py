@@ -21,18 +21,18 @@ from findings_api.repository import ReadRepository, TimelineRow
 from findings_api.schemas import AuthorityGlance, LatestInspectionOut, NationalSummary, NextDue
 from findings_api.views import national_summary_of
 from findings_shared.events import ReportType
-from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
+from findings_shared.local_authorities import current_local_authorities, local_authority_by_code
 
 router = APIRouter()
 
 
 async def _latest_ilacs(request: Request, repository: ReadRepository) -> list[LatestIlacs]:
-    reports = await repository.authority_reports([a.la_code for a in all_local_authorities()])
+    reports = await repository.authority_reports([a.la_code for a in current_local_authorities()])
     ilacs: dict[str, list[TimelineRow]] = {}
     for report in reports:
         if report.report_type == ReportType.ILACS_INSPECTION.value and report.la_code:
             ilacs.setdefault(report.la_code, []).append(report)
-    return latest_ilacs(all_local_authorities(), request.app.state.official, ilacs)
+    return latest_ilacs(current_local_authorities(), request.app.state.official, ilacs)
 
 
 @router.get("/summary/authorities", response_model=list[AuthorityGlance])
