@@ -104,7 +104,7 @@ async def test_uploading_needs_a_write_key(settings: ApiSettings) -> None:
     assert "FINDINGS_API_WRITE_KEYS" in off.json()["detail"]
 
 
-async def test_read_keys_guard_reads_but_not_health(
+async def test_read_keys_guard_reads_but_not_health_nor_metrics(
     settings: ApiSettings, database_settings: DatabaseSettings
 ) -> None:
     await migrate(MIGRATIONS, database_settings.url)
@@ -115,6 +115,12 @@ async def test_read_keys_guard_reads_but_not_health(
         assert (await client.get("/reports", headers={"X-API-Key": WRITE})).status_code == 200
         assert (await client.get("/health")).status_code == 200
         assert (await client.get("/openapi.json")).status_code == 200
+        # Prometheus scrapes without a key; requests are counted by route template.
+        await client.get("/reports/" + "0" * 64, headers={"X-API-Key": READ})
+        metrics = await client.get("/metrics")
+        assert metrics.status_code == 200
+        assert 'handler="/reports/{report_id}",method="GET",status="404"' in metrics.text
+        assert "findings_db_pool_connections" in metrics.text
     async with api_client(settings) as client:  # no read keys: open
         assert (await client.get("/reports")).status_code == 200
 

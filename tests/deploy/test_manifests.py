@@ -6,6 +6,7 @@ a service reads, and topics, consumer groups and partitions agree with the servi
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -183,3 +184,71 @@ def test_parse_autoscaling_follows_the_group_and_topic_parse_consumes(
     )
     # More pods than partitions would sit idle.
     assert scaled["spec"]["maxReplicaCount"] == int(config["data"]["FINDINGS_KAFKA_PARTITIONS"])
+
+
+def exposed_metric_names() -> set[str]:
+    """Every metric the services expose: ours, FastStream's (a broker with its Prometheus
+    middleware) and the API's (after a request)."""
+    from prometheus_client import REGISTRY
+    from starlette.testclient import TestClient
+
+    from findings_api.app import create_app
+    from findings_shared.kafka import make_broker
+    from findings_shared.settings import KafkaSettings
+
+    make_broker(KafkaSettings())
+    with TestClient(create_app()) as client:
+        client.get("/health")  # instrumented like any route; its answer does not matter
+        client.get("/metrics")
+    # A family with labels has no samples until a label set is used: name them by type.
+    suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"], "gauge": [""]}
+    return {
+        family.name + suffix
+        for family in REGISTRY.collect()
+        for suffix in suffixes.get(family.type, [""])
+    }
+
+
+def test_the_dashboard_and_the_scrapers_ask_only_for_what_the_services_expose(
+    overlay: list[dict[str, Any]],
+) -> None:
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/findings.json").read_text())
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    used = {
+        name
+        for expr in exprs
+        for name in re.findall(r"\b((?:findings|faststream|http)_[a-z_]+)\b", expr)
+    }
+    exposed = exposed_metric_names()
+    assert used - exposed == set()
+    # What an operator needs first is on it: lag, dead letters, parse time, HTTP latency.
+    for wanted in (
+        "findings_consumer_lag_messages",
+        "findings_dead_lettered_total",
+        "findings_parse_seconds_bucket",
+        "http_request_duration_seconds_bucket",
+    ):
+        assert wanted in used
+    # Compose's Prometheus scrapes each service on the port it serves /metrics on.
+    prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    targets = {
+        job["job_name"]: job["static_configs"][0]["targets"][0]
+        for job in prometheus["scrape_configs"]
+    }
+    services = compose()["services"]
+    assert set(targets) == {"ingest", "parse", "store", "api"} <= set(services)
+    assert targets["api"] == "api:8000"
+    assert {targets[s] for s in ("ingest", "parse", "store")} == {
+        f"{s}:8080" for s in ("ingest", "parse", "store")
+    }
+    # Kubernetes: every pod says where its metrics are, on the port its container names.
+    for doc in overlay:
+        if doc["kind"] != "Deployment":
+            continue
+        template = doc["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        (container,) = template["spec"]["containers"]
+        (port,) = container["ports"]
+        assert annotations["prometheus.io/scrape"] == "true"
+        assert annotations["prometheus.io/port"] == str(port["containerPort"])
+        assert annotations["prometheus.io/path"] == "/metrics"

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
@@ -128,6 +129,18 @@ def pipeline(
     assert all(code in (0, None) for code in exit_codes.values()), exit_codes
 
 
+async def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """A /metrics page as {(sample name, sorted labels): value}."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(url)
+    assert response.status_code == 200, url
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
 async def test_every_report_arrives_once_with_its_findings(pipeline: Pipeline) -> None:
     for name in TEXTS + PDFS:
         copy_fixture(name, pipeline.inbox)
@@ -219,6 +232,36 @@ async def test_poison_files_end_failed_or_rejected_and_good_ones_are_stored(
         minutes = await client.get(f"/files/{files['minutes.pdf']['report_id']}")
     assert [f["error_type"] for f in minutes.json()["failures"]] == ["not_a_report"]
     assert all(service.exited() is None for service in pipeline.services.values())
+
+    # What an operator's Prometheus sees: every failed file dead-lettered by parse, from the
+    # topic it came from; parse time and pages; each consumer's messages and lag; the
+    # API's requests by route.
+    metrics = {
+        name: await scrape(url.replace("/health", "/metrics"))
+        for name, url in pipeline.health.items()
+    }
+    failed = sum(1 for f in files.values() if f["status"] == "failed")
+    dead = sum(
+        v for (name, _), v in metrics["parse"].items() if name == "findings_dead_lettered_total"
+    )
+    assert dead == failed
+    parsed = metrics["parse"][("findings_parse_seconds_count", (("outcome", "parsed"),))]
+    assert parsed >= 3
+    assert metrics["parse"][("findings_parse_pages_count", ())] >= 1
+    for name in CONSUMERS:
+        received = [
+            v
+            for (metric, _), v in metrics[name].items()
+            if metric == "faststream_received_messages_total"
+        ]
+        assert sum(received) > 0, name
+        assert metrics[name][("findings_breaker_open", ())] == 0
+    assert any(metric == "findings_consumer_lag_messages" for metric, _ in metrics["store"])
+    api = await scrape(f"{pipeline.api}/metrics")
+    files_read = api[
+        ("http_requests_total", (("handler", "/files"), ("method", "GET"), ("status", "200")))
+    ]
+    assert files_read >= 1
 
     status = await asyncio.to_thread(
         subprocess.run,

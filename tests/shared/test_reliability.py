@@ -92,8 +92,8 @@ def test_health_reports_retrying_as_degraded_and_an_open_breaker_as_unhealthy() 
     assert "retrying for" in health.snapshot()["problems"][0]
     health.succeeded()
     assert health.snapshot()["status"] == "ok"
-    health.dead_letter("a")
-    health.dead_letter("b")
+    health.dead_letter("a", "t")
+    health.dead_letter("b", "t")
     snapshot = health.snapshot()
     assert snapshot["status"] == "unhealthy"
     assert snapshot["dead_lettered"] == 2

@@ -23,6 +23,7 @@ from findings_shared.kafka import (
     make_broker,
     stop_broker,
 )
+from findings_shared.metrics import BREAKER_OPEN, RETRYING, watch_pool
 from findings_shared.settings import ConsumerServiceSettings
 
 
@@ -59,6 +60,11 @@ async def run_consumer_service(
     await ensure_topics(settings.kafka, topic_names)
     broker = make_broker(settings.kafka)
     service = build(broker)
+    health = service.delivery.health
+    BREAKER_OPEN.set_function(lambda: float(health.breaker.is_open))
+    RETRYING.set_function(lambda: float(health.retrying_since is not None))
+    if engine is not None:
+        watch_pool(engine)
     await broker.start()
     try:
         async with (

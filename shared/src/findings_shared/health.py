@@ -1,6 +1,7 @@
 """`GET /health` for the services that have no HTTP API of their own (ingest, parse,
 store): 200 while ok or degraded (retrying an outage), 503 when unhealthy, so that a
-Kubernetes probe or `findings status` sees a stopped consumer."""
+Kubernetes probe or `findings status` sees a stopped consumer; and `GET /metrics` for
+Prometheus (findings_shared.metrics)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import uvicorn
 
+from findings_shared.metrics import latest
 from findings_shared.reliability import Health
 from findings_shared.settings import ConsumerServiceSettings
 
@@ -25,15 +27,18 @@ def health_app(health: Health) -> Callable[[Scope, Receive, Send], Awaitable[Non
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        content_type = "application/json"
         if scope["path"] == "/health":
             snapshot = health.snapshot()
-            status, body = (503 if snapshot["status"] == "unhealthy" else 200), snapshot
+            status, body = (503 if snapshot["status"] == "unhealthy" else 200), json.dumps(snapshot)
+        elif scope["path"] == "/metrics":
+            status, (exposition, content_type) = 200, latest()
+            body = exposition.decode()
         else:
-            status, body = 404, {"detail": "only /health is served here"}
-        payload = json.dumps(body).encode()
-        headers = [(b"content-type", b"application/json")]
+            status, body = 404, json.dumps({"detail": "only /health and /metrics are served here"})
+        headers = [(b"content-type", content_type.encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await send({"type": "http.response.body", "body": body.encode()})
 
     return app
 

@@ -17,10 +17,13 @@ from aiokafka.errors import IllegalStateError, KafkaConnectionError, KafkaError
 from aiokafka.helpers import create_ssl_context
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+from prometheus_client import REGISTRY
 
 from findings_shared.events import ReportFailed, Stage
+from findings_shared.metrics import record_lag
 from findings_shared.reliability import (
     CircuitOpen,
     DeadLetterBreaker,
@@ -118,6 +121,7 @@ def make_broker(settings: KafkaSettings) -> KafkaBroker:
         max_request_size=settings.max_message_bytes,
         logger=log,
         log_level=logging.DEBUG,
+        middlewares=(KafkaPrometheusMiddleware(registry=REGISTRY, app_name="findings"),),
     )
 
 
@@ -335,9 +339,10 @@ def _subscribe(
     batch: bool,
     **options: Any,
 ) -> None:
+    group_id = f"{settings.topic_namespace}-{group}"
     subscriber = broker.subscriber(
         *topics,
-        group_id=f"{settings.topic_namespace}-{group}",
+        group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         session_timeout_ms=settings.session_timeout_ms,
@@ -374,7 +379,7 @@ def _subscribe(
             attempts[position] = attempt
             permanent = isinstance(error, PermanentError) or attempt >= policy.max_attempts
             if not batch and not outage and permanent:
-                health.dead_letter(f"{type(error).__name__}: {error}")
+                health.dead_letter(f"{type(error).__name__}: {error}", records[0].topic)
                 if not health.breaker.is_open:
                     await _dead_letter(delivery, records[0], error, attempt)
                     attempts.pop(position, None)
@@ -401,6 +406,7 @@ def _subscribe(
         if len(attempts) > 10_000:  # positions left behind by a rebalance
             attempts.clear()
         failures_in_a_row = 0
+        record_lag(group_id, message.consumer, [(r.topic, r.partition, r.offset) for r in records])
         if batch:
             health.retrying_since = None
         else:

@@ -23,6 +23,8 @@ from aiokafka.errors import KafkaError
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from findings_shared.metrics import DEAD_LETTERED
+
 log = logging.getLogger("findings.reliability")
 
 Status = Literal["ok", "degraded", "unhealthy"]
@@ -156,8 +158,10 @@ class Health:
         if self.retrying_since is None:
             self.retrying_since = time.time()
 
-    def dead_letter(self, reason: str) -> None:
+    def dead_letter(self, reason: str, topic: str) -> None:
+        """A message of `topic` given up on (published to the failed topic, or dropped)."""
         self.dead_lettered += 1
+        DEAD_LETTERED.labels(topic).inc()
         self.breaker.record(True, reason)
 
     def snapshot(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request, status
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -29,6 +30,7 @@ from findings_api.routes import (
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadTarget
 from findings_shared.database import make_engine, make_sessionmaker
+from findings_shared.metrics import watch_pool
 from findings_shared.official import OfficialRecords
 
 WEB = Path(__file__).parent / "web"
@@ -42,6 +44,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database)
         app.state.sessions = make_sessionmaker(engine)
+        watch_pool(engine)
         yield
         await engine.dispose()
 
@@ -68,6 +71,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(resource.router)
     add_offline_docs(app)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    # Requests by route template, status and latency, on /metrics (open, as /health is).
+    Instrumentator(
+        should_group_status_codes=False,
+        excluded_handlers=["/metrics", "/static", "/health"],
+    ).instrument(app).expose(app, include_in_schema=False)
 
     @app.get("/", include_in_schema=False)
     async def web_page() -> FileResponse:

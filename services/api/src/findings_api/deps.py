@@ -31,7 +31,15 @@ API_KEY = APIKeyHeader(
     description="Needed to upload; to read too when FINDINGS_API_READ_KEYS is set.",
 )
 # Probes and the documentation stay open whatever the keys.
-OPEN_PATHS = {"/", "/health", "/docs", "/openapi.json", "/docs/oauth2-redirect", "/redoc"}
+OPEN_PATHS = {
+    "/",
+    "/health",
+    "/metrics",
+    "/docs",
+    "/openapi.json",
+    "/docs/oauth2-redirect",
+    "/redoc",
+}
 
 
 def api_settings(request: Request) -> ApiSettings:

@@ -42,10 +42,20 @@ from findings_shared.kafka import (
     publish_event,
     subscribe_batches_at_least_once,
 )
+from findings_shared.metrics import PARSE_PAGES, PARSE_SECONDS
 from findings_shared.reliability import CircuitOpen, InvalidEvent, decode_event
 
 log = logging.getLogger("findings.parse")
 PARSE_GROUP = "findings-parse"
+
+
+# The outcome label of the parse-time histogram.
+_OUTCOMES: dict[type, str] = {
+    ParsedEvents: "parsed",
+    ParseFailure: "failed",
+    StoreUnavailable: "store_unavailable",
+    ContentChanged: "content_changed",
+}
 
 
 class ObjectStoreUnavailable(Exception):
@@ -142,7 +152,7 @@ class Parse:
                     invalid.append(failure)
         health = self.delivery.health
         for _ in range(len(invalid) + dropped):
-            health.dead_letter("invalid_event")
+            health.dead_letter("invalid_event", self.topics.received)
         if health.breaker.is_open:
             raise CircuitOpen(health.breaker.describe())
         await asyncio.gather(*(self.publish_dead_letter(failure) for failure in invalid))
@@ -208,6 +218,11 @@ class Parse:
             log.info("%s announced again: its outcome published again", event.name)
             return
         outcome = await self.parse_in_slot(job)
+        if job.started_at is not None:
+            seconds = time.monotonic() - job.started_at
+            PARSE_SECONDS.labels(_OUTCOMES[type(outcome)]).observe(seconds)
+        if isinstance(outcome, ParsedEvents) and outcome.pages:
+            PARSE_PAGES.observe(outcome.pages)
         if isinstance(outcome, StoreUnavailable):
             # Transient: its batch is redelivered after a back-off.
             raise ObjectStoreUnavailable(outcome.reason)
@@ -216,7 +231,7 @@ class Parse:
             return
         health = self.delivery.health
         if isinstance(outcome, ParseFailure):
-            health.dead_letter(f"{outcome.error_type}: {outcome.reason}")
+            health.dead_letter(f"{outcome.error_type}: {outcome.reason}", self.topics.received)
             if health.breaker.is_open:
                 # Published by none: redelivered once the circuit closes.
                 raise CircuitOpen(health.breaker.describe())

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from findings_parse.core.extract import UnreadableReport
-from findings_parse.core.parser import parse_report
+from findings_parse.core.extract import UnreadableReport, extract_text
+from findings_parse.core.parser import parse_report, parse_text
 from findings_shared.bucket import ObjectMissing, ObjectTooLarge, read_object
 from findings_shared.events import (
     EventTooLarge,
@@ -48,6 +48,7 @@ class ParsedEvents:
     report_type: str
     findings: list[bytes]  # one FindingPublished each, in the report's order
     parsed: bytes  # the ReportParsedEvent
+    pages: int = 0  # a PDF's pages (0: text), for the pages-per-report metric
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,9 +95,15 @@ def limit_memory(max_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    report: ReportParsed
+    pages: int
+
+
 def parse_object(
     uri: str, name: str, report_id: str, max_bytes: int, s3: S3Settings
-) -> ReportParsed | ParseFailure | StoreUnavailable | ContentChanged:
+) -> Parsed | ParseFailure | StoreUnavailable | ContentChanged:
     """Read the object (claim check) and parse it."""
     try:
         content = read_object(uri, max_bytes=max_bytes, s3=s3)
@@ -109,7 +116,8 @@ def parse_object(
     if report_id_of(content) != report_id:
         return ContentChanged()
     try:
-        return parse_report(content, name)
+        text = extract_text(content, name)
+        return Parsed(parse_text(report_id, text), text.pages)
     except UnreadableReport as error:
         return ParseFailure(error.error_type, str(error))
     except MemoryError:
@@ -124,17 +132,17 @@ def parse_received(
     """Read and parse the announced object, and encode its events. Encoded before any is
     published: a report too large to publish fails before any finding is out."""
     outcome = parse_object(received.object_uri, received.name, received.report_id, max_bytes, s3)
-    if not isinstance(outcome, ReportParsed):
+    if not isinstance(outcome, Parsed):
         return outcome
     try:
-        return encoded_events(received, outcome, max_message_bytes)
+        return encoded_events(received, outcome.report, max_message_bytes, outcome.pages)
     except EventTooLarge as error:
         # Retrying cannot help: the report is dead-lettered with its reason.
         return ParseFailure("report_too_large", str(error))
 
 
 def encoded_events(
-    received: ReportReceived, report: ReportParsed, max_message_bytes: int
+    received: ReportReceived, report: ReportParsed, max_message_bytes: int, pages: int = 0
 ) -> ParsedEvents:
     authority = report.local_authority
     findings = [
@@ -163,4 +171,4 @@ def encoded_events(
         ),
         max_message_bytes,
     )
-    return ParsedEvents(report.report_type, findings, parsed)
+    return ParsedEvents(report.report_type, findings, parsed, pages)

@@ -87,7 +87,9 @@ class Store:
                 except Exception as single_error:
                     if is_transient(single_error):
                         raise
-                    health.dead_letter(f"{type(single_error).__name__}: {single_error}")
+                    health.dead_letter(
+                        f"{type(single_error).__name__}: {single_error}", record.topic
+                    )
                     if health.breaker.is_open:
                         # Too many at once: something is wrong beyond this event; the
                         # batch waits for the circuit to close rather than go to waste.

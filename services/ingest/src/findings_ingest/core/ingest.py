@@ -329,7 +329,7 @@ class Ingest:
                     failed = decode_event(ReportFailed, body)
                     outcomes.append((failed.report_id, "failed", failed.reason))
             except InvalidEvent as error:
-                self.health.dead_letter(str(error))
+                self.health.dead_letter(str(error), topic)
                 log.error("dropping an outcome from %s: %s", topic, error)
         now = _now()
         async with self.ledger.begin() as ledger:

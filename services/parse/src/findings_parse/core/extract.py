@@ -56,6 +56,7 @@ class ExtractedText:
     kind: Literal["pdf", "text"]
     lines: list[Line]
     body_size: float = 0.0
+    pages: int = 0  # a PDF's pages; 0 for text
 
 
 # No report comes near these; beyond them a file is refused before any real work.
@@ -377,7 +378,7 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
             kept.append(line)
             previous = line
     _mark_short_last_lines(kept, body_size)
-    return ExtractedText(kind="pdf", lines=kept, body_size=body_size)
+    return ExtractedText(kind="pdf", lines=kept, body_size=body_size, pages=len(pages))
 
 
 def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
