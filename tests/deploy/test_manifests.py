@@ -33,7 +33,7 @@ K8S = ROOT / "deploy" / "k8s"
 BIN = Path(sys.executable).parent
 KUBERNETES_VERSION = "1.32.0"
 # Read straight from the environment rather than through a settings class.
-PLAIN_VARIABLES = {"FINDINGS_LOG_LEVEL"}
+PLAIN_VARIABLES = {"FINDINGS_LOG_LEVEL", "FINDINGS_LOG_FORMAT"}
 
 
 def settings_variables() -> set[str]:

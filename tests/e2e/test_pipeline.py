@@ -105,6 +105,17 @@ class Pipeline:
 def pipeline(
     tmp_path: Path, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
 ) -> Iterator[Pipeline]:
+    yield from running_pipeline(tmp_path, kafka_settings, database_settings, {})
+
+
+def running_pipeline(
+    tmp_path: Path,
+    kafka_settings: KafkaSettings,
+    database_settings: DatabaseSettings,
+    more_env: dict[str, str],
+) -> Iterator[Pipeline]:
+    """The four services, started with the tests' settings (and `more_env`); stopped
+    after, each expected to end cleanly."""
     api_port = free_port()
     health_ports = {name: free_port() for name in CONSUMERS}
     env = service_env(
@@ -121,6 +132,7 @@ def pipeline(
     # The truncated PDFs below are taken as damaged after this, not as still being copied.
     env["FINDINGS_INGEST_UNFINISHED_PDF_WAIT_S"] = "1"
     env["FINDINGS_API_WRITE_KEYS"] = WRITE_KEY
+    env.update(more_env)
     pipeline = Pipeline(tmp_path / "inbox", api_port, health_ports, env)
     pipeline.start()
     yield pipeline

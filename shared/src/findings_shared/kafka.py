@@ -35,6 +35,7 @@ from findings_shared.reliability import (
     is_transient,
 )
 from findings_shared.settings import DeliverySettings, KafkaSettings
+from findings_shared.telemetry import trace_headers
 
 log = logging.getLogger(__name__)
 TOPIC_ALREADY_EXISTS = 36
@@ -238,6 +239,7 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()  # the trace context travels here
 
 
 BatchHandler = Callable[[list[Record]], Awaitable[None]]
@@ -364,7 +366,7 @@ def _subscribe(
         nonlocal failures_in_a_row
         raw = message.raw_message
         records = [
-            Record(r.topic, r.partition, r.offset, r.key, r.value or b"")
+            Record(r.topic, r.partition, r.offset, r.key, r.value or b"", tuple(r.headers or ()))
             for r in (raw if isinstance(raw, tuple) else (raw,))
         ]
         position = (records[0].topic, records[0].partition, records[0].offset)
@@ -462,7 +464,8 @@ async def publish_event(
         body,
         topic,
         key=report_id.encode(),
-        headers={"content-type": "application/json"},
+        # With traces on, the W3C trace context of the span publishing it.
+        headers={"content-type": "application/json", **trace_headers()},
         no_confirm=True,
     )
     return future

@@ -12,6 +12,7 @@ from typing import Any
 from findings_shared.database import ServiceSchema, migrate, wait_for_schema
 from findings_shared.logs import configure_logging
 from findings_shared.settings import DatabaseSettings
+from findings_shared.telemetry import configure_tracing
 
 log = logging.getLogger("findings")
 
@@ -43,6 +44,8 @@ def run_service(
         log.info("schema %s migrated to %s", schema.name, ", ".join(sorted(schema.heads())))
         return
 
+    tracing = configure_tracing(name)
+
     async def runner() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -70,4 +73,8 @@ def run_service(
             log.warning("%s: abandoning work still in flight after %ss", name, SHUTDOWN_TIMEOUT_S)
         log.info("%s service stopped", name)
 
-    asyncio.run(runner())
+    try:
+        asyncio.run(runner())
+    finally:
+        if tracing is not None:
+            tracing.shutdown()  # the spans still batched are sent

@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request, status
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -32,6 +33,7 @@ from findings_api.uploads import UploadTarget
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.metrics import watch_pool
 from findings_shared.official import OfficialRecords
+from findings_shared.telemetry import tracing_on
 
 WEB = Path(__file__).parent / "web"
 RETRY_AFTER_S = 5
@@ -76,6 +78,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         should_group_status_codes=False,
         excluded_handlers=["/metrics", "/static", "/health"],
     ).instrument(app).expose(app, include_in_schema=False)
+    # Server spans for every request, where traces are on (findings_shared.telemetry).
+    if tracing_on():
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="health,metrics,static")
 
     @app.get("/", include_in_schema=False)
     async def web_page() -> FileResponse:

@@ -44,6 +44,7 @@ class ReportRow:
     needs_review: bool
     object_uri: str
     next_inspection: dict[str, Any] | None  # a NextInspectionNotice's fields
+    trace_parent: str | None  # the trace it was stored in, where traces are on
 
 
 @dataclass(frozen=True, slots=True)

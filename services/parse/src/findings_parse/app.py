@@ -16,6 +16,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
+from opentelemetry.context import Context
+from opentelemetry.trace import SpanKind
 
 from findings_parse.settings import ParseSettings
 from findings_parse.worker import (
@@ -42,8 +44,10 @@ from findings_shared.kafka import (
     publish_event,
     subscribe_batches_at_least_once,
 )
+from findings_shared.logs import about
 from findings_shared.metrics import PARSE_PAGES, PARSE_SECONDS
 from findings_shared.reliability import CircuitOpen, InvalidEvent, decode_event
+from findings_shared.telemetry import context_from_headers, tracer
 
 log = logging.getLogger("findings.parse")
 PARSE_GROUP = "findings-parse"
@@ -100,6 +104,7 @@ class Job:
     """One received report on its way through a slot."""
 
     event: ReportReceived
+    context: Context | None = None  # the trace it came with (ingest's)
     started_at: float | None = None  # when it got a slot (monotonic)
     task: asyncio.Task[None] | None = None
 
@@ -137,12 +142,17 @@ class Parse:
         left to finish on its own: the batch (and its offsets) go on without it, so the
         reports behind it flow through the other workers. Were the service to stop before
         it is done, ingest announces that report again (no outcome reached its ledger)."""
-        received: list[ReportReceived] = []
+        received: list[tuple[ReportReceived, Context]] = []
         invalid: list[ReportFailed] = []
         dropped = 0  # invalid and naming no report: nothing to publish, still a dead letter
         for record in records:
             try:
-                received.append(decode_event(ReportReceived, record.value))
+                received.append(
+                    (
+                        decode_event(ReportReceived, record.value),
+                        context_from_headers(record.headers),
+                    )
+                )
             except InvalidEvent as error:
                 failure = failure_of(record, Stage.PARSE, error, attempt=1)
                 if failure is None:
@@ -156,7 +166,7 @@ class Parse:
         if health.breaker.is_open:
             raise CircuitOpen(health.breaker.describe())
         await asyncio.gather(*(self.publish_dead_letter(failure) for failure in invalid))
-        jobs = [Job(event) for event in received]
+        jobs = [Job(event, context) for event, context in received]
         for job in jobs:
             job.task = asyncio.create_task(self.handle(job))
         await self.wait_or_defer(jobs)
@@ -210,7 +220,20 @@ class Parse:
             log.warning("a slow report could not be finished: %s", error)
 
     async def handle(self, job: Job) -> None:
-        """Parse one report in a slot, count its outcome and publish it."""
+        """Parse one report in a slot, count its outcome and publish it: a span of the
+        report's trace, whose context its events carry on."""
+        with (
+            tracer().start_as_current_span(
+                "parse: parse report",
+                context=job.context,
+                kind=SpanKind.CONSUMER,
+                attributes={"findings.report_id": job.event.report_id},
+            ),
+            about(job.event.report_id, job.event.event_id),
+        ):
+            await self.parse_and_publish(job)
+
+    async def parse_and_publish(self, job: Job) -> None:
         event = job.event
         repeated = self.recent.get(event.report_id)
         if repeated is not None:

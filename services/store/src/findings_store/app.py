@@ -17,6 +17,7 @@ import logging
 from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_shared.consumer import run_consumer_service
@@ -37,12 +38,14 @@ from findings_shared.kafka import (
     publish_event,
     subscribe_batches_at_least_once,
 )
+from findings_shared.logs import about
 from findings_shared.reliability import (
     CircuitOpen,
     PermanentError,
     decode_event,
     is_transient,
 )
+from findings_shared.telemetry import context_from_headers, current_traceparent, tracer
 from findings_store.repository import ReportRepository, version_key
 from findings_store.settings import StoreSettings
 
@@ -112,7 +115,17 @@ class Store:
             repository = ReportRepository(session)
             for record in records:
                 if record.topic == self.topics.parsed:
-                    outcome = await self.store_parsed(repository, record.value, now)
+                    # A span of the report's trace, kept with the report for the API's reads.
+                    with (
+                        tracer().start_as_current_span(
+                            "store: store report",
+                            context=context_from_headers(record.headers),
+                            kind=SpanKind.CONSUMER,
+                            attributes={"findings.report_id": (record.key or b"").decode()},
+                        ),
+                        about((record.key or b"").decode()),
+                    ):
+                        outcome = await self.store_parsed(repository, record.value, now)
                     if outcome is not None:
                         stored.append(outcome)
                 elif record.topic == self.topics.replaced:
@@ -135,7 +148,7 @@ class Store:
             # The same content was taken again after the replacement.
             await repository.revive(report.report_id)
         if stored is None or version_key(stored) < version_key(report.parser_version):
-            await repository.replace_report(report, event.object_uri, now)
+            await repository.replace_report(report, event.object_uri, now, current_traceparent())
             if original := await repository.settle_copies(report):
                 log.info(
                     "%s is another file of %s's inspection", report.report_id[:12], original[:12]

@@ -56,6 +56,8 @@ reports = Table(
     # Another file of the same inspection, stored first (a PDF and its text export): this
     # report is its copy, which the read model leaves out. None: the inspection's report.
     Column("same_as", String(64)),
+    # The W3C traceparent of the span that stored it, where traces are on.
+    Column("trace_parent", String(55)),
 )
 judgements = Table(
     "judgements",
@@ -120,7 +122,9 @@ class ReportRepository:
         )
         return result.scalar_one_or_none()
 
-    async def replace_report(self, report: ReportParsed, object_uri: str, at: datetime) -> None:
+    async def replace_report(
+        self, report: ReportParsed, object_uri: str, at: datetime, trace_parent: str | None = None
+    ) -> None:
         """Write the report with its judgements and findings, replacing any older version."""
         await self.session.execute(delete(findings).where(findings.c.report_id == report.report_id))
         await self.session.execute(
@@ -149,6 +153,7 @@ class ReportRepository:
             "next_inspection": report.next_inspection.model_dump(mode="json")
             if report.next_inspection
             else None,
+            "trace_parent": trace_parent,
         }
         statement = insert(reports).values(values)
         await self.session.execute(

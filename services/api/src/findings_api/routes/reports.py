@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlparse
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
+from opentelemetry import trace
+from opentelemetry.trace import Link
 
 from findings_api.deps import (
     AcceptHeader,
@@ -47,6 +49,7 @@ from findings_api.uploads import UploadRejected
 from findings_api.views import report_detail, report_summary
 from findings_shared.bucket import ObjectMissing
 from findings_shared.events import Grade, JudgementArea, ReportType
+from findings_shared.telemetry import context_of, tracer
 
 router = APIRouter()
 
@@ -176,12 +179,20 @@ async def get_report(request: Request, repository: RepositoryDep, report_id: Rep
             status.HTTP_404_NOT_FOUND,
             f"No report {report_id} is stored (yet): check GET /reports or drop the file.",
         )
-    judgements = await repository.judgements_of(row.report_id)
-    findings = await repository.findings_of(row.report_id)
-    detail = report_detail(
-        row, is_operator(request), judgements, findings, request.app.state.official
-    )
-    detail.other_files = (await repository.copies_of([row.report_id])).get(row.report_id, [])
+    # The read joins the report's own trace (from the bucket to here), linked to this
+    # request's: one trace shows a report's whole path.
+    with tracer().start_as_current_span(
+        "api: read report",
+        context=context_of(row.trace_parent),
+        links=[Link(trace.get_current_span().get_span_context())],
+        attributes={"findings.report_id": row.report_id},
+    ):
+        judgements = await repository.judgements_of(row.report_id)
+        findings = await repository.findings_of(row.report_id)
+        detail = report_detail(
+            row, is_operator(request), judgements, findings, request.app.state.official
+        )
+        detail.other_files = (await repository.copies_of([row.report_id])).get(row.report_id, [])
     return detail
 
 

@@ -19,6 +19,7 @@ from asyncio import FIRST_COMPLETED
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from findings_ingest.core.ledger import LedgerAccess, PendingReport, Replacement, SeenObject
@@ -36,7 +37,9 @@ from findings_shared.events import (
     Topics,
     report_id_of,
 )
+from findings_shared.logs import about
 from findings_shared.reliability import Health, InvalidEvent, decode_event
+from findings_shared.telemetry import tracer
 
 log = logging.getLogger("findings.ingest")
 # Reported objects recorded in one ledger transaction and announced together.
@@ -305,9 +308,23 @@ class Ingest:
             )
             for report in reports
         ]
-        await asyncio.gather(
-            *(self.publisher.publish(self.topics.received, event) for event in events)
-        )
+
+        async def announce_one(event: ReportReceived) -> None:
+            # A report's trace starts here: the object taken from the bucket.
+            with (
+                tracer().start_as_current_span(
+                    "ingest: announce report",
+                    kind=SpanKind.PRODUCER,
+                    attributes={
+                        "findings.report_id": event.report_id,
+                        "findings.object": event.name,
+                    },
+                ),
+                about(event.report_id, event.event_id),
+            ):
+                await self.publisher.publish(self.topics.received, event)
+
+        await asyncio.gather(*(announce_one(event) for event in events))
         async with self.ledger.begin() as ledger:
             await ledger.mark_announced([event.report_id for event in events], _now())
         for event in events:
