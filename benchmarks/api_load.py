@@ -3,8 +3,10 @@
     uv run python -m benchmarks.api_load --reports 2000
 
 Stores N reports (the fixture PDFs parsed once, then replicated under new ids), starts one
-API process (uvicorn) and drives three requests with wrk at rising concurrency: a
-filtered findings query, a full-text search and a report fetch. Prints one row per run.
+API process (uvicorn) and drives every kind of request with wrk at rising concurrency
+(filtered and full-text findings, a report, lists, facets, the national summary and the
+map's data, an authority, exports, a live stream's first answer). Prints one row per run,
+and the API process's memory before and after.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 from sqlalchemy import text
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
@@ -59,6 +62,8 @@ async def fill(database: DatabaseSettings, reports: list[ReportParsed]) -> None:
             repository = ReportRepository(session)
             for report in reports[start : start + 100]:
                 await repository.replace_report(report, "file:///bench", datetime.now(UTC))
+        if start % 2000 == 0:
+            print(f"stored {start + 100} of {len(reports)} reports", file=sys.stderr)  # noqa: T201
     async with engine.begin() as connection:
         await connection.execute(text("analyze"))
     await engine.dispose()
@@ -89,6 +94,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", default="1,4,16")
+    parser.add_argument("--only", default="", help="comma-separated words of scenario names")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -113,19 +119,40 @@ def main() -> None:
         scenarios = {
             "findings filtered": f"{root}/findings?la_code=355&category=improvement&limit=50",
             "full-text search": f"{root}/findings?q=domestic%20abuse&limit=20",
+            "search, rare word": f"{root}/findings?q=radicalisation&limit=20",
             "report fetch": f"{root}/reports/{salford.report_id}",
+            "reports list": f"{root}/reports?region=London&limit=50",
+            "facets by theme": f"{root}/findings/facets?group_by=theme&tone=concern",
+            "facets theme×year": f"{root}/findings/facets?group_by=theme&then_by=year&la_code=355",
+            "national summary": f"{root}/summary/national",
+            "map data": f"{root}/summary/authorities",
+            "authority": f"{root}/local-authorities/355",
+            "export csv": f"{root}/findings?la_code=355&format=csv",
+            # A live stream's first answer (its retry hint); wrk then holds it open.
+            "events (SSE)": f"{root}/events?la_code=355",
         }
         print(f"{len(reports)} reports, {findings} findings stored; one API process")  # noqa: T201
         header = f"{'request':<18} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
         print(f"{header} {'non-2xx':>7}")  # noqa: T201
+        process = psutil.Process(api.pid)
+        memory_before = process.memory_info().rss
         for name, url in scenarios.items():
+            if args.only and not any(word in name for word in args.only.split(",")):
+                continue
             wrk(url, 1, 2)  # warm-up: connections and PostgreSQL's caches
             for connections in (int(c) for c in args.connections.split(",")):
+                if name == "events (SSE)" and connections > 1:
+                    continue  # a stream stays open: more connections measure nothing more
                 row = wrk(url, connections, args.seconds)
                 print(  # noqa: T201
                     f"{name:<18} {connections:>5} {row['rps']:>8.0f} {row['p50_ms']:>8.1f}"
                     f" {row['p99_ms']:>8.1f} {row['non_2xx']:>7.0f}"
                 )
+        memory_after = process.memory_info().rss
+        print(  # noqa: T201
+            f"API process memory: {memory_before / 2**20:.0f} MB after start-up and warm-up"
+            f" of the first request, {memory_after / 2**20:.0f} MB after every run"
+        )
     finally:
         if api:
             api.terminate()
