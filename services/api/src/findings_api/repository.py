@@ -267,6 +267,9 @@ REPORT_SORTS = {
     ],
 }
 RANK = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
+# sort=relevance ranks this many matches, the first found (docs/benchmarks.md): its cost
+# no longer grows with how common the words are.
+RANKED_MATCHES = 2000
 OVERALL_GRADE = """(select o.grade from store.judgement_read o where o.report_id = r.report_id
     and o.area in ('overall_effectiveness', 'area_send_outcome') limit 1)"""
 FINDING_SORTS = {
@@ -520,18 +523,43 @@ class ReadRepository:
         return await self.count_findings(where), _typed(FacetRow, rows)
 
     async def search_findings(
-        self, where: FindingFilter, sort: str, limit: int, offset: int, cursor: list[Any] | None
+        self,
+        where: FindingFilter,
+        sort: str,
+        limit: int,
+        offset: int,
+        cursor: list[Any] | None,
+        ranked: int | None = RANKED_MATCHES,
     ) -> list[FoundFindingRow]:
+        """A page of the findings `where` selects, in `sort` order. sort=relevance ranks
+        the first `ranked` matches found (None: all of them, as an export does)."""
         columns = FINDING_SORTS[sort]
         clauses = _report_clauses(where, "j.area = f.judgement_area")
         # Reports are joined while ordering only when a filter or the sort needs them.
         by_report = clauses != ["true"] or sort != "relevance"
         clauses += _finding_clauses(where)
         params = {**_fields(where), "limit": limit, "offset": offset}
+        after_cursor = ["true"]
         if cursor is not None:
             condition, keys = after(columns, cursor)
-            clauses.append(condition)
+            after_cursor = [condition]
             params |= keys
+        matches = f"""store.finding_read f
+                {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
+                where {" and ".join(clauses)}"""
+        sort_date = ""  # the cursor's date key, where the sort is by date
+        if sort != "relevance" and by_report:
+            sort_date = f", {REPORT_DATE} as sort_date"
+        if sort == "relevance" and ranked is not None:
+            # Ranked among the first RANKED_MATCHES matches found, not all of them: ranking
+            # reads every match's tsvector, so a common phrase cost in proportion to how
+            # often it occurs (0.5 s at 20,000 reports). `total` still counts them all.
+            matches = f"""(select f.finding_id, f.report_id, f.ordinal, f.search
+                           from {matches} limit :ranked) f
+                where {" and ".join(after_cursor)}"""
+            params["ranked"] = ranked
+        else:
+            matches += f" and {' and '.join(after_cursor)}"
         # Order the matches on their keys alone, then read the page's rows and make their
         # snippets: carrying every match's text through the join and the sort, and
         # ts_headline, were most of a search's time.
@@ -543,10 +571,8 @@ class ReadRepository:
             from (
                 select f.finding_id, f.report_id, f.ordinal,
                        {RANK if where.q else "null::real"} as rank
-                       {f", {REPORT_DATE} as sort_date" if by_report else ""}
-                from store.finding_read f
-                {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
-                where {" and ".join(clauses)}
+                       {sort_date}
+                from {matches}
                 order by {order_by(columns)}
                 limit :limit offset :offset
             ) page

@@ -23,9 +23,16 @@ from findings_api.deps import (
     RepositoryDep,
     TotalParam,
 )
-from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
+from findings_api.exports import (
+    ExportColumn,
+    Format,
+    authority_columns,
+    chosen_format,
+    field_column,
+)
 from findings_api.repository import (
     FINDING_SORTS,
+    RANKED_MATCHES,
     FacetRow,
     FindingFilter,
     FoundFindingRow,
@@ -181,15 +188,19 @@ async def search_findings(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "sort=relevance needs a search text in q"
         )
 
+    fmt = chosen_format(format, accept)
+    # A page ranks the first matches found; an export ranks every match, as it holds them all.
+    ranked = RANKED_MATCHES if fmt is Format.JSON else None
+
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
     ) -> Awaitable[list[FoundFindingRow]]:
-        return repository.search_findings(where, chosen.value, limit, offset, after)
+        return repository.search_findings(where, chosen.value, limit, offset, after, ranked)
 
     return await page_or_export(
         request,
         repository,
-        chosen_format(format, accept),
+        fmt,
         ("findings", finding_export(request)),
         query,
         (chosen.value, FINDING_SORTS[chosen.value]),
