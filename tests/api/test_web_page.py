@@ -100,6 +100,15 @@ async def accessibility_violations(page: Page) -> list[str]:
     ]
 
 
+async def with_original(
+    database_settings: DatabaseSettings, folder: Path, report: ReportParsed, name: str
+) -> None:
+    """The report's original file where its stored object URI says it is."""
+    original = (folder / name).resolve()
+    original.write_bytes((REPORTS / name).read_bytes())
+    await point_at(database_settings, report.report_id, original)
+
+
 async def api_json(site: str, path: str, **params: str) -> object:
     async with httpx.AsyncClient(base_url=site) as client:
         response = await client.get(path, params=params)
@@ -214,9 +223,7 @@ async def test_a_report_has_sections_to_jump_to_dates_and_ofsteds_grades_checked
     tmp_path: Path,
 ) -> None:
     lewisham = stored[LEWISHAM_2019]
-    original = (tmp_path / LEWISHAM_2019).resolve()
-    original.write_bytes((REPORTS / LEWISHAM_2019).read_bytes())
-    await point_at(database_settings, lewisham.report_id, original)
+    await with_original(database_settings, tmp_path, lewisham, LEWISHAM_2019)
     detail = await api_json(site, f"/reports/{lewisham.report_id}")
     assert isinstance(detail, dict)
     async with page_of(browser, "report-whole") as page:
@@ -385,9 +392,7 @@ async def test_with_read_keys_the_page_asks_for_a_key_and_keeps_it_for_the_sessi
     tmp_path: Path,
 ) -> None:
     salford = stored[SALFORD_2018]
-    original = (tmp_path / SALFORD_2018).resolve()
-    original.write_bytes((REPORTS / SALFORD_2018).read_bytes())
-    await point_at(database_settings, salford.report_id, original)
+    await with_original(database_settings, tmp_path, salford, SALFORD_2018)
     settings = ApiSettings(database=database_settings, read_keys=[SecretStr("reader-key")])
     async with serving_api(settings) as url, page_of(browser, "read-key") as page:
         await page.goto(f"{url}/")
