@@ -60,8 +60,11 @@ def latest() -> tuple[bytes, str]:
 
 
 def watch_pool(engine: AsyncEngine) -> None:
-    """Report the engine's pool on each scrape (QueuePool: in use, idle, overflow)."""
+    """Report the engine's pool on each scrape (QueuePool: in use, idle, overflow); a pool
+    that keeps no connections (NullPool) has nothing to report."""
     pool: Any = engine.sync_engine.pool
+    if not hasattr(pool, "checkedout"):
+        return
     readers: dict[str, Callable[[], float]] = {
         "in_use": lambda: float(pool.checkedout()),
         "idle": lambda: float(pool.checkedin()),
@@ -69,8 +72,7 @@ def watch_pool(engine: AsyncEngine) -> None:
         "overflow": lambda: float(max(0, pool.overflow())),
     }
     for state, read in readers.items():
-        if hasattr(pool, "checkedout"):
-            DB_POOL.labels(state).set_function(read)
+        DB_POOL.labels(state).set_function(read)
 
 
 def record_lag(group: str, consumer: Any, positions: Sequence[tuple[str, int, int]]) -> None:

@@ -55,7 +55,7 @@ function warnings(report) {
   if (!list.length) return null;
   return el("div", { class: "warning", role: "note" },
     el("p", {}, el("strong", { text: "This report may be read wrongly:" })),
-    el("ul", {}, ...list.map((w) => el("li", { text: typeof w === "string" ? w : (w.message || w.code || JSON.stringify(w)) }))));
+    el("ul", {}, ...list.map((warning) => el("li", { text: warning }))));
 }
 
 function sections(report) {

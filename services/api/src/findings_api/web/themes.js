@@ -1,23 +1,11 @@
 // Themes over time: a theme's share of the concerns inspectors raised, year by year,
 // nationally and in a region; and two authorities' or regions' theme profiles compared.
-import { api, authorities, el, failure, field, select, show, themeProfile, themeShares, themes, REGIONS } from "./common.js";
+import { authorities, el, failure, field, select, show, themeProfile, themeShares, themes, REGIONS } from "./common.js";
 import { profileChart, trendChart } from "./charts.js";
 
 
 const points = (shares) => [...shares].filter(([year, s]) => year !== null && s.total)
   .map(([year, s]) => ({ year: Number(year), share: s.share, total: s.total }));
-
-// A region's theme share by year, from the region-by-year counts.
-async function regionTrend(theme, region) {
-  const [all, withTheme] = await Promise.all([
-    api("/findings/facets", { group_by: "year", tone: "concern", region }),
-    api("/findings/facets", { group_by: "year", tone: "concern", region, theme }),
-  ]);
-  const totals = new Map(all.buckets.map((b) => [b.key, b.findings]));
-  const found = new Map(withTheme.buckets.map((b) => [b.key, b.findings]));
-  return [...totals].filter(([year]) => year !== null)
-    .map(([year, total]) => ({ year: Number(year), share: (found.get(year) || 0) / total, total }));
-}
 
 // "region:London", "la:355" or "" (England) as /findings filters, with a name.
 function chosen(value, known) {
@@ -36,7 +24,8 @@ export async function themesPage(query) {
   const second = query.get("b") || "region:London";
   try {
     const [themeList, known] = await Promise.all([themes(), authorities()]);
-    const [national, regional] = await Promise.all([themeShares(theme, "year"), regionTrend(theme, region)]);
+    const [national, regional] = await Promise.all([
+      themeShares(theme, "year"), themeShares(theme, "year", { region })]);
     const label = themeList.find((t) => t.theme === theme)?.label || theme;
     const themeSelect = select("trend-theme", "theme", themeList.map((t) => [t.theme, t.label]), theme);
     const regionSelect = select("trend-region", "region", REGIONS.map((r) => [r, r]), region);
@@ -68,7 +57,7 @@ export async function themesPage(query) {
         + "and priority action, and the paragraphs that say what does not work yet. A year is the report's "
         + "publication year (else its inspection's). Themes and tone are tagged by phrase matching: see the API's "
         + "documentation for how well." }));
-    trendHolder.append(trendChart([{ name: "England", points: points(national) }, { name: region, points: regional }],
+    trendHolder.append(trendChart([{ name: "England", points: points(national) }, { name: region, points: points(regional) }],
       trendHolder, `${label}: share of concerns by year`));
     const [a, b] = [chosen(first, known), chosen(second, known)];
     const [profileA, profileB] = await Promise.all([themeProfile(a.filters), themeProfile(b.filters)]);
