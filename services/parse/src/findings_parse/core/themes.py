@@ -4,7 +4,9 @@ Phrase matching (Aho-Corasick, `pyahocorasick`) over the normalised text, whole 
 the longest phrase winning where two overlap ("education, health and care plan" is SEND
 support, not education). Some phrases are too general alone and count only beside a word
 that places them ("accommodation" is a care leaver's when the finding is about care
-leavers). Pure: no I/O, no model; `THEMES_VERSION` changes whenever the lists do.
+leavers). A passing mention gives nothing: the items of an enumeration of several themes,
+and a team or service named after the first sentence. Pure: no I/O, no model;
+`THEMES_VERSION` changes whenever the lists or the rules do.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from functools import cache
 
 import ahocorasick
 
-from findings_shared.events import THEME_AREA, Theme, ThemeTag
+from findings_shared.events import THEME_AREA, PracticeArea, Theme, ThemeTag
 
-THEMES_VERSION = "1"
+THEMES_VERSION = "2"
 
 _CARE_LEAVER_CONTEXT = (
     "care leaver",
@@ -605,6 +607,8 @@ PHRASES: tuple[Phrases, ...] = (
             "care leavers' service",
             "care leavers service",
         ),
+        general=("pas", "their pa", "a pa"),
+        context=_CARE_LEAVER_CONTEXT,
     ),
     Phrases(
         T.CARE_LEAVERS_ACCOMMODATION,
@@ -708,6 +712,20 @@ PHRASES: tuple[Phrases, ...] = (
             "gcse",
             "gcses",
         ),
+        general=("education", "educational", "school", "schools", "excluded", "attendance"),
+        context=(
+            *_CHILD_IN_CARE_CONTEXT,
+            "children we look after",
+            "send",
+            "special educational needs",
+            "ehc",
+            "social worker",
+            "social workers",
+            "child in need",
+            "children in need",
+            "child protection plan",
+            "child protection plans",
+        ),
     ),
     Phrases(
         T.HEALTH,
@@ -799,6 +817,9 @@ PHRASES: tuple[Phrases, ...] = (
             "single assessment",
             "single assessments",
             "reassessment",
+            # Said of a service's assessments ("assessments are timely"), where "an
+            # assessment" is as often one step of another theme's work.
+            "assessments",
         ),
     ),
     Phrases(
@@ -1015,6 +1036,14 @@ PHRASES: tuple[Phrases, ...] = (
             "performance clinics",
             "performance meetings",
             "learning reviews",
+            "performance monitoring",
+            "monitor performance",
+            "monitoring performance",
+            "monitoring and evaluation",
+            "key performance indicators",
+            "trend analysis",
+            "evaluate the quality",
+            "evaluation of practice",
         ),
     ),
     Phrases(
@@ -1085,7 +1114,6 @@ PHRASES: tuple[Phrases, ...] = (
             "political and corporate",
             "corporate leadership",
             "corporate support",
-            "scrutiny",
             "director of children's services",
             "dcs",
             "budget",
@@ -1104,6 +1132,7 @@ PHRASES: tuple[Phrases, ...] = (
 # of its other phrases) in the finding ("leaders" alone is not corporate leadership).
 WEAK: dict[Theme, tuple[str, ...]] = {
     T.CORPORATE_LEADERSHIP: (
+        "scrutiny",
         "strategic",
         "strategy",
         "vision",
@@ -1130,7 +1159,6 @@ WEAK: dict[Theme, tuple[str, ...]] = {
     ),
     T.ASSESSMENT: (
         "assessment",
-        "assessments",
         "assessed",
         "assessing",
         "analysis",
@@ -1150,6 +1178,13 @@ WEAK: dict[Theme, tuple[str, ...]] = {
         "schools and",
         "health partners",
         "professionals network",
+        "health services",
+        "health professionals",
+        "health representation",
+        "health and social care",
+        "health and police",
+        "police and health",
+        "the board",
     ),
     T.PLACEMENT_SUFFICIENCY: (
         "commissioning",
@@ -1236,9 +1271,6 @@ WEAK: dict[Theme, tuple[str, ...]] = {
         "plans are detailed",
     ),
     T.HEALTH: (
-        "health services",
-        "health partners",
-        "health professionals",
         "health needs",
         "gp",
         "gps",
@@ -1319,7 +1351,14 @@ WEAK: dict[Theme, tuple[str, ...]] = {
 }
 
 # Phrases that hold a theme's word but say nothing of it ("without delay").
-IGNORED = ("without delay", "no delay", "no delays", "in a timely way", "the local offer for send")
+IGNORED = (
+    "without delay",
+    "no delay",
+    "no delays",
+    "in a timely way",
+    "the local offer for send",
+    "local area partnership",
+)
 
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
@@ -1342,6 +1381,15 @@ class _Entry:
     weak: bool  # counts only twice, or beside another of its theme's phrases
 
 
+def _variants(key: str) -> set[str]:
+    """A phrase as reports write it: with or without a plural "s", hyphenated or not
+    ("edge of care", "edge-of-care"; "multi-agency", "multi agency")."""
+    forms = {key, key.replace("-", " ")}
+    if " " in key and len(key.split()) <= 4:
+        forms.add(key.replace(" ", "-"))
+    return forms | {form + "s" for form in forms if not form.endswith("s")}
+
+
 @cache
 def _automaton() -> tuple[ahocorasick.Automaton, dict[Theme, re.Pattern[str]]]:
     automaton = ahocorasick.Automaton()
@@ -1351,11 +1399,14 @@ def _automaton() -> tuple[ahocorasick.Automaton, dict[Theme, re.Pattern[str]]]:
         placing = "|".join(re.escape(normalise(word)) for word in group.context)
         contexts[group.theme] = re.compile(rf"(?<!\w)(?:{placing or '(?!)'})(?!\w)")
         weak = {normalise(word) for word in WEAK.get(group.theme, ())}
-        words = [*group.phrases, *(w for w in WEAK.get(group.theme, ()) if w not in group.phrases)]
+        words = [
+            *group.phrases,
+            *(w for w in WEAK.get(group.theme, ()) if w not in group.phrases + group.general),
+        ]
         for phrase, contextual in [(w, False) for w in words] + [(w, True) for w in group.general]:
             key = normalise(phrase)
             entry = _Entry(key, group.theme, contextual, key in weak)
-            for variant in (key, key + "s") if not key.endswith("s") else (key,):
+            for variant in _variants(key):
                 entries.setdefault(variant, []).append(entry)
     for phrase in IGNORED:
         entries.setdefault(normalise(phrase), [])
@@ -1367,16 +1418,58 @@ def _automaton() -> tuple[ahocorasick.Automaton, dict[Theme, re.Pattern[str]]]:
 
 _TAXONOMY_ORDER = tuple(Theme)
 
+# An enumeration: its items separated by a comma, "and" or "or" with at most three other
+# words between ("the police, early help teams and health services").
+_LIST_GAP = re.compile(r"^(?:[\w'-]+ ){0,3}?(?:,|, and|, or|and|or|/)(?: [\w'-]+){0,3}$")
+# An enumeration of cues of at least this many themes is a list of services or topics: a
+# passing mention of each ("key priorities of child sexual exploitation, domestic abuse
+# and neglect").
+LIST_THEMES = 3
+# A cue that names a team, service or panel ("the edge of care team", "the leaving care
+# service") is a passing mention unless it is the subject of the finding's first sentence.
+_NAME_AFTER = re.compile(
+    r"(?:'s?)? (?:team|teams|service|panel|sub-group|subgroup|hub|board|unit)\b"
+)
+_NAME_ENDINGS = (" team", " service", " panel", " board")
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+# A finding that starts with care leavers and names none of their narrower themes is about
+# their support and its planning ("Care leavers are very positive about the support…").
+_CARE_LEAVER_SUBJECT = re.compile(
+    r"^(?:[\w'-]+ ){0,2}?(care leavers?|care-experienced young (?:people|adults))(?!\w)"
+)
+
+_Span = tuple[int, int, tuple[_Entry, ...]]
+
 
 def _is_word_edge(text: str, index: int) -> bool:
     return index < 0 or index >= len(text) or not text[index].isalnum()
+
+
+def _listed(normal: str, kept: list[_Span]) -> set[int]:
+    """Indexes of the spans that are items of an enumeration of several themes' cues."""
+    listed: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        themes = {entry.theme for index in run for entry in kept[index][2]}
+        if len(run) >= LIST_THEMES and len(themes) >= LIST_THEMES:
+            listed.update(run)
+
+    for index, (start, _end, _entries) in enumerate(kept):
+        if run and _LIST_GAP.match(normal[kept[run[-1]][1] : start].strip()):
+            run.append(index)
+            continue
+        close()
+        run = [index]
+    close()
+    return listed
 
 
 def tag_themes(text: str) -> list[ThemeTag]:
     """The themes of a finding, in taxonomy order, each with the words that gave it."""
     normal = normalise(text)
     automaton, contexts = _automaton()
-    spans: list[tuple[int, int, tuple[_Entry, ...]]] = []
+    spans: list[_Span] = []
     for end, (key, entries) in automaton.iter(normal):
         start = end - len(key) + 1
         if _is_word_edge(normal, start - 1) and _is_word_edge(normal, end + 1):
@@ -1392,11 +1485,15 @@ def tag_themes(text: str) -> list[ThemeTag]:
         taken.append((span[0], span[1]))
         kept.append(span)
     kept.sort(key=lambda span: span[0])
+    listed = _listed(normal, kept) if len(kept) >= LIST_THEMES else set()
+    first_sentence = _SENTENCE_END.search(normal)
+    first_end = first_sentence.end() if first_sentence else len(normal)
     matched: dict[Theme, list[str]] = {}
     in_context: dict[Theme, bool] = {}
     strong: set[Theme] = set()
-    weak_hits: dict[Theme, int] = {}
-    for start, end, entries in kept:
+    weak_hits: dict[Theme, set[int]] = {}
+    only_names: dict[Theme, bool] = {}  # every cue of the theme names a team or service
+    for index, (start, end, entries) in enumerate(kept):
         words = normal[start:end]
         for entry in entries:
             if entry.contextual:
@@ -1404,15 +1501,31 @@ def tag_themes(text: str) -> list[ThemeTag]:
                     in_context[entry.theme] = bool(contexts[entry.theme].search(normal))
                 if not in_context[entry.theme]:
                     continue
-            if entry.weak:
-                weak_hits[entry.theme] = weak_hits.get(entry.theme, 0) + 1
+            is_name = start >= first_end and (
+                words.endswith(_NAME_ENDINGS) or bool(_NAME_AFTER.match(normal, end))
+            )
+            only_names[entry.theme] = only_names.get(entry.theme, True) and is_name
+            if index in listed:
+                pass  # shown among the matched words, but gives nothing alone
+            elif entry.weak:
+                weak_hits.setdefault(entry.theme, set()).add(start)  # once per place
             else:
                 strong.add(entry.theme)
             found = matched.setdefault(entry.theme, [])
             if words not in found:
                 found.append(words)
+    given = {
+        theme
+        for theme in matched
+        if (theme in strong or len(weak_hits.get(theme, ())) >= 2) and not only_names[theme]
+    }
+    if not any(THEME_AREA[theme] is PracticeArea.CARE_LEAVERS for theme in given):
+        subject = _CARE_LEAVER_SUBJECT.match(normal)
+        if subject:
+            given.add(T.PATHWAY_PLANNING)
+            matched[T.PATHWAY_PLANNING] = [subject.group(1)]
     return [
         ThemeTag(theme=theme, area=THEME_AREA[theme], matched=matched[theme])
         for theme in _TAXONOMY_ORDER
-        if theme in strong or weak_hits.get(theme, 0) >= 2
+        if theme in given
     ]

@@ -488,6 +488,49 @@ CRITICISM: tuple[str, ...] = (
     "uncertainty",
 )
 
+# Negation of what a service does ("are not always offered", "not all children"): criticism
+# wherever it stands, and it negates praise that follows as any negation does.
+NOT_ALWAYS: tuple[str, ...] = (
+    "not always",
+    "not routinely",
+    "not consistently",
+    "not all",
+    "not sufficiently",
+    "not fully",
+    "not enough",
+    "not yet",
+    "not well",
+    "not effectively",
+    "not regularly",
+    "not robust",
+    "not timely",
+)
+
+# What a report asks for more of: criticism ("more work is required").
+MORE_NEEDED: tuple[str, ...] = (
+    "more to do",
+    "more work is required",
+    "more work is needed",
+    "more work to do",
+    "more needs to be done",
+    "more is needed",
+    "is needed to",
+    "are needed to",
+    "need to do more",
+    "needs to do more",
+)
+
+# What introduces a purpose ("…to ensure that they are safe"): praise after it says what the
+# work is for, not that it works, so it is not counted.
+PURPOSE: tuple[str, ...] = (
+    "to ensure",
+    "to make sure",
+    "in order to",
+    "so that",
+    "to help",
+    "to keep",
+)
+
 # Phrases that hold a critical or praising word and are neither ("without delay").
 NOT_CRITICISM: tuple[str, ...] = (
     "not only",
@@ -574,7 +617,15 @@ NEGATORS: tuple[str, ...] = (*NEGATION, "insufficiently", "less", "lack of", "la
 
 _SAME_LENGTH_PAIRS = (("’", "'"), ("‘", "'"), ("–", "-"), ("—", "-"), ("‐", "-"), ("‑", "-"))
 _SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
-_PRAISE, _CRITICISM, _NEUTRAL, _CONTRAST, _NEGATION, _NEGATOR = (1, 2, 4, 8, 16, 32)
+_PRAISE, _CRITICISM, _NEUTRAL, _CONTRAST, _NEGATION, _NEGATOR, _PURPOSE = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+)
 
 
 @cache
@@ -587,6 +638,9 @@ def _automaton() -> ahocorasick.Automaton:
         (CONTRAST, _CONTRAST),
         (NEGATION, _NEGATION),
         (NEGATORS, _NEGATOR),
+        (NOT_ALWAYS, _CRITICISM | _NEGATOR),
+        (MORE_NEEDED, _CRITICISM),
+        (PURPOSE, _PURPOSE),
     ):
         for word in words:
             kinds[word] = kinds.get(word, 0) | kind
@@ -630,7 +684,13 @@ def _sentence_tone(normal: str, matches: list[tuple[int, int, int]]) -> Tone:
     negated_to: int | None = None
     spent = False  # the negation has already counted as a criticism
     negator_kind = 0
+    purpose = False  # past a purpose ("to ensure"): praise no longer counts
     for start, end, kind in matches:
+        if kind & _PURPOSE:
+            purpose = True
+            continue
+        if purpose and kind & _PRAISE and not kind & _CRITICISM:
+            continue
         if kind & _NEUTRAL:
             negated_to = None
             continue
