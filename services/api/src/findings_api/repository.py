@@ -485,7 +485,7 @@ class ReadRepository:
     async def count_findings(self, where: FindingFilter) -> FacetRow:
         """How many findings `where` selects, in how many reports."""
         total = await self.session.execute(
-            text(f"select null as key, {_COUNTS} {self._selected_findings(where)}"),
+            text(_counted(None, None, self._selected_findings(where))),
             _fields(where),
         )
         return FacetRow(**total.one()._mapping)
@@ -514,9 +514,8 @@ class ReadRepository:
             by = re.sub(r"\bg\b", "h", second_key)
         rows = await self.session.execute(
             text(
-                f"select {key} as key, {by} as by, {_COUNTS}"
-                f" {self._selected_findings(where, joins)}"
-                " group by 1, 2 order by findings desc, key, by"
+                _counted(key, by, self._selected_findings(where, joins))
+                + " order by findings desc, key, by"
             ),
             _fields(where),
         )
@@ -703,7 +702,21 @@ def _sql_values(pairs: Iterable[tuple[str, str]]) -> str:
     )
 
 
-_COUNTS = "count(distinct f.finding_id) as findings, count(distinct f.report_id) as reports"
+def _counted(key: str | None, by: str | None, selected: str) -> str:
+    """Findings and reports by key (and by; all together if None): counted per report
+    first, then summed. A facet's joins give a finding at most one row per key, so no
+    count needs `distinct`, whose sorts were most of a facet's time over a million
+    findings."""
+    grouped = key is not None
+    return f"""
+        select {'"key"' if grouped else "null"} as key, {'"by"' if grouped else "null"} as by,
+               coalesce(sum(n), 0)::int as findings, count(*)::int as reports
+        from (select {key or "null"} as "key", {by or "null"} as "by", f.report_id,
+                     count(*) as n {selected}
+              group by 1, 2, f.report_id) per_report
+        {'group by "key", "by"' if grouped else ""}"""
+
+
 _THEME_AREAS = _sql_values((theme.value, area.value) for theme, area in THEME_AREA.items())
 _REGIONS = _sql_values((la.la_code, la.region) for la in all_local_authorities() if la.la_code)
 
@@ -712,7 +725,9 @@ _REGIONS = _sql_values((la.la_code, la.region) for la in all_local_authorities()
 FACET_GROUPS: dict[str, tuple[str, str]] = {
     "theme": ("cross join lateral unnest(f.theme_slugs) as g(key)", "g.key"),
     "area": (
-        f"join (values {_THEME_AREAS}) as g(theme, key) on g.theme = any(f.theme_slugs)",
+        # Each area once per finding, however many of its themes the finding has.
+        f"""cross join lateral (select distinct a.key from (values {_THEME_AREAS})
+            as a(theme, key) where a.theme = any(f.theme_slugs)) as g""",
         "g.key",
     ),
     "tone": ("", "f.tone"),
