@@ -57,6 +57,9 @@ async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
     database_settings: DatabaseSettings,
 ) -> None:
     report = stored[SALFORD_2018]
+    assert not report.quality.needs_review  # the parser itself saw nothing wrong
+    # Lists are read once before the change: they must notice a report stored since.
+    assert report.report_id in await report_ids(client, needs_review="false")
     engine = make_engine(database_settings)
     async with engine.begin() as connection:  # as a parser mistake would have stored it
         await connection.execute(
@@ -66,13 +69,34 @@ async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
             ),
             {"id": report.report_id},
         )
+        await connection.execute(
+            text("update store.reports set stored_at = now() where report_id = :id"),
+            {"id": report.report_id},
+        )
     await engine.dispose()
     body = (await client.get(f"/reports/{report.report_id}")).json()
-    assert body["quality"]["official_mismatch"] == [
-        {"area": "overall_effectiveness", "parsed": "outstanding", "official": "good"}
-    ]
+    difference = {"area": "overall_effectiveness", "parsed": "outstanding", "official": "good"}
+    assert body["quality"]["official_mismatch"] == [difference]
     assert body["quality"]["needs_review"] is True
     assert any("differ from Ofsted" in w for w in body["quality"]["warnings"])
+    # Lists, their filter and exports say what the report's page says.
+    listed = (await client.get("/reports", params={"la_code": "355"})).json()["items"]
+    assert [item["quality"] for item in listed] == [body["quality"]]
+    assert report.report_id in await report_ids(client, needs_review="true")
+    assert report.report_id not in await report_ids(client, needs_review="false")
+    findings = await client.get(
+        "/findings", params={"needs_review": "true", "la_code": "355", "limit": 1}
+    )
+    assert findings.json()["items"][0]["report_id"] == report.report_id
+    exported = await client.get("/reports", params={"la_code": "355", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [row["Needs review"] for row in rows] == ["True"]
+
+
+async def report_ids(client: httpx.AsyncClient, **params: str) -> list[str]:
+    response = await client.get("/reports", params={**params, "limit": "200"})
+    assert response.status_code == 200, response.text
+    return [item["report_id"] for item in response.json()["items"]]
 
 
 async def test_an_authority_shows_its_official_history_beyond_the_dropped_reports(

@@ -27,6 +27,15 @@ async def test_the_same_inspection_in_two_files_is_one_report(
     assert listed["total"] == 2  # the 2011 letter and the 2023 inspection, once
     [kept] = [r["report_id"] for r in listed["items"] if r["report_id"] in both]
     [other] = sorted(both - {kept})
+    assert [r["other_files"] for r in listed["items"] if r["report_id"] == kept] == [[other]]
+    # Its file's lifecycle names the report standing for it, and what the parser made of it.
+    copy_file = (await client.get(f"/files/{other}")).json()
+    assert copy_file["same_as"] == kept
+    assert copy_file["parser_version"] == stored[AS_PDF].parser_version
+    assert copy_file["finding_count"] == len(
+        (stored[AS_TEXT] if other == stored[AS_TEXT].report_id else stored[AS_PDF]).findings
+    )
+    assert (await client.get(f"/files/{kept}")).json()["same_as"] is None
 
     # The copy's id answers with the inspection's report, which names it.
     for asked in both:

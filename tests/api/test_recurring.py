@@ -84,3 +84,27 @@ async def test_weaknesses_not_raised_before_are_not_linked(
     assert sunderland.la_code
     assert await recurring(client, sunderland.la_code) == []
     assert (await client.get("/local-authorities/999/recurring")).status_code == 404
+
+
+async def test_a_report_shows_where_each_of_its_weaknesses_was_raised_before(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    """The report's own page carries the same links as the authority's recurring list,
+    on its listed weaknesses only."""
+    later = stored[WOKINGHAM[2]]
+    assert later.local_authority is not None
+    assert later.local_authority.la_code
+    detail = (await client.get(f"/reports/{later.report_id}")).json()
+    linked = {f["finding_id"]: f["raised_before"] for f in detail["findings"] if f["raised_before"]}
+    listed = {
+        item["weakness"]["finding_id"]: item["raised_before"]
+        for item in await recurring(client, later.local_authority.la_code)
+        if item["weakness"]["report_id"] == later.report_id
+    }
+    assert linked
+    assert linked == listed
+    weaknesses = {"improvement", "priority_action", "area_for_development"}
+    assert all(f["category"] in weaknesses for f in detail["findings"] if f["raised_before"])
+    # The earliest report has nothing before it.
+    first = (await client.get(f"/reports/{stored[WOKINGHAM[0]].report_id}")).json()
+    assert all(f["raised_before"] == [] for f in first["findings"])

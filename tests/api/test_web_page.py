@@ -28,11 +28,13 @@ from tests.api.conftest import serving_api
 from tests.api.test_hardening import point_at
 from tests.api.test_queries import FILES as QUERY_FILES
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018
+from tests.api.test_recurring import WOKINGHAM
 from tests.conftest import REPORTS
 
 pytestmark = pytest.mark.integration
-# The reports `stored` (tests/api/conftest.py) puts in each test's database.
-FILES = QUERY_FILES
+# The reports `stored` (tests/api/conftest.py) puts in each test's database: Wokingham's
+# first and last, whose weaknesses recur.
+FILES = [*QUERY_FILES, WOKINGHAM[0], WOKINGHAM[2]]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -257,6 +259,28 @@ async def test_a_report_has_sections_to_jump_to_dates_and_ofsteds_grades_checked
         async with httpx.AsyncClient(base_url=site) as client:
             response = await client.get(file_url or "")
         assert hashlib.sha256(response.content).hexdigest() == lewisham.report_id
+
+
+async def test_a_weakness_raised_before_shows_where_under_it(
+    stored: dict[str, ReportParsed], site: str, browser: Browser
+) -> None:
+    later = stored[WOKINGHAM[2]]
+    detail = await api_json(site, f"/reports/{later.report_id}")
+    assert isinstance(detail, dict)
+    linked = [f for f in detail["findings"] if f["raised_before"]]
+    assert linked
+    async with page_of(browser, "report-raised-before") as page:
+        await page.goto(f"{site}/#/reports/{later.report_id}")
+        shown = page.locator("details.raised-before")
+        await expect(shown).to_have_count(len(linked))
+        first = shown.first
+        await first.locator("summary").click()
+        earlier = linked[0]["raised_before"][0]
+        await expect(first).to_contain_text(earlier["text"][:60])
+        await expect(first).to_contain_text(f"{round(earlier['similarity'] * 100)}% alike")
+        link = first.get_by_role("link").first
+        assert await link.get_attribute("href") == f"#/reports/{earlier['report_id']}"
+        assert await accessibility_violations(page) == []
 
 
 async def test_an_authority_at_a_glance_draws_each_judgement_apart(

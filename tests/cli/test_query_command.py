@@ -8,8 +8,10 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
@@ -83,3 +85,30 @@ async def test_query_and_status_send_the_key_an_api_needs_to_read(
     assert "Wandsworth (212)" in query.stdout
     assert status.returncode == 0, status.stderr
     assert status.stdout.rstrip().endswith("2 files: 2 stored")
+
+
+async def test_query_exports_every_match_as_a_workbook_to_a_file(
+    pipeline_corpus: PipelineCorpus, database_settings: DatabaseSettings, tmp_path: Path
+) -> None:
+    """`--limit` pages what people read; an export holds every match, as the API's does."""
+    await pipeline_corpus.store_reports(database_settings, FILES)
+    workbook = tmp_path / "salford.xlsx"
+    async with serving_api(ApiSettings(database=database_settings)) as api:
+        as_xlsx = await findings(
+            "--la-code", "355", "--format", "xlsx", "--output", str(workbook), "--api", api
+        )
+        as_csv = await findings("--la-code", "355", "--format", "csv", "--api", api)
+        as_text = await findings(
+            "--la-code", "355", "--limit", "3", "--output", str(tmp_path / "t.txt"), "--api", api
+        )
+    assert as_xlsx.returncode == 0, as_xlsx.stderr
+    assert as_xlsx.stdout == ""
+    sheet = load_workbook(workbook, read_only=True).active
+    assert sheet is not None
+    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    by_csv = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == len(by_csv) > 3
+    assert header == list(by_csv[0])
+    assert {row[header.index("Local authority")] for row in rows} == {"Salford"}
+    assert as_text.returncode == 0, as_text.stderr
+    assert (tmp_path / "t.txt").read_text().rstrip().endswith("3 finding(s)")

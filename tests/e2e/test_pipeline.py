@@ -483,9 +483,17 @@ async def test_a_database_outage_delays_but_loses_nothing(
 async def test_replay_reparses_reports_of_an_older_parser(
     pipeline: Pipeline, kafka_settings: KafkaSettings, database_settings: DatabaseSettings
 ) -> None:
-    for name in TEXTS[1:]:
+    """Every stored file, the second file of an inspection (its copy) too."""
+    for name in TEXTS:
         copy_fixture(name, pipeline.inbox)
-    await pipeline.wait_for_reports(2)
+    await pipeline.wait_for_reports(3)
+    copy_fixture(PDFS[0], pipeline.inbox)  # the same inspection as TEXTS[0]: stored as its copy
+    pdf = parse_report((REPORTS_DIR / PDFS[0]).read_bytes(), PDFS[0]).report_id
+    async with httpx.AsyncClient(base_url=pipeline.api) as client:
+        for _ in range(600):
+            if (await client.get(f"/files/{pdf}")).json().get("same_as"):
+                break
+            await asyncio.sleep(0.1)
     engine = make_engine(database_settings)
     async with engine.begin() as connection:  # as if an older parser had stored them
         await connection.execute(text("update store.reports set parser_version = '0.0.1'"))
@@ -503,11 +511,15 @@ async def test_replay_reparses_reports_of_an_older_parser(
         check=False,
     )
     assert replay.returncode == 0, replay.stderr
-    assert "2/2" in replay.stdout
+    assert "replaying 3 reports (and 1 other file of the same inspections)" in replay.stdout
+    assert "4/4" in replay.stdout
     async with httpx.AsyncClient(base_url=pipeline.api) as client:
         reports = (await client.get("/reports")).json()["items"]
+        copy = (await client.get(f"/files/{pdf}")).json()
     assert {r["parser_version"] for r in reports} == {PARSER_VERSION}
-    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in TEXTS[1:])
+    assert sorted(r["finding_count"] for r in reports) == sorted(golden_count(n) for n in TEXTS)
+    assert copy["parser_version"] == PARSER_VERSION
+    assert copy["finding_count"] == golden_count(PDFS[0])
 
 
 async def read_events(

@@ -6,7 +6,7 @@ findings drop    put files into the inbox (atomically)
 findings tail    print finding events as they arrive
 findings status  where every dropped file is: stored, failed, rejected… and why
 findings replay  parse stored reports again (after a parser upgrade)
-findings query   search findings through the API, printed for people (or as CSV/JSON)
+findings query   search findings through the API, printed for people (or as JSON, CSV, XLSX)
 findings soak    many reports through the embedded stack under faults; lost and duplicated
 findings evaluate  the parser measured over a corpus: families, authorities, official grades
 findings evaluate-themes  themes and tone scored against findings labelled by hand
@@ -209,13 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--report-grade", help="findings of reports graded so overall, e.g. inadequate"
     )
     query.add_argument(
-        "--limit", type=int, default=10, help="at most this many findings (default: %(default)s)"
+        "--limit",
+        type=int,
+        default=10,
+        help="at most this many findings as text or JSON; a CSV or XLSX export holds every"
+        " match (default: %(default)s)",
     )
     query.add_argument(
         "--format",
-        choices=["text", "json", "csv"],
+        choices=["text", "json", "csv", "xlsx"],
         default="text",
-        help="text for people, or JSON or CSV (default: %(default)s)",
+        help="text for people, or JSON, or every match as CSV or an Excel workbook"
+        " (default: %(default)s)",
+    )
+    query.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        default=None,
+        help="write to this file instead of standard output (an XLSX workbook needs one"
+        " on a terminal)",
     )
     query.add_argument("--api", default=None, help=f"API URL ({running_api})")
     query.add_argument("--key", default=None, help=READ_KEY_HELP)
@@ -552,6 +565,16 @@ async def replay_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    # Other files of the same inspection are stored too, out of lists: re-parsed alike, so
+    # that the one that takes a withdrawn report's place is read by the same parser.
+    copies = [
+        await asyncio.to_thread(_get_json, f"{base}/files/{copy}", key)
+        for report in reports
+        for copy in report["other_files"]
+    ]
+    stored = {r["report_id"]: r["object_uri"] for r in reports} | {
+        c["report_id"]: c["object_uri"] for c in copies if c["object_uri"]
+    }
     kafka = KafkaSettings(
         bootstrap_servers=args.bootstrap_servers
         or os.environ.get("FINDINGS_KAFKA_BOOTSTRAP_SERVERS")
@@ -562,13 +585,13 @@ async def replay_command(args: argparse.Namespace) -> int:
     broker = make_broker(kafka)
     await broker.start()
     try:
-        for report in reports:
+        for report_id, object_uri in stored.items():
             event = ReportReceived(
-                report_id=report["report_id"],
-                object_uri=report["object_uri"],
-                name=report["object_uri"].rsplit("/", 1)[-1],
+                report_id=report_id,
+                object_uri=object_uri,
+                name=object_uri.rsplit("/", 1)[-1],
                 size=0,
-                sha256=report["report_id"],
+                sha256=report_id,
                 content_type="application/octet-stream",
                 received_at=datetime.now(UTC),
             )
@@ -576,12 +599,20 @@ async def replay_command(args: argparse.Namespace) -> int:
             await (await publish_event(broker, topics.received, body, event.report_id))
     finally:
         await broker.stop()
-    wanted = {r["report_id"] for r in reports}
-    print(f"replaying {len(wanted)} reports with parser {PARSER_VERSION}")  # noqa: T201
+    wanted = set(stored)
+    others = len(stored) - len(reports)
+    extra = f" (and {others} other file{'s' * (others != 1)} of the same inspections)"
+    print(  # noqa: T201
+        f"replaying {len(reports)} reports{extra if others else ''} with parser {PARSER_VERSION}"
+    )
     done = 0
     deadline = asyncio.get_running_loop().time() + args.wait
     while done < len(wanted) and asyncio.get_running_loop().time() < deadline:
         current = await asyncio.to_thread(_all_reports, base, filters, key)
+        current += [
+            await asyncio.to_thread(_get_json, f"{base}/files/{c['report_id']}", key)
+            for c in copies
+        ]
         done = sum(
             1 for r in current if r["report_id"] in wanted and r["parser_version"] == PARSER_VERSION
         )
@@ -601,6 +632,13 @@ async def replay_command(args: argparse.Namespace) -> int:
 
 
 def query_command(args: argparse.Namespace) -> int:
+    export = args.format in ("csv", "xlsx")
+    if args.format == "xlsx" and args.output is None and sys.stdout.isatty():
+        print(  # noqa: T201
+            "findings query: an XLSX workbook is binary: give --output FILE or redirect",
+            file=sys.stderr,
+        )
+        return 2
     stack = _stack_state()
     base = _api_base(args.api, stack)
     key = _read_key(args.key, base, stack)
@@ -614,7 +652,7 @@ def query_command(args: argparse.Namespace) -> int:
         "grade": args.grade,
         "report_grade": args.report_grade,
         "limit": str(args.limit),
-        "format": "csv" if args.format == "csv" else None,
+        "format": args.format if export else None,
     }
     url = f"{base}/findings?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
     request = urllib.request.Request(url, headers={"X-API-Key": key} if key else {})
@@ -628,13 +666,30 @@ def query_command(args: argparse.Namespace) -> int:
     except urllib.error.URLError as error:
         print(f"findings query: no API at {base} ({error.reason})", file=sys.stderr)  # noqa: T201
         return 2
+    if export and args.output is not None:
+        args.output.write_bytes(body)
+        return 0
+    if args.format == "xlsx":
+        sys.stdout.buffer.write(body)
+        return 0
     if args.format == "csv":
         sys.stdout.write(body.decode("utf-8-sig"))
         return 0
     items = json.loads(body)["items"]
     if args.format == "json":
-        print(json.dumps(items, indent=2, ensure_ascii=False))  # noqa: T201
-        return 0
+        lines = [json.dumps(items, indent=2, ensure_ascii=False)]
+    else:
+        lines = _finding_lines(items, terminal=args.output is None and sys.stdout.isatty())
+    if args.output is not None:
+        args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        print("\n".join(lines))  # noqa: T201
+    return 0
+
+
+def _finding_lines(items: list[dict[str, Any]], terminal: bool) -> list[str]:
+    """Findings for people: where and what, then the text (matches in bold on a terminal)."""
+    lines = []
     for item in items:
         where = f"{item['local_authority_name'] or '?'} ({item['la_code'] or '-'})"
         when = item["published"] or item["inspection_start"] or ""
@@ -642,13 +697,13 @@ def query_command(args: argparse.Namespace) -> int:
         # A snippet is HTML (escaped text, matches in <mark>): bold in a terminal.
         text = item["text"]
         if item["snippet"]:
-            bold = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+            bold = ("\033[1m", "\033[0m") if terminal else ("", "")
             marked = item["snippet"].replace("<mark>", bold[0]).replace("</mark>", bold[1])
             text = html.unescape(marked)
-        print(f"{where} {item['report_type']} {when} [{item['category']}{number}]")  # noqa: T201
-        print(f"    {text}\n")  # noqa: T201
-    print(f"{len(items)} finding(s)")  # noqa: T201
-    return 0
+        lines += [f"{where} {item['report_type']} {when} [{item['category']}{number}]"]
+        lines += [f"    {text}", ""]
+    lines.append(f"{len(items)} finding(s)")
+    return lines
 
 
 def soak_command(args: argparse.Namespace) -> int:

@@ -323,6 +323,15 @@ def _read_earlier_frameworks(rows: Iterable[Row]) -> list[OfficialInspection]:
 @dataclass(slots=True)
 class OfficialRecords:
     inspections: list[OfficialInspection]
+    # By DfE code: every report looked up scans only its authority's few records.
+    by_authority: dict[str, list[OfficialInspection]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        for inspection in self.inspections:
+            if inspection.la_code:
+                self.by_authority.setdefault(inspection.la_code, []).append(inspection)
 
     @classmethod
     def read(cls, labels_dir: Path) -> OfficialRecords:
@@ -367,7 +376,7 @@ class OfficialRecords:
     def of_authority(self, la_code: str) -> list[OfficialInspection]:
         """An authority's inspections and visits, newest first."""
         return sorted(
-            (i for i in self.inspections if i.la_code == la_code),
+            self.by_authority.get(la_code, []),
             key=lambda i: i.published or date.min,
             reverse=True,
         )
@@ -398,9 +407,8 @@ class OfficialRecords:
 
         candidates = [
             (gap, inspection)
-            for inspection in self.inspections
-            if inspection.la_code == la_code
-            and inspection.report_type is report_type
+            for inspection in self.by_authority.get(la_code, [])
+            if inspection.report_type is report_type
             and (gap := distance(inspection)) is not None
             and gap <= within_days
         ]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from findings_api.deps import require_read
 from findings_api.hardening import QueryGuard, SecurityHeaders, add_offline_docs
 from findings_api.limits import ClientGuard, Gate
+from findings_api.mismatch import OfficialMismatches
 from findings_api.routes import (
     authorities,
     events,
@@ -71,6 +72,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "live streams", settings.max_streams, settings.max_streams_per_client, retry_after_s=30
     )
     app.state.official = OfficialRecords.published_tables(settings.reference_dir)
+    app.state.mismatches = OfficialMismatches(app.state.official)
     app.state.uploads = UploadTarget(settings)  # the API's settings name ingest's bucket
     # In this order: it is the order of the OpenAPI document.
     for resource in (health, reports, findings, events, files, authorities, summary, feeds):

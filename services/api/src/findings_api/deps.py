@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api.exports import Format
 from findings_api.limits import client_of
+from findings_api.mismatch import OfficialMismatches
 from findings_api.paging import BadCursor, SortColumn, decode_cursor
 from findings_api.repository import ReadRepository
+from findings_api.schemas import GradeDifference
 from findings_api.settings import ApiSettings
 from findings_shared.local_authorities import all_local_authorities, find_local_authority
 
@@ -187,10 +189,21 @@ CursorParam = Annotated[
 NeedsReviewParam = Annotated[
     bool | None,
     Query(
-        description="true: only reports the parser flagged for review (a warning says a field"
-        " may be wrong); false: only the others"
+        description="true: only reports flagged for review (a warning says a field may be"
+        " wrong, or a grade differs from Ofsted's published one); false: only the others"
     ),
 ]
+
+
+async def official_mismatches(
+    request: Request, repository: RepositoryDep
+) -> dict[str, list[GradeDifference]]:
+    """Every stored report's grades that differ from Ofsted's, by report id."""
+    mismatches: OfficialMismatches = request.app.state.mismatches
+    return await mismatches.current(repository)
+
+
+MismatchesDep = Annotated[dict[str, list[GradeDifference]], Depends(official_mismatches)]
 FormatParam = Annotated[
     Format | None, Query(description="json (default), csv or xlsx; or ask with Accept")
 ]

@@ -210,13 +210,14 @@ def _is_weakness(row: WeaknessRow) -> bool:
     return row.category in LISTED or (row.tone == "concern" and bool(row.theme_slugs))
 
 
-def recurring(rows: list[WeaknessRow]) -> list[Link]:
-    """For every listed weakness, its most similar weaknesses in earlier reports."""
+def recurring(rows: list[WeaknessRow], of_report: str | None = None) -> list[Link]:
+    """For every listed weakness (of one report, with `of_report`), its most similar
+    weaknesses in earlier reports."""
     dated = [row for row in rows if row.report_date is not None and _is_weakness(row)]
     words = {row.finding_id: content_words(row.text) for row in dated}
     links = []
     for later in dated:
-        if later.category not in LISTED:
+        if later.category not in LISTED or of_report not in (None, later.report_id):
             continue
         assert later.report_date is not None
         candidates = []

@@ -60,6 +60,21 @@ class JudgementRow:
 
 
 @dataclass(frozen=True, slots=True)
+class GradedReportRow:
+    """One judgement of a report (area and grade None: it has none), with what finds
+    Ofsted's record of the same inspection."""
+
+    report_id: str
+    la_code: str | None
+    report_type: str
+    inspection_start: date | None
+    published: date | None
+    stored_at: datetime
+    area: str | None
+    grade: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class FindingRow:
     finding_id: str
     ordinal: int
@@ -124,6 +139,8 @@ class FileReportRow:
     needs_review: bool | None
     warnings: list[str] | None
     names: list[str]
+    object_uri: str | None  # the stored report's file
+    same_as: str | None  # the report standing for its inspection, if this is a copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +210,8 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
         "object_uri",
         "finding_count",
         "needs_review",
+        "parser_version",
+        "warnings",
     ),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
@@ -228,6 +247,9 @@ class ReportFilter:
     grade: str | None = None
     needs_review: bool | None = None
     changed_since: datetime | None = None
+    # Reports the API flags for review beyond the parser's warnings: their grades differ
+    # from Ofsted's published ones (findings_api.mismatch).
+    flagged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +326,7 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
     if where.published_to:
         clauses.append(f"{REPORT_DATE} <= :published_to")
     if where.needs_review is not None:
-        clauses.append("r.needs_review = :needs_review")
+        clauses.append("(r.needs_review or r.report_id = any(:flagged)) = :needs_review")
     if where.changed_since is not None:
         clauses.append("r.stored_at >= :changed_since")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
@@ -415,6 +437,21 @@ class ReadRepository:
         ).first()
         return ReportRow(**row._mapping) if row else None
 
+    async def graded_reports(self, stored_since: datetime | None) -> list[GradedReportRow]:
+        """Every judgement of the reports of an authority stored since then (all, if None)."""
+        rows = await self.session.execute(
+            text(
+                """select r.report_id, r.la_code, r.report_type, r.inspection_start,
+                          r.published, r.stored_at, j.area, j.grade
+                   from store.report_read r
+                   left join store.judgement_read j using (report_id)
+                   where r.la_code is not null
+                     and (cast(:since as timestamptz) is null or r.stored_at >= :since)"""
+            ),
+            {"since": stored_since},
+        )
+        return _typed(GradedReportRow, rows)
+
     async def judgements_of(self, report_id: str) -> list[JudgementRow]:
         rows = await self.session.execute(
             text("select area, label, grade from store.judgement_read where report_id = :id"),
@@ -453,12 +490,17 @@ class ReadRepository:
                                   as status,
                               r.reason, r.replaced_by, r.announce_count,
                               r.received_at,
-                              r.announced_at, r.finished_at, s.finding_count, s.parser_version,
-                              s.needs_review, s.warnings,
+                              r.announced_at, r.finished_at,
+                              coalesce(s.finding_count, c.finding_count) as finding_count,
+                              coalesce(s.parser_version, c.parser_version) as parser_version,
+                              coalesce(s.needs_review, c.needs_review) as needs_review,
+                              coalesce(s.warnings, c.warnings) as warnings,
                               array(select o.name from ingest.file_read o
-                                    where o.sha256 = r.report_id order by o.name) as names
+                                    where o.sha256 = r.report_id order by o.name) as names,
+                              coalesce(s.object_uri, c.object_uri) as object_uri, c.same_as
                        from ingest.ledger_report_read r
                        left join store.report_read s on s.report_id = r.report_id
+                       left join store.report_copy_read c on c.report_id = r.report_id
                        where r.report_id = :id"""
                 ),
                 {"id": report_id},

@@ -21,9 +21,8 @@ from findings_shared.events import (
     Theme,
 )
 
-# Judgements, findings and quality are served exactly as the ReportParsed contract has them.
+# Judgements and quality are served exactly as the ReportParsed contract has them.
 JudgementOut = Judgement
-FindingOut = Finding
 
 
 class GradeDifference(BaseModel):
@@ -34,16 +33,13 @@ class GradeDifference(BaseModel):
     official: Grade
 
 
-QualityOut = ParseQuality
-
-
-class DetailQuality(ParseQuality):
+class QualityOut(ParseQuality):
     """A report's quality with its grades checked against Ofsted's published tables."""
 
     official_mismatch: list[GradeDifference] = Field(
         default_factory=list,
         description="Judgements whose parsed grade differs from Ofsted's published outcome"
-        " tables; any difference sets needs_review",
+        " tables; any difference sets needs_review and adds a warning",
     )
 
 
@@ -169,19 +165,18 @@ class ReportSummary(BaseModel):
     next_inspection: NextInspectionNotice | None = Field(
         default=None, description="What the report says of the next inspection"
     )
-
-
-class ReportDetail(ReportSummary):
-    quality: DetailQuality
-    judgements: list[JudgementOut]
-    findings: list[FindingOut]
-    official: OfficialRecord | None = Field(
-        default=None, description="This inspection in Ofsted's published outcome tables"
-    )
     other_files: list[str] = Field(
         default_factory=list,
         description="Other reports (files) of the same inspection, left out of lists,"
         " search and counts: e.g. the text export of this PDF",
+    )
+
+
+class ReportDetail(ReportSummary):
+    judgements: list[JudgementOut]
+    findings: list[FindingOut]
+    official: OfficialRecord | None = Field(
+        default=None, description="This inspection in Ofsted's published outcome tables"
     )
     days_to_publication: int | None = Field(
         default=None,
@@ -262,6 +257,15 @@ class FileDetail(BaseModel):
     needs_review: bool | None = Field(description="Stored, but flagged for review")
     warnings: list[str] | None = Field(description="Why a stored report is flagged")
     failures: list[FailureOut]
+    object_uri: str | None = Field(
+        default=None,
+        description="Where the stored report's file lies: for callers with a write key only",
+    )
+    same_as: str | None = Field(
+        default=None,
+        description="Another file of the same inspection, stored first, stands for this one in"
+        " lists, search and counts: its report id",
+    )
 
 
 class TimelineReport(BaseModel):
@@ -373,6 +377,17 @@ class RaisedBefore(WeaknessOut):
         description="Of the shorter text's content words, the share the other has too"
     )
     themes: list[Theme] = Field(description="The themes both share")
+
+
+class FindingOut(Finding):
+    """A finding as the contract has it; a listed weakness with where it was raised before."""
+
+    raised_before: list[RaisedBefore] = Field(
+        default_factory=list,
+        description="A weakness the report lists (improvement, priority action, area for"
+        " development): the most similar weaknesses of the authority's earlier reports, as"
+        " GET /local-authorities/{la_code}/recurring links them; empty for other findings",
+    )
 
 
 class GradePoint(BaseModel):

@@ -10,8 +10,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from findings_api.mismatch import grade_differences, mismatch_warning
 from findings_api.next_inspection import NextInspection
 from findings_api.paging import SortColumn, encode_cursor
+from findings_api.recurring import Link
 from findings_api.repository import (
     FailureRow,
     FileReportRow,
@@ -23,7 +25,6 @@ from findings_api.repository import (
     ReportRow,
 )
 from findings_api.schemas import (
-    DetailQuality,
     FailureOut,
     FileDetail,
     FileStatus,
@@ -39,6 +40,7 @@ from findings_api.schemas import (
     OfficialRecord,
     Page,
     QualityOut,
+    RaisedBefore,
     ReportDetail,
     ReportSummary,
     TimelineReport,
@@ -82,8 +84,15 @@ def from_row(model: type[M], row: object, **fields: object) -> M:
     return model.model_validate(values | fields)
 
 
-def report_summary(row: ReportRow, operator: bool) -> ReportSummary:
-    """`operator`: the caller holds a write key, so sees where the file lies."""
+def report_summary(
+    row: ReportRow,
+    operator: bool,
+    differences: list[GradeDifference] | None = None,
+    other_files: list[str] | None = None,
+) -> ReportSummary:
+    """`operator`: the caller holds a write key, so sees where the file lies;
+    `differences`: its grades that differ from Ofsted's (findings_api.mismatch), flagged;
+    `other_files`: the other reports of its inspection."""
     authority = (
         LocalAuthorityRef(
             name=row.la_name, ofsted_urn=row.ofsted_urn, la_code=row.la_code, ons_code=row.ons_code
@@ -97,7 +106,16 @@ def report_summary(row: ReportRow, operator: bool) -> ReportSummary:
         local_authority=authority,
         file_url=f"/reports/{row.report_id}/file",
         object_uri=row.object_uri if operator else None,
-        quality=from_row(QualityOut, row),
+        other_files=other_files or [],
+        quality=from_row(
+            QualityOut,
+            row,
+            official_mismatch=differences or [],
+            needs_review=row.needs_review or bool(differences),
+            warnings=[*row.warnings, mismatch_warning(differences)]
+            if differences
+            else row.warnings,
+        ),
     )
 
 
@@ -107,39 +125,40 @@ def report_detail(
     judgements: list[JudgementRow],
     findings: list[FindingRow],
     records: OfficialRecords,
+    raised_before: list[Link],
 ) -> ReportDetail:
     """The report with its judgements and findings, and Ofsted's record of the same
-    inspection: a parsed grade that differs from it is flagged for review."""
-    summary = report_summary(row, operator)
+    inspection: a parsed grade that differs from it is flagged for review. `raised_before`:
+    the links from this report's listed weaknesses to earlier reports' (findings_api.recurring)."""
     official = records.of_report(
         row.la_code, ReportType(row.report_type), row.inspection_start, row.published
     )
     parsed = [from_row(JudgementOut, judgement) for judgement in judgements]
-    differences = grade_differences(parsed, official) if official else []
-    quality = DetailQuality(**dict(summary.quality))
-    if differences:
-        described = ", ".join(
-            f"{d.area.value} {d.parsed.value if d.parsed else 'missing'}"
-            f" (Ofsted: {d.official.value})"
-            for d in differences
-        )
-        quality = quality.model_copy(
-            update={
-                "official_mismatch": differences,
-                "needs_review": True,
-                "warnings": [*quality.warnings, f"grades differ from Ofsted's: {described}"],
-            }
-        )
+    grades = {judgement.area: judgement.grade for judgement in parsed}
+    summary = report_summary(
+        row, operator, grade_differences(grades, official) if official else None
+    )
+    earlier: dict[str, list[RaisedBefore]] = defaultdict(list)
+    for link in raised_before:
+        earlier[link.later.finding_id].append(raised_before_out(link))
     published = (official.published if official else None) or row.published
     return ReportDetail(
-        **(dict(summary) | {"quality": quality}),
+        **dict(summary),
         judgements=parsed,
-        findings=[from_row(FindingOut, finding) for finding in findings],
+        findings=[
+            from_row(FindingOut, finding, raised_before=earlier.get(finding.finding_id, []))
+            for finding in findings
+        ],
         official=official_record(official) if official else None,
         days_to_publication=(published - row.inspection_end).days
         if published and row.inspection_end
         else None,
     )
+
+
+def raised_before_out(link: Link) -> RaisedBefore:
+    """Where a weakness was raised before: the earlier finding, how alike, which themes."""
+    return from_row(RaisedBefore, link.earlier, similarity=link.similarity, themes=link.themes)
 
 
 def official_record(inspection: OfficialInspection) -> OfficialRecord:
@@ -158,24 +177,17 @@ def official_record(inspection: OfficialInspection) -> OfficialRecord:
     )
 
 
-def grade_differences(
-    parsed: list[JudgementOut], official: OfficialInspection
-) -> list[GradeDifference]:
-    """Each judgement Ofsted graded whose parsed grade is another, or missing."""
-    ours = {judgement.area: judgement.grade for judgement in parsed}
-    return [
-        GradeDifference(area=area, parsed=ours.get(area), official=grade)
-        for area, grade in official.grades.items()
-        if ours.get(area) != grade
-    ]
-
-
 def file_status(row: FileRow, operator: bool) -> FileStatus:
     return from_row(FileStatus, row, object_uri=row.object_uri if operator else None)
 
 
-def file_detail(row: FileReportRow, failures: list[FailureRow]) -> FileDetail:
-    return from_row(FileDetail, row, failures=[from_row(FailureOut, f) for f in failures])
+def file_detail(row: FileReportRow, failures: list[FailureRow], operator: bool) -> FileDetail:
+    return from_row(
+        FileDetail,
+        row,
+        failures=[from_row(FailureOut, f) for f in failures],
+        object_uri=row.object_uri if operator else None,
+    )
 
 
 def grade_history(reports: list[TimelineReport]) -> dict[JudgementArea, list[GradePoint]]:

@@ -15,7 +15,6 @@ from findings_api.schemas import (
     LocalAuthorityDetail,
     LocalAuthorityOut,
     NextInspectionOut,
-    RaisedBefore,
     RecurringWeakness,
     TimelineReport,
     WeaknessOut,
@@ -26,6 +25,7 @@ from findings_api.views import (
     neighbour_latest,
     next_inspection_out,
     official_record,
+    raised_before_out,
 )
 from findings_shared.events import ReportType
 from findings_shared.local_authorities import all_local_authorities, local_authority_by_code
@@ -141,9 +141,7 @@ async def recurring_weaknesses(
             later.finding_id,
             RecurringWeakness(weakness=from_row(WeaknessOut, later), raised_before=[]),
         )
-        item.raised_before.append(
-            from_row(RaisedBefore, link.earlier, similarity=link.similarity, themes=link.themes)
-        )
+        item.raised_before.append(raised_before_out(link))
     return sorted(
         grouped.values(),
         key=lambda item: (item.weakness.report_date or date.min, item.weakness.finding_id),

@@ -38,7 +38,7 @@ async def list_files(
 
 
 @router.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})
-async def get_file(repository: RepositoryDep, report_id: ReportIdPath) -> Any:
+async def get_file(request: Request, repository: RepositoryDep, report_id: ReportIdPath) -> Any:
     """One report's lifecycle: names, announcements, outcome and every failure."""
     row = await repository.file_report(report_id)
     if row is None:
@@ -46,4 +46,4 @@ async def get_file(repository: RepositoryDep, report_id: ReportIdPath) -> Any:
             status.HTTP_404_NOT_FOUND,
             f"No file with content {report_id} was accepted: see GET /files for rejections.",
         )
-    return file_detail(row, await repository.failures_of(report_id))
+    return file_detail(row, await repository.failures_of(report_id), is_operator(request))

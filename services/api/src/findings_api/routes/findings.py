@@ -30,6 +30,7 @@ from findings_api.exports import (
     chosen_format,
     field_column,
 )
+from findings_api.mismatch import OfficialMismatches
 from findings_api.repository import (
     FINDING_SORTS,
     RANKED_MATCHES,
@@ -97,7 +98,9 @@ class FindingSort(StrEnum):
     RELEVANCE = "relevance"
 
 
-def finding_filter(
+async def finding_filter(
+    request: Request,
+    repository: RepositoryDep,
     authority: AuthorityDep,
     report_id: Annotated[str | None, Query(pattern=REPORT_ID)] = None,
     report_type: ReportType | None = None,
@@ -139,6 +142,7 @@ def finding_filter(
     changed_since: ChangedSinceParam = None,
 ) -> FindingFilter:
     """The filters /findings and /findings/facets share."""
+    mismatches: OfficialMismatches = request.app.state.mismatches
     reports = report_filter(
         authority,
         report_type,
@@ -148,6 +152,8 @@ def finding_filter(
         grade,
         needs_review,
         changed_since,
+        # Only needs_review reads them: other searches do not wait for them.
+        flagged=tuple(await mismatches.current(repository)) if needs_review is not None else (),
     )
     return FindingFilter(
         **asdict(reports),

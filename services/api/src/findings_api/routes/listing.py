@@ -30,6 +30,7 @@ def report_filter(
     grade: Grade | None,
     needs_review: bool | None,
     changed_since: datetime | None = None,
+    flagged: tuple[str, ...] = (),
 ) -> ReportFilter:
     return ReportFilter(
         la_codes=authority,
@@ -40,6 +41,7 @@ def report_filter(
         grade=grade.value if grade else None,
         needs_review=needs_review,
         changed_since=changed_since,
+        flagged=flagged,
     )
 
 

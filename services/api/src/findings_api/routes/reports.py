@@ -6,7 +6,7 @@ import asyncio
 import functools
 import shutil
 import tempfile
-from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -25,6 +25,7 @@ from findings_api.deps import (
     CursorParam,
     FormatParam,
     Limit,
+    MismatchesDep,
     NeedsReviewParam,
     Offset,
     ReportIdPath,
@@ -37,6 +38,7 @@ from findings_api.deps import (
 from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
+from findings_api.recurring import recurring
 from findings_api.repository import (
     REPORT_SORTS,
     ListedReportRow,
@@ -84,6 +86,7 @@ async def list_reports(
     request: Request,
     repository: RepositoryDep,
     authority: AuthorityDep,
+    mismatches: MismatchesDep,
     report_type: ReportType | None = None,
     published_from: date | None = None,
     published_to: date | None = None,
@@ -113,12 +116,20 @@ async def list_reports(
         grade,
         needs_review,
         changed_since,
+        flagged=tuple(mismatches),
     )
 
-    def query(
+    copies: dict[str, list[str]] = {}
+
+    async def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
-    ) -> Awaitable[list[ListedReportRow]]:
-        return repository.list_reports(where, sort.value, limit, offset, after)
+    ) -> list[ListedReportRow]:
+        rows = await repository.list_reports(where, sort.value, limit, offset, after)
+        copies.update(await repository.copies_of([row.report_id for row in rows]))
+        # A spreadsheet's "Needs review" says what the report's page says.
+        return [
+            replace(row, needs_review=True) if row.report_id in mismatches else row for row in rows
+        ]
 
     operator = is_operator(request)
     return await page_or_export(
@@ -129,7 +140,9 @@ async def list_reports(
         query,
         (sort.value, REPORT_SORTS[sort.value]),
         (limit, offset, cursor),
-        lambda row: report_summary(row, operator),
+        lambda row: report_summary(
+            row, operator, mismatches.get(row.report_id), copies.get(row.report_id)
+        ),
         (lambda: repository.count_reports(where)) if total else None,
     )
 
@@ -189,8 +202,13 @@ async def get_report(request: Request, repository: RepositoryDep, report_id: Rep
     ):
         judgements = await repository.judgements_of(row.report_id)
         findings = await repository.findings_of(row.report_id)
+        earlier = (
+            recurring(await repository.authority_weaknesses(row.la_code), of_report=row.report_id)
+            if row.la_code
+            else []
+        )
         detail = report_detail(
-            row, is_operator(request), judgements, findings, request.app.state.official
+            row, is_operator(request), judgements, findings, request.app.state.official, earlier
         )
         detail.other_files = (await repository.copies_of([row.report_id])).get(row.report_id, [])
     return detail

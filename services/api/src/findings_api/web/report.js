@@ -79,9 +79,21 @@ function sections(report) {
         el("span", { class: "tag", text: words(finding.category) }),
         finding.tone && finding.tone !== "neutral" ? el("span", { class: `tag tone-${finding.tone}`, text: finding.tone }) : "",
         finding.text));
+      if (finding.raised_before?.length) body.append(raisedBefore(finding.raised_before));
     }
   });
   return { nav, body };
+}
+
+// A weakness an earlier report of the authority raised too: where, how alike, its words.
+function raisedBefore(links) {
+  return el("details", { class: "raised-before" },
+    el("summary", { text: `Raised before (${links.length === 1 ? "once" : `${links.length} times`})` }),
+    el("ul", {}, ...links.map((before) => el("li", {},
+      el("p", { class: "meta" }, el("a", { href: `#/reports/${before.report_id}`,
+        text: `${kindOf(before.report_type)}, ${day(before.report_date)}` }),
+        ` · ${words(before.category)} · ${Math.round(before.similarity * 100)}% alike`),
+      el("p", { text: before.text })))));
 }
 
 function goTo(id) {

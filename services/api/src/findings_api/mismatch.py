@@ -1,0 +1,76 @@
+"""Reports whose parsed grades differ from Ofsted's published ones, for every list.
+
+A report's detail compares its grades with Ofsted's record of the same inspection and flags
+a difference for review (`quality.official_mismatch`). Lists, their `needs_review` filter
+and exports must say the same, so the API keeps every stored report's differences in
+memory: read once, then only the reports stored since (a replay stores again). Ofsted's
+tables are fixed for the life of the process (`findings reference load` then a restart).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from findings_api.repository import GradedReportRow, ReadRepository
+from findings_api.schemas import GradeDifference
+from findings_shared.events import Grade, JudgementArea, ReportType
+from findings_shared.official import OfficialInspection, OfficialRecords
+
+# A report's `stored_at` is its transaction's start, so one stored a moment before the last
+# seen may commit after it was read: each refresh reads again this far back.
+COMMIT_SLACK = timedelta(seconds=30)
+
+
+def grade_differences(
+    parsed: dict[JudgementArea, Grade], official: OfficialInspection
+) -> list[GradeDifference]:
+    """Each judgement Ofsted graded whose parsed grade is another, or missing."""
+    return [
+        GradeDifference(area=area, parsed=parsed.get(area), official=grade)
+        for area, grade in official.grades.items()
+        if parsed.get(area) != grade
+    ]
+
+
+def mismatch_warning(differences: list[GradeDifference]) -> str:
+    described = ", ".join(
+        f"{d.area.value} {d.parsed.value if d.parsed else 'missing'} (Ofsted: {d.official.value})"
+        for d in differences
+    )
+    return f"grades differ from Ofsted's: {described}"
+
+
+class OfficialMismatches:
+    """Every stored report's differences from Ofsted's published grades, by report id."""
+
+    def __init__(self, records: OfficialRecords) -> None:
+        self.records = records
+        self.differences: dict[str, list[GradeDifference]] = {}
+        self.read_up_to: datetime | None = None
+        self.lock = asyncio.Lock()
+
+    async def current(self, repository: ReadRepository) -> dict[str, list[GradeDifference]]:
+        """The differences, brought up to date with the reports stored since last asked."""
+        async with self.lock:
+            since = self.read_up_to - COMMIT_SLACK if self.read_up_to else None
+            rows = await repository.graded_reports(since)
+            judged: dict[str, dict[JudgementArea, Grade]] = defaultdict(dict)
+            reports: dict[str, GradedReportRow] = {}
+            for row in rows:
+                reports[row.report_id] = row
+                if row.area is not None and row.grade is not None:
+                    judged[row.report_id][JudgementArea(row.area)] = Grade(row.grade)
+            for report_id, row in reports.items():
+                official = self.records.of_report(
+                    row.la_code, ReportType(row.report_type), row.inspection_start, row.published
+                )
+                found = grade_differences(judged[report_id], official) if official else []
+                if found:
+                    self.differences[report_id] = found
+                else:
+                    self.differences.pop(report_id, None)
+                if self.read_up_to is None or row.stored_at > self.read_up_to:
+                    self.read_up_to = row.stored_at
+            return self.differences
