@@ -80,11 +80,18 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
             " (select count(*) from store.judgements), (select count(*) from store.failures)",
         )
         assert counts == [(1, 51, 4, 1)]
+        # Each transaction that stored counted a change: the API's cached aggregates go.
+        [(first_version,)] = await rows(database_settings, "select version from store.changes")
+        assert isinstance(first_version, int)
+        assert first_version >= 1
 
         await publish(broker, topics.parsed, newer)
         await publish(broker, topics.parsed, older)
         stored = await expect_events(kafka_settings.bootstrap_servers, topics.stored, 5)
     await broker.stop()
+    [(last_version,)] = await rows(database_settings, "select version from store.changes")
+    assert isinstance(last_version, int)
+    assert last_version > first_version
 
     outcomes = [ReportStored.model_validate_json(v) for v in stored]
     assert [(o.parser_version, o.finding_count) for o in outcomes] == [

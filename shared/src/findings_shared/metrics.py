@@ -49,6 +49,11 @@ PARSE_PAGES = Histogram(
     "Pages of each PDF report parsed",
     buckets=(1, 2, 5, 10, 20, 30, 40, 60, 80, 120, 200),
 )
+READ_CACHE = Counter(
+    "findings_api_read_cache_total",
+    "Aggregates the API answered from memory (hit) or computed (miss), by kind",
+    ["kind", "outcome"],
+)
 DB_POOL = Gauge(
     "findings_db_pool_connections", "Database connections of the pool, by state", ["state"]
 )

@@ -15,6 +15,7 @@ from prometheus_fastapi_instrumentator import Instrumentator, metrics
 from sqlalchemy.exc import DataError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from findings_api.cache import ReadCache
 from findings_api.deps import require_read
 from findings_api.hardening import QueryGuard, SecurityHeaders, add_offline_docs
 from findings_api.limits import ClientGuard, Gate
@@ -73,6 +74,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.official = OfficialRecords.published_tables(settings.reference_dir)
     app.state.mismatches = OfficialMismatches(app.state.official)
+    app.state.cache = ReadCache()
     app.state.uploads = UploadTarget(settings)  # the API's settings name ingest's bucket
     # In this order: it is the order of the OpenAPI document.
     for resource in (health, reports, findings, events, files, authorities, summary, feeds):

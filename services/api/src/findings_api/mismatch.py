@@ -18,8 +18,9 @@ from findings_api.schemas import GradeDifference
 from findings_shared.events import Grade, JudgementArea, ReportType
 from findings_shared.official import OfficialInspection, OfficialRecords
 
-# A report's `stored_at` is its transaction's start, so one stored a moment before the last
-# seen may commit after it was read: each refresh reads again this far back.
+# A report's `stored_at` is set before its transaction commits, so one stored a moment
+# before a read may commit after it: each refresh reads again from this long before the
+# last read (by the database's clock; store's and the database's clocks may differ a little).
 COMMIT_SLACK = timedelta(seconds=30)
 
 
@@ -48,13 +49,14 @@ class OfficialMismatches:
     def __init__(self, records: OfficialRecords) -> None:
         self.records = records
         self.differences: dict[str, list[GradeDifference]] = {}
-        self.read_up_to: datetime | None = None
+        self.last_read: datetime | None = None
         self.lock = asyncio.Lock()
 
     async def current(self, repository: ReadRepository) -> dict[str, list[GradeDifference]]:
         """The differences, brought up to date with the reports stored since last asked."""
         async with self.lock:
-            since = self.read_up_to - COMMIT_SLACK if self.read_up_to else None
+            since = self.last_read - COMMIT_SLACK if self.last_read else None
+            read_at = await repository.database_time()
             rows = await repository.graded_reports(since)
             judged: dict[str, dict[JudgementArea, Grade]] = defaultdict(dict)
             reports: dict[str, GradedReportRow] = {}
@@ -71,6 +73,5 @@ class OfficialMismatches:
                     self.differences[report_id] = found
                 else:
                     self.differences.pop(report_id, None)
-                if self.read_up_to is None or row.stored_at > self.read_up_to:
-                    self.read_up_to = row.stored_at
+            self.last_read = read_at
             return self.differences

@@ -69,7 +69,6 @@ class GradedReportRow:
     report_type: str
     inspection_start: date | None
     published: date | None
-    stored_at: datetime
     area: str | None
     grade: str | None
 
@@ -213,6 +212,7 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
         "parser_version",
         "warnings",
     ),
+    "store.change_read": ("version",),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
         "report_id",
@@ -385,19 +385,31 @@ class ReadRepository:
         )
         return _typed(RecentReportRow, rows)
 
-    async def authority_weaknesses(self, la_code: str) -> list[WeaknessRow]:
-        """An authority's listed weaknesses and paragraphs read as concerns, every report."""
+    async def authority_weaknesses(
+        self, la_code: str, of_report: tuple[str, date, list[str]] | None = None
+    ) -> list[WeaknessRow]:
+        """An authority's listed weaknesses and paragraphs read as concerns, every report;
+        with `of_report` (a report's id, date and its weaknesses' themes), only that
+        report's and those of earlier reports sharing a theme: all it can be linked to."""
+        only = ""
+        params: dict[str, Any] = {"la_code": la_code}
+        if of_report is not None:
+            only = """and (r.report_id = :report_id
+                           or (coalesce(r.published, r.inspection_end) < :before
+                               and f.theme_slugs && cast(:themes as text[])))"""
+            params |= dict(zip(("report_id", "before", "themes"), of_report, strict=True))
         rows = await self.session.execute(
             text(
-                """select f.finding_id, f.report_id, r.report_type,
+                f"""select f.finding_id, f.report_id, r.report_type,
                           coalesce(r.published, r.inspection_end) as report_date, f.category,
                           f.tone, f.theme_slugs, f.text
                    from store.finding_read f join store.report_read r using (report_id)
                    where r.la_code = :la_code
                      and (f.category in ('improvement', 'priority_action',
-                                         'area_for_development') or f.tone = 'concern')"""
+                                         'area_for_development') or f.tone = 'concern')
+                     {only}"""
             ),
-            {"la_code": la_code},
+            params,
         )
         return _typed(WeaknessRow, rows)
 
@@ -437,12 +449,20 @@ class ReadRepository:
         ).first()
         return ReportRow(**row._mapping) if row else None
 
+    async def change_version(self) -> int:
+        """How many times store has changed what the read model serves."""
+        version = await self.session.execute(text("select version from store.change_read"))
+        return int(version.scalar_one())
+
+    async def database_time(self) -> datetime:
+        return (await self.session.execute(text("select now()"))).scalar_one()  # type: ignore[no-any-return]
+
     async def graded_reports(self, stored_since: datetime | None) -> list[GradedReportRow]:
         """Every judgement of the reports of an authority stored since then (all, if None)."""
         rows = await self.session.execute(
             text(
                 """select r.report_id, r.la_code, r.report_type, r.inspection_start,
-                          r.published, r.stored_at, j.area, j.grade
+                          r.published, j.area, j.grade
                    from store.report_read r
                    left join store.judgement_read j using (report_id)
                    where r.la_code is not null
@@ -633,6 +653,21 @@ class ReadRepository:
                     order by {REPORT_DATE}, r.report_id"""
             ),
             {"codes": la_codes},
+        )
+        return _typed(TimelineRow, rows)
+
+    async def latest_inspected(self, la_codes: list[str], report_type: str) -> list[TimelineRow]:
+        """Each authority's report of this type with the latest first day on site (the
+        index of inspections finds each at once, however many reports an authority has)."""
+        rows = await self.session.execute(
+            text(
+                f"""select distinct on (r.la_code) {_TIMELINE_COLUMNS}
+                    from store.report_read r
+                    where r.la_code = any(:codes) and r.report_type = :type
+                      and r.inspection_start is not null
+                    order by r.la_code, r.inspection_start desc, {REPORT_DATE}, r.report_id"""
+            ),
+            {"codes": la_codes, "type": report_type},
         )
         return _typed(TimelineRow, rows)
 

@@ -132,6 +132,8 @@ class Store:
                     await self.withdraw(repository, record.value)
                 else:
                     await self.record_failure(repository, record.value)
+            if any(record.topic != self.topics.failed for record in records):
+                await repository.changed()
         return stored
 
     async def store_parsed(

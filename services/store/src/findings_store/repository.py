@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -105,6 +106,14 @@ replaced = Table(
 )
 
 
+changes = Table(
+    "changes",
+    metadata,
+    Column("only_row", Boolean, primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
+
 def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
@@ -121,6 +130,12 @@ class ReportRepository:
             .with_for_update()
         )
         return result.scalar_one_or_none()
+
+    async def changed(self) -> None:
+        """Count a change to what the read model serves: once, last in a transaction that
+        stored or withdrew reports (the row is held to the commit, so concurrent writers
+        wait for each other only that long)."""
+        await self.session.execute(update(changes).values(version=changes.c.version + 1))
 
     async def replace_report(
         self, report: ReportParsed, object_uri: str, at: datetime, trace_parent: str | None = None

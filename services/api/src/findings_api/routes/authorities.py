@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
+from findings_api.cache import ReadCache
 from findings_api.deps import LA_CODE, AuthorityDep, RepositoryDep
 from findings_api.next_inspection import next_inspections
 from findings_api.recurring import recurring
@@ -97,8 +98,13 @@ async def upcoming_inspections(
     reports dropped (an ILACS report newer than the records, an area SEND report's own
     words). The authority filters of /reports apply."""
     official: OfficialRecords = request.app.state.official
-    rows = await repository.latest_of_types(
-        [ReportType.ILACS_INSPECTION.value, ReportType.AREA_SEND.value]
+    cache: ReadCache = request.app.state.cache
+    rows = await cache.get(
+        repository,
+        ("latest of types",),
+        lambda: repository.latest_of_types(
+            [ReportType.ILACS_INSPECTION.value, ReportType.AREA_SEND.value]
+        ),
     )
     by_authority: dict[str, list[TimelineRow]] = {}
     for row in rows:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
+from findings_api.cache import ReadCache
 from findings_api.deps import (
     REPORT_ID,
     AcceptHeader,
@@ -224,6 +225,7 @@ async def count(repository: ReadRepository, where: FindingFilter) -> int:
 
 @router.get("/findings/facets", response_model=Facets, responses={422: {}})
 async def finding_facets(
+    request: Request,
     repository: RepositoryDep,
     where: FindingFilterDep,
     group_by: Annotated[FacetGroup, Query(description="What to count the findings by")],
@@ -238,13 +240,21 @@ async def finding_facets(
     under both. With `then_by`, each value is counted within each value of the second,
     and the share is of that group's reports: `group_by=theme&then_by=year&tone=concern`
     is each theme's share of the year's reports with concerns, a trend."""
-    totals, rows = await repository.finding_facets(
-        where, group_by.value, then_by.value if then_by else None
+    cache: ReadCache = request.app.state.cache
+    second = then_by.value if then_by else None
+    totals, rows = await cache.get(
+        repository,
+        ("facets", where, group_by.value, second),
+        lambda: repository.finding_facets(where, group_by.value, second),
     )
     # The reports a share is of: all those selected, or those of the row's `by` group.
     of_reports: dict[str | None, int] = {}
     if then_by is not None:
-        _, groups = await repository.finding_facets(where, then_by.value)
+        _, groups = await cache.get(
+            repository,
+            ("facets", where, then_by.value, None),
+            lambda: repository.finding_facets(where, then_by.value),
+        )
         of_reports = {group.key: group.reports for group in groups}
 
     def share(row: FacetRow) -> float:

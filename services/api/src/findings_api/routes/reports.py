@@ -38,7 +38,7 @@ from findings_api.deps import (
 from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
-from findings_api.recurring import recurring
+from findings_api.recurring import LISTED, recurring
 from findings_api.repository import (
     REPORT_SORTS,
     ListedReportRow,
@@ -202,9 +202,18 @@ async def get_report(request: Request, repository: RepositoryDep, report_id: Rep
     ):
         judgements = await repository.judgements_of(row.report_id)
         findings = await repository.findings_of(row.report_id)
+        report_date = row.published or row.inspection_end
+        themes = sorted(
+            {tag["theme"] for f in findings if f.category in LISTED for tag in f.themes}
+        )
         earlier = (
-            recurring(await repository.authority_weaknesses(row.la_code), of_report=row.report_id)
-            if row.la_code
+            recurring(
+                await repository.authority_weaknesses(
+                    row.la_code, (row.report_id, report_date, themes)
+                ),
+                of_report=row.report_id,
+            )
+            if row.la_code and report_date and themes
             else []
         )
         detail = report_detail(

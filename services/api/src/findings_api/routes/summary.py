@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
+from findings_api.cache import ReadCache
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
 from findings_api.ofsted_layout import (
@@ -27,11 +28,17 @@ router = APIRouter()
 
 
 async def _latest_ilacs(request: Request, repository: ReadRepository) -> list[LatestIlacs]:
-    reports = await repository.authority_reports([a.la_code for a in current_local_authorities()])
-    ilacs: dict[str, list[TimelineRow]] = {}
-    for report in reports:
-        if report.report_type == ReportType.ILACS_INSPECTION.value and report.la_code:
-            ilacs.setdefault(report.la_code, []).append(report)
+    # Only each authority's latest ILACS report can be its latest inspection (or the one
+    # that Ofsted's latest record is of): reading every report cost 0.8 s at 20,000.
+    cache: ReadCache = request.app.state.cache
+    reports = await cache.get(
+        repository,
+        ("latest ilacs",),
+        lambda: repository.latest_inspected(
+            [a.la_code for a in current_local_authorities()], ReportType.ILACS_INSPECTION.value
+        ),
+    )
+    ilacs: dict[str, list[TimelineRow]] = {r.la_code: [r] for r in reports if r.la_code}
     return latest_ilacs(current_local_authorities(), request.app.state.official, ilacs)
 
 
@@ -107,7 +114,8 @@ async def national_summary(
 
         header = OFSTED_COLUMNS + OUR_COLUMNS
         return await export(request, fmt, "ofsted-layout", header, ofsted_table())
-    rows = await repository.latest_grades()
+    cache: ReadCache = request.app.state.cache
+    rows = await cache.get(repository, ("latest grades",), repository.latest_grades)
     if fmt is not Format.JSON:
         request.app.state.exports.enter(request, client_id(request))
         header = ["la_code", "local_authority_name", "region", "area", "grade"]
