@@ -1,4 +1,4 @@
-"""Draw a held-out sample of findings for hand-labelling, from reports the tagger was never tuned on.
+"""Draw a held-out sample of findings to label by hand, from reports the tagger was never tuned on.
 
     .venv/bin/python scripts/themes/heldout_sample.py ../shared/corpus/archive OUT.jsonl [N]
 
@@ -16,8 +16,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from findings_parse.core.parser import parse_report
 from findings_parse.core.extract import UnreadableReport
+from findings_parse.core.parser import parse_report
 
 SEED = 20261206
 PER_REPORT = 3
@@ -67,7 +67,7 @@ def main() -> int:
     with out.open("w") as handle:
         for item in sample:
             handle.write(json.dumps(item) + "\n")
-    counts = defaultdict(int)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
     for item in sample:
         counts[(item["report_type"], item["category"])] += 1
     for key in sorted(counts):
