@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import csv
 import io
+import select
 import socket
 from collections.abc import AsyncIterator
 
@@ -53,6 +54,16 @@ async def stalled(url: str, path: str, headers: str = "") -> AsyncIterator[socke
         sock.close()
 
 
+async def answering(socks: list[socket.socket], timeout_s: float) -> None:
+    """Until the server has begun to answer on every one of these connections."""
+    waiting = list(socks)
+    async with asyncio.timeout(timeout_s):
+        while waiting:
+            ready, _, _ = select.select(waiting, [], [], 0)
+            waiting = [sock for sock in waiting if sock not in ready]
+            await asyncio.sleep(0.05)
+
+
 async def until_closed(sock: socket.socket, timeout_s: float) -> bytes:
     """Everything the server sent, read once it has closed the connection."""
     loop = asyncio.get_running_loop()
@@ -70,11 +81,15 @@ async def test_clients_that_never_read_starve_no_one(
         database_settings, max_exports=50, max_exports_per_client=50, max_streams_per_client=50
     )
     async with serving(create_app(settings)) as url, contextlib.AsyncExitStack() as stack:
-        for _ in range(16):
-            await stack.enter_async_context(stalled(url, "/findings?format=csv"))
+        exports = [
+            await stack.enter_async_context(stalled(url, "/findings?format=csv")) for _ in range(16)
+        ]
         for _ in range(8):
             await stack.enter_async_context(stalled(url, "/events"))
-        await asyncio.sleep(3)  # the exports are written and waiting on their clients
+        # Each export is written (its connection given back) once it starts to answer;
+        # then they all wait on their clients. (A fixed sleep was too short on a slower
+        # machine: the last exports were still waiting for a connection.)
+        await answering(exports, timeout_s=120)
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
             # With the pool (2, no overflow, 2 s timeout) held by the stalled clients these
             # would answer 503; speed is measured by make bench, not asserted here.

@@ -42,18 +42,28 @@ async def test_a_killed_worker_is_replaced_and_its_files_parsed(
 ) -> None:
     topics = Topics(namespace=kafka_settings.topic_namespace)
     await ensure_topics(kafka_settings, topics.all())
+    # Two slow files first: both workers are busy with them when they are killed (a worker
+    # killed while idle is replaced before its next file, silently).
+    slow = []
+    for index in range(2):
+        path = tmp_path / f"slow-{index}.pdf"
+        path.write_bytes(slow_pdf(1_000_000 + index))  # a few seconds in PDFium
+        slow.append(received_for(path))
     events = [received_for(copy_fixture(name, tmp_path)) for name in FILES]
     broker = make_broker(kafka_settings)
     await broker.start()
     parse = Parse(ParseSettings(kafka=kafka_settings, workers=2), broker)
     try:
-        batch = asyncio.create_task(parse.on_batch(as_records(topics.received, events)))
+        batch = asyncio.create_task(parse.on_batch(as_records(topics.received, [*slow, *events])))
         async with asyncio.timeout(30):
-            while len(parse.worker_pids()) < 2:
+            while len(parse.worker_pids()) < 2 or not parse.idle.empty():
                 await asyncio.sleep(0.01)
-        for pid in parse.worker_pids():
+        await asyncio.sleep(0.3)  # the slow files sent to the workers, and being read
+        killed = parse.worker_pids()
+        for pid in killed:
             os.kill(pid, signal.SIGKILL)
         await asyncio.wait_for(batch, 60)
+        replaced = parse.worker_pids()
         parsed = [
             ReportParsedEvent.model_validate_json(v)
             for v in await expect_events(
@@ -63,8 +73,10 @@ async def test_a_killed_worker_is_replaced_and_its_files_parsed(
     finally:
         parse.close()
         await broker.stop()
-    assert "a parser process died" in caplog.text
+    assert caplog.text.count("a parser process died") == 2
     assert sorted(p.report_id for p in parsed) == sorted(e.report_id for e in events)
+    assert len(replaced) == 2
+    assert not set(replaced) & set(killed)
 
 
 async def test_a_report_that_parses_too_long_is_failed_and_its_worker_replaced(
