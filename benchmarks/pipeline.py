@@ -24,17 +24,21 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from findings_cli.chaos import unique_copies
+from findings_cli.chaos import unique_copies, unique_copy
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
 from findings_cli.stack import SERVICES, ServiceProcess, service_env
 from findings_parse.core.parser import parse_report
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
+# Above this many reports the API's ledger is read once at the end (see watch_ledger), and
+# the run is cut into tenths: the rate and each process's CPU per report as tables grow.
+LEDGER_WATCH_FROM = 2000
 
 
 async def watch_arrivals(
@@ -62,6 +66,60 @@ async def watch_arrivals(
                 offset = page["next_offset"]
             await asyncio.sleep(poll_s)  # coarse by default: the poller shares the two cores
     return arrived, findings
+
+
+async def watch_ledger(
+    api: str, count: int, timeout_s: float, poll_s: float
+) -> tuple[dict[str, float], int]:
+    """At volume, asking for every stored file on every poll would be most of the load: wait
+    until the ledger holds `count` stored files, then read when each was stored (its
+    `finished_at`, the wall clock of this machine) once."""
+    async with httpx.AsyncClient(base_url=api, timeout=60) as client:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                last = await client.get(
+                    "/files", params={"status": "stored", "limit": 1, "offset": count - 1}
+                )
+                if last.json()["items"]:
+                    break
+                await asyncio.sleep(poll_s)
+        arrived: dict[str, float] = {}
+        findings = 0
+        offset: int | None = 0
+        while offset is not None:
+            page = (
+                await client.get(
+                    "/files", params={"status": "stored", "limit": 500, "offset": offset}
+                )
+            ).json()
+            for item in page["items"]:
+                finished = datetime.fromisoformat(item["finished_at"]).timestamp()
+                arrived.setdefault(item["report_id"], finished)
+                findings += item["finding_count"] or 0
+            offset = page["next_offset"]
+    return arrived, findings
+
+
+def window_rates(
+    arrived: list[float], samples: list[tuple[float, dict[str, float]]], size: int
+) -> list[dict[str, float]]:
+    """Every `size` reports stored in turn: their rate, and each process's CPU per report
+    over the same stretch of time (from the samples taken through the run)."""
+    rows = []
+    times = sorted(arrived)
+    for start in range(0, len(times) - size + 1, size):
+        begin, end = times[start], times[start + size - 1]
+
+        def cpu_at(moment: float) -> dict[str, float]:
+            return min(samples, key=lambda sample: abs(sample[0] - moment))[1]
+
+        before, after = cpu_at(begin), cpu_at(end)
+        row = {"stored": start + size, "reports_per_s": (size - 1) / max(end - begin, 1e-9)}
+        for name in ("ingest", "store", "postgres", "broker", "parse_main"):
+            used = after[f"cpu_s_{name}"] - before[f"cpu_s_{name}"]
+            row[f"{name}_ms_per_report"] = 1000 * used / size
+        rows.append(row)
+    return rows
 
 
 def cpu_seconds(root_pid: int, descendants: bool = True) -> float:
@@ -106,7 +164,8 @@ def cpu_by_process(
 
 def run(
     reports: int, parse_workers: int, rate: float, default_settings: bool, poll_s: float
-) -> dict[str, float]:
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """The run's totals, and at volume its tenths (see window_rates)."""
     base = Path(tempfile.mkdtemp(prefix="findings-bench-"))
     base.chmod(0o755)  # the PostgreSQL server runs as `postgres`
     kafka = EmbeddedKafka().start()
@@ -130,34 +189,61 @@ def run(
         wait_for_port(api_port, 60, None)
         staging = base / "staging"
         staging.mkdir()
-        copies = unique_copies(sorted(FIXTURES.glob("*.pdf")), reports, "benchmark")
-        files = [(staging / name, content) for name, content, _source in copies]
-        for path, content in files:
+        # Written one at a time: 20,000 copies would hold gigabytes in memory at once.
+        sources = sorted(FIXTURES.glob("*.pdf"))
+        files: list[tuple[Path, str]] = []  # each copy and its report id
+        for index in range(reports):
+            source = sources[index % len(sources)]
+            content = unique_copy(source.read_bytes(), f"benchmark-{index}")
+            path = staging / f"{index:05d}-{source.name}"
             path.write_bytes(content)
+            files.append((path, hashlib.sha256(content).hexdigest()))
         time.sleep(8)  # consumer groups settle before the clock starts
         before = cpu_by_process(services, kafka, postgres)  # start-up is not counted
         inbox.mkdir(exist_ok=True)
         dropped_at: dict[str, float] = {}
         api = f"http://127.0.0.1:{api_port}"
-        ids = {hashlib.sha256(content).hexdigest() for _, content in files}
-        watcher = threading.Thread(
-            target=lambda: result.update(
-                zip(
-                    ("arrived", "findings"),
-                    asyncio.run(watch_arrivals(api, ids, max(120, reports * 2), poll_s)),
-                    strict=True,
-                )
-            )
+        ids = {report_id for _, report_id in files}
+        # At volume the ledger is read once at the end, and times are the wall clock's.
+        at_volume = reports > LEDGER_WATCH_FROM
+        clock = time.time if at_volume else time.monotonic
+        watch = (
+            watch_ledger(api, reports, max(120, reports * 2), 1.0)
+            if at_volume
+            else watch_arrivals(api, ids, max(120, reports * 2), poll_s)
         )
         result: dict[str, Any] = {}
+        watcher = threading.Thread(
+            target=lambda: result.update(
+                zip(("arrived", "findings"), asyncio.run(watch), strict=True)
+            )
+        )
+        samples: list[tuple[float, dict[str, float]]] = []
+        sampling = threading.Event()
+
+        def sample() -> None:
+            while not sampling.wait(5):
+                samples.append((clock(), cpu_by_process(services, kafka, postgres)))
+
+        sampler = threading.Thread(target=sample)
+        samples.append((clock(), before))
+        sampler.start()
         watcher.start()
-        for path, content in files:
+        for path, report_id in files:
             os.replace(path, inbox / path.name)
-            dropped_at[hashlib.sha256(content).hexdigest()] = time.monotonic()
+            dropped_at[report_id] = clock()
             if rate:
                 time.sleep(1 / rate)
         watcher.join()
+        sampling.set()
+        sampler.join()
+        samples.append((clock(), cpu_by_process(services, kafka, postgres)))
         arrived, findings = result["arrived"], result["findings"]
+        windows = (
+            window_rates([arrived[r] for r in dropped_at], samples, max(500, reports // 10))
+            if at_volume
+            else []
+        )
         started = min(dropped_at.values())
         elapsed = max(arrived.values()) - started
         cpu = {
@@ -166,7 +252,7 @@ def run(
         }
         latencies = sorted(arrived[r] - dropped_at[r] for r in dropped_at)
         quantiles = statistics.quantiles(latencies, n=100)
-        return {
+        totals = {
             "reports": len(dropped_at),
             "findings": findings,
             "seconds": elapsed,
@@ -177,6 +263,7 @@ def run(
             "latency_max_s": latencies[-1],
             **cpu,
         }
+        return totals, windows
     finally:
         for service in services:
             service.stop()
@@ -215,10 +302,14 @@ def main() -> None:
         "--api-poll-s", type=float, default=0.25, help="how often the API is asked (latency grain)"
     )
     args = parser.parse_args()
-    result = run(
+    result, windows = run(
         args.reports, args.parse_workers, args.rate, args.default_settings, args.api_poll_s
     )
-    copies = unique_copies(sorted(FIXTURES.glob("*.pdf")), args.reports, "benchmark")
+    # The parser alone on the same files, at most the first LEDGER_WATCH_FROM of them: its
+    # rate per report does not depend on how many there are.
+    copies = unique_copies(
+        sorted(FIXTURES.glob("*.pdf")), min(args.reports, LEDGER_WATCH_FROM), "benchmark"
+    )
     alone = parse_only([content for _, content, _ in copies], args.parse_workers)
     cpu = {name: value for name, value in result.items() if name.startswith("cpu_s_")}
     workers_cpu = cpu["cpu_s_parse"] - cpu["cpu_s_parse_main"]
@@ -235,6 +326,11 @@ def main() -> None:
     for name, value in result.items():
         shown = f"{value:>10.0f}" if name in ("reports", "findings") else f"{value:>10.2f}"
         print(f"{name:<18} {shown}")  # noqa: T201
+    if windows:
+        print("\nas the tables grow (CPU ms per report stored in each stretch):")  # noqa: T201
+        print("  ".join(f"{name:>20}" for name in windows[0]))  # noqa: T201
+        for row in windows:
+            print("  ".join(f"{value:>20.1f}" for value in row.values()))  # noqa: T201
 
 
 if __name__ == "__main__":
