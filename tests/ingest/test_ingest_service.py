@@ -354,3 +354,36 @@ async def test_an_ingest_killed_while_announcing_after_a_broker_loss_storms_noth
     finally:
         await broker.stop()
         await engine.dispose()
+
+
+async def test_nothing_is_announced_again_while_outcomes_keep_coming(
+    settings: IngestSettings,
+) -> None:
+    """A backlog, not a loss: while other reports' outcomes keep arriving, a report whose
+    own has not come yet waits in the queue; announced again only once they stop. (At
+    20,000 reports dropped at once, announcing again on a timer alone sent 55,000.)"""
+    copy_fixture("letter_wolverhampton_2010-10-13.txt", settings.inbox)
+    impatient = settings.model_copy(update={"reannounce_after_s": 1.0})
+    topics = Topics(namespace=settings.kafka.topic_namespace)
+    broker = make_broker(settings.kafka)
+    await broker.start()
+    try:
+        async with running(lambda stop: run(impatient, stop)):
+            [first] = await received(settings, 1)
+            # Four seconds of other reports stored (four times the wait), one every 0.3 s.
+            for index in range(14):
+                other = ReportStored(
+                    report_id=f"{index:064x}",
+                    parser_version="0",
+                    finding_count=1,
+                    stored_at=first.received_at,
+                )
+                await publish(broker, topics.stored, other)
+                await asyncio.sleep(0.3)
+            assert await ledger(settings, "select announce_count from ingest.reports") == [(1,)]
+            # They stop: the report is announced again after the wait.
+            again = await received(settings, 2)
+    finally:
+        await broker.stop()
+    assert sorted(event.attempt for event in again) == [1, 2]
+    assert {event.report_id for event in again} == {first.report_id}

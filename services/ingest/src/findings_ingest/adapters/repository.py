@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     func,
     literal,
     or_,
@@ -256,10 +257,15 @@ class LedgerRepository:
         return len(result.all())
 
     async def reports_to_announce(
-        self, now: datetime, first_wait: timedelta
+        self, now: datetime, first_wait: timedelta | None
     ) -> list[PendingReport]:
         """Reports never announced, and announced ones overdue for an outcome: `first_wait`
-        after the first announcement, doubled after each further one."""
+        after the first announcement, doubled after each further one (None: none are)."""
+        overdue = (
+            (reports.c.status == "announced") & _overdue(now, first_wait)
+            if first_wait is not None
+            else false()
+        )
         rows = await self.session.execute(
             select(
                 reports.c.report_id,
@@ -270,12 +276,7 @@ class LedgerRepository:
                 reports.c.received_at,
                 reports.c.announce_count,
             )
-            .where(
-                or_(
-                    reports.c.status == "pending",
-                    (reports.c.status == "announced") & _overdue(now, first_wait),
-                )
-            )
+            .where(or_(reports.c.status == "pending", overdue))
             .order_by(reports.c.received_at)
         )
         return [PendingReport(*row) for row in rows]

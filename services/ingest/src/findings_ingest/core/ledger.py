@@ -77,8 +77,11 @@ class Ledger(Protocol):
     ) -> int: ...
 
     async def reports_to_announce(
-        self, now: datetime, first_wait: timedelta
-    ) -> list[PendingReport]: ...
+        self, now: datetime, first_wait: timedelta | None
+    ) -> list[PendingReport]:
+        """Reports never announced, and (unless `first_wait` is None) announced ones
+        overdue for an outcome."""
+        ...
 
     async def requeue_announced(self) -> int: ...
 
