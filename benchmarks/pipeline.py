@@ -23,6 +23,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -49,23 +50,25 @@ async def watch_arrivals(
     findings = 0
     async with httpx.AsyncClient(base_url=api) as client, asyncio.timeout(timeout_s):
         while len(arrived) < len(ids):
-            offset: int | None = 0
-            while offset is not None:
-                # The ledger's stored files: the copies are all of a few inspections, which
-                # /reports lists once each.
-                page = (
-                    await client.get(
-                        "/files", params={"status": "stored", "limit": 500, "offset": offset}
-                    )
-                ).json()
-                now = time.monotonic()
-                for item in page["items"]:
-                    if item["report_id"] in ids and item["report_id"] not in arrived:
-                        arrived[item["report_id"]] = now
-                        findings += item["finding_count"] or 0
-                offset = page["next_offset"]
+            async for item in stored_files(client):
+                if item["report_id"] in ids and item["report_id"] not in arrived:
+                    arrived[item["report_id"]] = time.monotonic()
+                    findings += item["finding_count"] or 0
             await asyncio.sleep(poll_s)  # coarse by default: the poller shares the two cores
     return arrived, findings
+
+
+async def stored_files(client: httpx.AsyncClient) -> AsyncIterator[dict[str, Any]]:
+    """Every stored file in the ledger, a page at a time (the copies are all of a few
+    inspections, which /reports lists once each)."""
+    offset: int | None = 0
+    while offset is not None:
+        page = (
+            await client.get("/files", params={"status": "stored", "limit": 500, "offset": offset})
+        ).json()
+        for item in page["items"]:
+            yield item
+        offset = page["next_offset"]
 
 
 async def watch_ledger(
@@ -85,18 +88,10 @@ async def watch_ledger(
                 await asyncio.sleep(poll_s)
         arrived: dict[str, float] = {}
         findings = 0
-        offset: int | None = 0
-        while offset is not None:
-            page = (
-                await client.get(
-                    "/files", params={"status": "stored", "limit": 500, "offset": offset}
-                )
-            ).json()
-            for item in page["items"]:
-                finished = datetime.fromisoformat(item["finished_at"]).timestamp()
-                arrived.setdefault(item["report_id"], finished)
-                findings += item["finding_count"] or 0
-            offset = page["next_offset"]
+        async for item in stored_files(client):
+            finished = datetime.fromisoformat(item["finished_at"]).timestamp()
+            arrived.setdefault(item["report_id"], finished)
+            findings += item["finding_count"] or 0
     return arrived, findings
 
 
