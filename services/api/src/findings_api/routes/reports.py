@@ -35,7 +35,13 @@ from findings_api.deps import (
     is_operator,
     require_write,
 )
-from findings_api.exports import ExportColumn, authority_columns, chosen_format, field_column
+from findings_api.exports import (
+    ExportColumn,
+    Format,
+    authority_columns,
+    chosen_format,
+    field_column,
+)
 from findings_api.limits import when_done
 from findings_api.originals import FileReplaced, copy_original
 from findings_api.recurring import LISTED, recurring
@@ -119,13 +125,15 @@ async def list_reports(
         flagged=tuple(mismatches),
     )
 
+    fmt = chosen_format(format, accept)
     copies: dict[str, list[str]] = {}
 
     async def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
     ) -> list[ListedReportRow]:
         rows = await repository.list_reports(where, sort.value, limit, offset, after)
-        copies.update(await repository.copies_of([row.report_id for row in rows]))
+        if fmt is Format.JSON:  # a page names the other files; a spreadsheet has no column
+            copies.update(await repository.copies_of([row.report_id for row in rows]))
         # A spreadsheet's "Needs review" says what the report's page says.
         return [
             replace(row, needs_review=True) if row.report_id in mismatches else row for row in rows
@@ -135,7 +143,7 @@ async def list_reports(
     return await page_or_export(
         request,
         repository,
-        chosen_format(format, accept),
+        fmt,
         ("reports", report_export(request)),
         query,
         (sort.value, REPORT_SORTS[sort.value]),
