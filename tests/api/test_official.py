@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
-from sqlalchemy import text
 
 from findings_api.ofsted_layout import OFSTED_COLUMNS
-from findings_shared.database import make_engine
-from findings_shared.events import ReportParsed
+from findings_shared.database import make_engine, make_sessionmaker
+from findings_shared.events import Grade, JudgementArea, ReportParsed
 from findings_shared.local_authorities import current_local_authorities
 from findings_shared.official import BUNDLED
 from findings_shared.settings import DatabaseSettings
+from findings_store.repository import ReportRepository
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011, WANDSWORTH_2023
 
 pytestmark = pytest.mark.integration
@@ -60,20 +61,21 @@ async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
     assert not report.quality.needs_review  # the parser itself saw nothing wrong
     # Lists are read once before the change: they must notice a report stored since.
     assert report.report_id in await report_ids(client, needs_review="false")
-    engine = make_engine(database_settings)
-    async with engine.begin() as connection:  # as a parser mistake would have stored it
-        await connection.execute(
-            text(
-                "update store.judgements set grade = 'outstanding'"
-                " where report_id = :id and area = 'overall_effectiveness'"
-            ),
-            {"id": report.report_id},
-        )
-        await connection.execute(
-            text("update store.reports set stored_at = now() where report_id = :id"),
-            {"id": report.report_id},
-        )
-    await engine.dispose()
+    # Stored again by store's own code, as a parser's mistake would have been.
+    mistaken = report.model_copy(
+        update={
+            "judgements": [
+                j.model_copy(update={"grade": Grade.OUTSTANDING})
+                if j.area is JudgementArea.OVERALL_EFFECTIVENESS
+                else j
+                for j in report.judgements
+            ]
+        }
+    )
+    await store_changes(
+        database_settings,
+        lambda store: store.replace_report(mistaken, "file:///mistaken.pdf", datetime.now(UTC)),
+    )
     body = (await client.get(f"/reports/{report.report_id}")).json()
     difference = {"area": "overall_effectiveness", "parsed": "outstanding", "official": "good"}
     assert body["quality"]["official_mismatch"] == [difference]
@@ -91,6 +93,21 @@ async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
     exported = await client.get("/reports", params={"la_code": "355", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [row["Needs review"] for row in rows] == ["True"]
+
+
+async def store_changes(
+    database_settings: DatabaseSettings,
+    change: Callable[[ReportRepository], Awaitable[object]],
+) -> None:
+    """One transaction of store's repository, counted as store's handler counts it."""
+    engine = make_engine(database_settings)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            store = ReportRepository(session)
+            await change(store)
+            await store.changed()
+    finally:
+        await engine.dispose()
 
 
 async def report_ids(client: httpx.AsyncClient, **params: str) -> list[str]:

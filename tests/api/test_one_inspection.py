@@ -4,10 +4,16 @@ timeline; the file stored second is its copy, reachable and named, never counted
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
+from sqlalchemy import text
 
-from findings_shared.events import ReportParsed
+from findings_shared.database import make_engine
+from findings_shared.events import ReportParsed, ReportReplaced
+from findings_shared.settings import DatabaseSettings
+from tests.api.test_official import report_ids, store_changes
 
 pytestmark = pytest.mark.integration
 
@@ -62,3 +68,48 @@ async def test_the_same_inspection_in_two_files_is_one_report(
     assert (inspection["report_id"], inspection["other_files"]) == (kept, [other])
     for area, points in body["grade_history"].items():
         assert len([p for p in points if p["report_date"] == inspection["report_date"]]) == 1, area
+
+
+async def test_a_copy_standing_for_its_inspection_is_checked_against_ofsted(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """The report of an inspection is withdrawn and its copy stands for it: the copy's own
+    row did not change, yet lists must check its grades against Ofsted's from then on."""
+    both = {stored[AS_PDF].report_id, stored[AS_TEXT].report_id}
+    listed = (await client.get("/reports")).json()["items"]
+    [kept] = [r["report_id"] for r in listed if r["report_id"] in both]
+    [other] = both - {kept}
+    assert not set(await report_ids(client, needs_review="true")) & both
+    # The copy as a parser's mistake would have stored it: copies are out of the read
+    # model, so this changes nothing lists can see yet.
+    engine = make_engine(database_settings)
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "update store.judgements set grade = 'inadequate'"
+                " where report_id = :id and area = 'overall_effectiveness'"
+            ),
+            {"id": other},
+        )
+        # Stored a day ago, as a copy usually was long before its report is withdrawn.
+        await connection.execute(
+            text(
+                "update store.reports set stored_at = now() - interval '1 day' where report_id = :id"
+            ),
+            {"id": other},
+        )
+    await engine.dispose()
+    assert not set(await report_ids(client, needs_review="true")) & both
+
+    notice = ReportReplaced(
+        report_id=kept, object_uri="file:///replaced.pdf", replaced_at=datetime.now(UTC)
+    )
+    await store_changes(database_settings, lambda store: store.withdraw(notice))
+    assert await report_ids(client, needs_review="true") == [other]
+    listed = (await client.get("/reports", params={"la_code": "212"})).json()["items"]
+    [promoted] = [r for r in listed if r["report_id"] == other]
+    assert promoted["quality"]["official_mismatch"] == [
+        {"area": "overall_effectiveness", "parsed": "inadequate", "official": "good"}
+    ]

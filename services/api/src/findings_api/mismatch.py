@@ -3,7 +3,9 @@
 A report's detail compares its grades with Ofsted's record of the same inspection and flags
 a difference for review (`quality.official_mismatch`). Lists, their `needs_review` filter
 and exports must say the same, so the API keeps every stored report's differences in
-memory: read once, then only the reports stored since (a replay stores again). Ofsted's
+memory: read once, then, when store counts a change (`store.change_read`), only the reports
+that change touched (`changed_in`: stored, replaced, or standing for their inspection once
+the report they copied is withdrawn), and the flagged reports withdrawn since. Ofsted's
 tables are fixed for the life of the process (`findings reference load` then a restart).
 """
 
@@ -11,17 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from datetime import datetime, timedelta
 
 from findings_api.repository import GradedReportRow, ReadRepository
 from findings_api.schemas import GradeDifference
 from findings_shared.events import Grade, JudgementArea, ReportType
 from findings_shared.official import OfficialInspection, OfficialRecords
-
-# A report's `stored_at` is set before its transaction commits, so one stored a moment
-# before a read may commit after it: each refresh reads again from this long before the
-# last read (by the database's clock; store's and the database's clocks may differ a little).
-COMMIT_SLACK = timedelta(seconds=30)
 
 
 def grade_differences(
@@ -49,15 +45,22 @@ class OfficialMismatches:
     def __init__(self, records: OfficialRecords) -> None:
         self.records = records
         self.differences: dict[str, list[GradeDifference]] = {}
-        self.last_read: datetime | None = None
+        self.version: int | None = None  # store's change version last read
         self.lock = asyncio.Lock()
 
     async def current(self, repository: ReadRepository) -> dict[str, list[GradeDifference]]:
-        """The differences, brought up to date with the reports stored since last asked."""
+        """The differences, brought up to date with the changes store made since last asked."""
         async with self.lock:
-            since = self.last_read - COMMIT_SLACK if self.last_read else None
-            read_at = await repository.database_time()
-            rows = await repository.graded_reports(since)
+            # Read first: a change committed after it carries a later version, and is read
+            # again next time (versions follow the commits' order).
+            version = await repository.change_version()
+            if version == self.version:
+                return self.differences
+            rows = await repository.graded_reports(self.version)
+            if self.version is not None and self.differences:
+                present = await repository.reports_present(list(self.differences))
+                for withdrawn in self.differences.keys() - present:
+                    del self.differences[withdrawn]
             judged: dict[str, dict[JudgementArea, Grade]] = defaultdict(dict)
             reports: dict[str, GradedReportRow] = {}
             for row in rows:
@@ -73,5 +76,5 @@ class OfficialMismatches:
                     self.differences[report_id] = found
                 else:
                     self.differences.pop(report_id, None)
-            self.last_read = read_at
+            self.version = version
             return self.differences

@@ -199,7 +199,7 @@ def field_names(row_type: type[Any]) -> list[str]:
 # The views the API reads and the columns it reads of each: the contract that store's and
 # ingest's migrations keep (tests/api/test_read_model.py checks both sides).
 READ_MODEL: dict[str, tuple[str, ...]] = {
-    "store.report_read": tuple(field_names(ReportRow)),
+    "store.report_read": (*field_names(ReportRow), "changed_in"),
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
     "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
     "store.failure_read": ("report_id", *field_names(FailureRow)),
@@ -454,11 +454,9 @@ class ReadRepository:
         version = await self.session.execute(text("select version from store.change_read"))
         return int(version.scalar_one())
 
-    async def database_time(self) -> datetime:
-        return (await self.session.execute(text("select now()"))).scalar_one()  # type: ignore[no-any-return]
-
-    async def graded_reports(self, stored_since: datetime | None) -> list[GradedReportRow]:
-        """Every judgement of the reports of an authority stored since then (all, if None)."""
+    async def graded_reports(self, changed_after: int | None) -> list[GradedReportRow]:
+        """Every judgement of the reports of an authority that store changed after that
+        version (`store.change_read`; all, if None)."""
         rows = await self.session.execute(
             text(
                 """select r.report_id, r.la_code, r.report_type, r.inspection_start,
@@ -466,11 +464,19 @@ class ReadRepository:
                    from store.report_read r
                    left join store.judgement_read j using (report_id)
                    where r.la_code is not null
-                     and (cast(:since as timestamptz) is null or r.stored_at >= :since)"""
+                     and (cast(:after as bigint) is null or r.changed_in > :after)"""
             ),
-            {"since": stored_since},
+            {"after": changed_after},
         )
         return _typed(GradedReportRow, rows)
+
+    async def reports_present(self, report_ids: list[str]) -> set[str]:
+        """Those of the reports that the read model still serves."""
+        rows = await self.session.execute(
+            text("select report_id from store.report_read where report_id = any(:ids)"),
+            {"ids": report_ids},
+        )
+        return set(rows.scalars())
 
     async def judgements_of(self, report_id: str) -> list[JudgementRow]:
         rows = await self.session.execute(

@@ -59,6 +59,8 @@ reports = Table(
     Column("same_as", String(64)),
     # The W3C traceparent of the span that stored it, where traces are on.
     Column("trace_parent", String(55)),
+    # The version of `changes` of the transaction that last wrote or promoted it.
+    Column("changed_in", BigInteger, nullable=False, server_default="0"),
 )
 judgements = Table(
     "judgements",
@@ -121,6 +123,8 @@ def version_key(version: str) -> tuple[int, ...]:
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Reports written or promoted in this transaction, stamped by `changed`.
+        self.touched: set[str] = set()
 
     async def stored_version(self, report_id: str) -> str | None:
         """The parser version stored for a report, locking its row until commit."""
@@ -134,13 +138,24 @@ class ReportRepository:
     async def changed(self) -> None:
         """Count a change to what the read model serves: once, last in a transaction that
         stored or withdrew reports (the row is held to the commit, so concurrent writers
-        wait for each other only that long)."""
-        await self.session.execute(update(changes).values(version=changes.c.version + 1))
+        wait for each other only that long, and versions follow the commits' order). Each
+        report the transaction wrote or promoted carries the version (`changed_in`)."""
+        version = await self.session.execute(
+            update(changes).values(version=changes.c.version + 1).returning(changes.c.version)
+        )
+        if self.touched:
+            await self.session.execute(
+                update(reports)
+                .where(reports.c.report_id.in_(sorted(self.touched)))
+                .values(changed_in=version.scalar_one())
+            )
+            self.touched.clear()
 
     async def replace_report(
         self, report: ReportParsed, object_uri: str, at: datetime, trace_parent: str | None = None
     ) -> None:
         """Write the report with its judgements and findings, replacing any older version."""
+        self.touched.add(report.report_id)
         await self.session.execute(delete(findings).where(findings.c.report_id == report.report_id))
         await self.session.execute(
             delete(judgements).where(judgements.c.report_id == report.report_id)
@@ -272,6 +287,7 @@ class ReportRepository:
             await self.session.execute(
                 update(reports).where(reports.c.report_id == successor).values(same_as=None)
             )
+            self.touched.add(successor)
             await self.session.execute(
                 update(reports)
                 .where(reports.c.report_id.in_([r for r in rest if r]))
