@@ -1,21 +1,36 @@
-"""Aggregates served from memory until store counts a change (findings_api.cache)."""
+"""Aggregates served from memory until store counts a change (findings_api.cache); facets
+kept across changes that only add reports."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from findings_api.settings import ApiSettings
 from findings_shared.database import make_engine
-from findings_shared.events import ReportParsed
+from findings_shared.events import ReportParsed, ReportReplaced
+from findings_shared.metrics import READ_CACHE
 from findings_shared.settings import DatabaseSettings
-from tests.api.test_queries import SALFORD_2018, WANDSWORTH_2023
+from tests.api.conftest import api_client
+from tests.api.storing import store_changes
+from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2023
 
 pytestmark = pytest.mark.integration
 
-FILES = [WANDSWORTH_2023, SALFORD_2018]
+FILES = [WANDSWORTH_2023, SALFORD_2018, LEWISHAM_2019]
+
+# Facets asked in every test below: plain, by two keys, with finding and report filters.
+FACETS: list[dict[str, str]] = [
+    {"group_by": "category"},
+    {"group_by": "theme", "tone": "concern"},
+    {"group_by": "theme", "then_by": "year"},
+    {"group_by": "area", "then_by": "region", "category": "improvement"},
+    {"group_by": "grade", "region": "London"},
+]
 
 
 async def execute(database_settings: DatabaseSettings, *statements: str) -> None:
@@ -26,11 +41,21 @@ async def execute(database_settings: DatabaseSettings, *statements: str) -> None
     await engine.dispose()
 
 
-async def categories(client: httpx.AsyncClient) -> dict[str, Any]:
-    response = await client.get("/findings/facets", params={"group_by": "category"})
+async def facets(client: httpx.AsyncClient, params: dict[str, str]) -> dict[str, Any]:
+    response = await client.get("/findings/facets", params=params)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def withdrawal(report: ReportParsed) -> ReportReplaced:
+    return ReportReplaced(
+        report_id=report.report_id, object_uri="file:///replaced.pdf", replaced_at=datetime.now(UTC)
+    )
+
+
+def facets_added() -> float:
+    return READ_CACHE.labels("facets", "added")._value.get()  # type: ignore[no-any-return]
 
 
 async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
@@ -38,21 +63,81 @@ async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
     client: httpx.AsyncClient,
     database_settings: DatabaseSettings,
 ) -> None:
-    before = await categories(client)
+    categories = {"group_by": "category"}
+    before = await facets(client, categories)
     national = (await client.get("/summary/national")).json()
-    salford = stored[SALFORD_2018].report_id
-    assert before["total_reports"] == 2
+    salford = stored[SALFORD_2018]
+    assert before["total_reports"] == 3
     # Changed behind store's back (no change counted): the kept answers still stand,
     # which shows they are kept.
-    await execute(database_settings, f"delete from store.findings where report_id = '{salford}'")
-    await execute(database_settings, f"delete from store.judgements where report_id = '{salford}'")
-    assert await categories(client) == before
+    await execute(
+        database_settings,
+        f"delete from store.findings where report_id = '{salford.report_id}'",
+        f"delete from store.judgements where report_id = '{salford.report_id}'",
+    )
+    assert await facets(client, categories) == before
     assert (await client.get("/summary/national")).json() == national
-    # Store counts every change it makes: then every answer is read again.
-    await execute(database_settings, "update store.changes set version = version + 1")
-    after = await categories(client)
-    assert after["total_reports"] == 1
-    assert after["total_findings"] == len(stored[WANDSWORTH_2023].findings)
+    # Store withdraws a report: a sum cannot lose it, so every answer is read again.
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(salford)))
+    after = await facets(client, categories)
+    assert after["total_reports"] == 2
+    assert after["total_findings"] == len(stored[WANDSWORTH_2023].findings) + len(
+        stored[LEWISHAM_2019].findings
+    )
     summary = (await client.get("/summary/national")).json()
     assert summary != national
     assert "355" not in {row["la_code"] for row in summary["latest"]}
+
+
+async def test_facets_add_the_reports_stored_since_and_equal_a_fresh_count(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    lewisham = stored[LEWISHAM_2019]
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(lewisham)))
+    kept = [await facets(client, params) for params in FACETS]
+    assert {body["total_reports"] for body in kept} <= {1, 2}
+
+    # Lewisham stored again, as store stores a new report (its tombstone cleared first).
+    async def store_again(store: Any) -> None:
+        await store.revive(lewisham.report_id)
+        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
+
+    await store_changes(database_settings, store_again)
+    added = facets_added()
+    grown = [await facets(client, params) for params in FACETS]
+    # Two of them ask a second facet for the shares: seven questions, each kept and added to.
+    assert facets_added() - added == 7
+    assert grown != kept
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert [await facets(fresh, params) for params in FACETS] == grown
+
+
+async def test_a_replaced_report_is_counted_again_not_added(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    salford = stored[SALFORD_2018]
+    before = [await facets(client, params) for params in FACETS]
+    # A newer parse of the same report, with half its findings: nothing to add, something
+    # to take away.
+    fewer = salford.model_copy(
+        update={
+            "findings": salford.findings[: len(salford.findings) // 2],
+            "parser_version": "99.0.0",
+        }
+    )
+    await store_changes(
+        database_settings,
+        lambda store: store.replace_report(fewer, "file:///salford.pdf", datetime.now(UTC)),
+    )
+    added = facets_added()
+    after = [await facets(client, params) for params in FACETS]
+    assert facets_added() == added
+    assert after[0]["total_findings"] == before[0]["total_findings"] - (
+        len(salford.findings) - len(fewer.findings)
+    )
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert [await facets(fresh, params) for params in FACETS] == after

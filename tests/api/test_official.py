@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,12 +15,11 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from findings_api.ofsted_layout import OFSTED_COLUMNS
-from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import Grade, JudgementArea, ReportParsed
 from findings_shared.local_authorities import current_local_authorities
 from findings_shared.official import BUNDLED
 from findings_shared.settings import DatabaseSettings
-from findings_store.repository import ReportRepository
+from tests.api.storing import store_changes
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011, WANDSWORTH_2023
 
 pytestmark = pytest.mark.integration
@@ -93,21 +91,6 @@ async def test_a_parsed_grade_that_differs_from_ofsteds_is_flagged(
     exported = await client.get("/reports", params={"la_code": "355", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [row["Needs review"] for row in rows] == ["True"]
-
-
-async def store_changes(
-    database_settings: DatabaseSettings,
-    change: Callable[[ReportRepository], Awaitable[object]],
-) -> None:
-    """One transaction of store's repository, counted as store's handler counts it."""
-    engine = make_engine(database_settings)
-    try:
-        async with make_sessionmaker(engine).begin() as session:
-            store = ReportRepository(session)
-            await change(store)
-            await store.changed()
-    finally:
-        await engine.dispose()
 
 
 async def report_ids(client: httpx.AsyncClient, **params: str) -> list[str]:

@@ -13,7 +13,8 @@ from sqlalchemy import text
 from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed, ReportReplaced
 from findings_shared.settings import DatabaseSettings
-from tests.api.test_official import report_ids, store_changes
+from tests.api.storing import store_changes
+from tests.api.test_official import report_ids
 
 pytestmark = pytest.mark.integration
 
@@ -96,7 +97,8 @@ async def test_a_copy_standing_for_its_inspection_is_checked_against_ofsted(
         # Stored a day ago, as a copy usually was long before its report is withdrawn.
         await connection.execute(
             text(
-                "update store.reports set stored_at = now() - interval '1 day' where report_id = :id"
+                "update store.reports set stored_at = now() - interval '1 day'"
+                " where report_id = :id"
             ),
             {"id": other},
         )

@@ -320,3 +320,8 @@ async def test_a_second_file_of_an_inspection_is_its_copy_until_the_first_is_wit
         await wait_until(promoted)
     await broker.stop()
     assert await rows(database_settings, same_as) == [(text_export.report_id, None)]
+    # Each transaction is one change; the copy, first stored by the second, was touched by
+    # the third when it came to stand for its inspection (readers re-read it from there).
+    versions = "select created_in, changed_in from store.reports"
+    assert await rows(database_settings, versions) == [(2, 3)]
+    assert await rows(database_settings, "select version from store.changes") == [(3,)]

@@ -51,7 +51,8 @@ PARSE_PAGES = Histogram(
 )
 READ_CACHE = Counter(
     "findings_api_read_cache_total",
-    "Aggregates the API answered from memory (hit) or computed (miss), by kind",
+    "Aggregates the API answered from memory (hit), from memory and the reports stored"
+    " since (added) or computed (miss), by kind",
     ["kind", "outcome"],
 )
 DB_POOL = Gauge(

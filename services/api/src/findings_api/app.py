@@ -52,7 +52,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database)
-        app.state.sessions = make_sessionmaker(engine)
+        # A request's reads see one snapshot: a page and its total, an export's chunks, and
+        # the change counter with the kept answers built on it (findings_api.cache). The
+        # API only reads, and read-only transactions never fail to serialize.
+        app.state.sessions = make_sessionmaker(
+            engine.execution_options(isolation_level="REPEATABLE READ")
+        )
         watch_pool(engine)
         # Everything made so far lives as long as the process (Ofsted's records, the
         # routes, the libraries' modules): out of the collector's sight, a full collection

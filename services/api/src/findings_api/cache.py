@@ -1,18 +1,25 @@
 """Aggregates read from the whole read model (facets, the latest grades, the latest
 inspections), kept in memory until store counts a change (`store.change_read`).
 
-At 20,000 reports a facet over every finding reads the whole findings table (1.8 s): an
+At 20,000 reports a facet over every finding reads the whole findings table (1.4-2 s): an
 analyst's page asks the same few of them again and again between two arrivals of reports.
 Each request still reads the change counter (one row); a stored, replaced or withdrawn
 report changes it, so nothing stale is served. Two requests that miss together both
 compute: simpler than sharing one computation across requests and their sessions.
+
+A sum over reports (a facet's counts) is not computed again when the change only added
+reports: the kept value plus the same question asked of the new reports alone
+(`changed_in`, `created_in`). A change that replaced or withdrew a report it counted, which
+cannot be subtracted, computes it all again. The API's transactions are REPEATABLE READ, so
+the counter and the reads of one request see the same commits.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar, cast
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from findings_api.repository import ReadRepository
 from findings_shared.metrics import READ_CACHE
@@ -23,28 +30,57 @@ T = TypeVar("T")
 ENTRIES = 512
 
 
+@dataclass(frozen=True, slots=True)
+class Additive(Generic[T]):
+    """How a value that sums over reports grows: the question asked of the reports store
+    changed after a version only, and how two answers add up."""
+
+    since: Callable[[int], Awaitable[T]]
+    add: Callable[[T, T], T]
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    version: int
+    reports: int  # how many reports the read model served at that version
+    value: object
+
+
 class ReadCache:
     def __init__(self, entries: int = ENTRIES) -> None:
         self.entries = entries
-        self.kept: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self.kept: OrderedDict[Hashable, Kept] = OrderedDict()
 
     async def get(
         self,
         repository: ReadRepository,
         key: tuple[Hashable, ...],
         compute: Callable[[], Awaitable[T]],
+        additive: Additive[T] | None = None,
     ) -> T:
         """The value for `key` (its first part names the kind) as of the read model's
-        current version, computed if needed."""
+        current version: kept, kept plus the reports added since (`additive`), or
+        computed."""
+        kind = str(key[0])
         version = await repository.change_version()
         found = self.kept.get(key)
-        if found is not None and found[0] == version:
+        if found is not None and found.version == version:
             self.kept.move_to_end(key)
-            READ_CACHE.labels(str(key[0]), "hit").inc()
-            return cast(T, found[1])
-        READ_CACHE.labels(str(key[0]), "miss").inc()
-        value = await compute()
-        self.kept[key] = (version, value)
+            READ_CACHE.labels(kind, "hit").inc()
+            return cast(T, found.value)
+        growth = await repository.report_growth(found.version if found else version)
+        if (
+            found is not None
+            and additive is not None
+            and growth.all_new
+            and growth.reports == found.reports + growth.changed  # none withdrawn
+        ):
+            READ_CACHE.labels(kind, "added").inc()
+            value = additive.add(cast(T, found.value), await additive.since(found.version))
+        else:
+            READ_CACHE.labels(kind, "miss").inc()
+            value = await compute()
+        self.kept[key] = Kept(version, growth.reports, value)
         self.kept.move_to_end(key)
         while len(self.kept) > self.entries:
             self.kept.popitem(last=False)

@@ -199,7 +199,7 @@ def field_names(row_type: type[Any]) -> list[str]:
 # The views the API reads and the columns it reads of each: the contract that store's and
 # ingest's migrations keep (tests/api/test_read_model.py checks both sides).
 READ_MODEL: dict[str, tuple[str, ...]] = {
-    "store.report_read": (*field_names(ReportRow), "changed_in"),
+    "store.report_read": (*field_names(ReportRow), "changed_in", "created_in"),
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
     "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
     "store.failure_read": ("report_id", *field_names(FailureRow)),
@@ -247,6 +247,9 @@ class ReportFilter:
     grade: str | None = None
     needs_review: bool | None = None
     changed_since: datetime | None = None
+    # Only reports store changed after this version (`store.change_read`): what a kept
+    # facet adds (findings_api.cache).
+    changed_after: int | None = None
     # Reports the API flags for review beyond the parser's warnings: their grades differ
     # from Ofsted's published ones (findings_api.mismatch).
     flagged: tuple[str, ...] = ()
@@ -274,6 +277,38 @@ class FacetRow:
     findings: int
     reports: int
     by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportGrowth:
+    reports: int
+    changed: int
+    all_new: bool
+
+
+def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
+    """Most findings first, then by key and second key (none last)."""
+    return sorted(
+        rows,
+        key=lambda r: (-r.findings, r.key is None, r.key or "", r.by is None, r.by or ""),
+    )
+
+
+def add_facets(
+    kept: tuple[FacetRow, list[FacetRow]], more: tuple[FacetRow, list[FacetRow]]
+) -> tuple[FacetRow, list[FacetRow]]:
+    """A facet's counts over two disjoint sets of reports: each value's findings and
+    reports are sums over reports."""
+    summed: dict[tuple[str | None, str | None], FacetRow] = {}
+    for row in [*kept[1], *more[1]]:
+        found = summed.get((row.key, row.by))
+        summed[(row.key, row.by)] = (
+            FacetRow(row.key, found.findings + row.findings, found.reports + row.reports, row.by)
+            if found
+            else row
+        )
+    total = FacetRow(None, kept[0].findings + more[0].findings, kept[0].reports + more[0].reports)
+    return total, facet_order(summed.values())
 
 
 # A report's date for sorting and filtering: published, else the inspection's last day.
@@ -329,6 +364,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append("(r.needs_review or r.report_id = any(:flagged)) = :needs_review")
     if where.changed_since is not None:
         clauses.append("r.stored_at >= :changed_since")
+    if where.changed_after is not None:
+        clauses.append("r.changed_in > :changed_after")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
             f"""exists (select 1 from store.judgement_read j where j.report_id = r.report_id
@@ -448,6 +485,21 @@ class ReadRepository:
             )
         ).first()
         return ReportRow(**row._mapping) if row else None
+
+    async def report_growth(self, after: int) -> ReportGrowth:
+        """How many reports the read model serves, and how many of them store changed
+        after that version, all first stored after it or not."""
+        row = await self.session.execute(
+            text(
+                """select count(*) as reports,
+                          count(*) filter (where changed_in > :after) as changed,
+                          coalesce(bool_and(created_in > :after)
+                                   filter (where changed_in > :after), true) as all_new
+                   from store.report_read"""
+            ),
+            {"after": after},
+        )
+        return ReportGrowth(**row.one()._mapping)
 
     async def change_version(self) -> int:
         """How many times store has changed what the read model serves."""
@@ -581,13 +633,10 @@ class ReadRepository:
             joins += " " + re.sub(r"\bg\b", "h", second_join)
             by = re.sub(r"\bg\b", "h", second_key)
         rows = await self.session.execute(
-            text(
-                _counted(key, by, self._selected_findings(where, joins))
-                + " order by findings desc, key, by"
-            ),
+            text(_counted(key, by, self._selected_findings(where, joins))),
             _fields(where),
         )
-        return await self.count_findings(where), _typed(FacetRow, rows)
+        return await self.count_findings(where), facet_order(_typed(FacetRow, rows))
 
     async def search_findings(
         self,

@@ -61,6 +61,8 @@ reports = Table(
     Column("trace_parent", String(55)),
     # The version of `changes` of the transaction that last wrote or promoted it.
     Column("changed_in", BigInteger, nullable=False, server_default="0"),
+    # ... and of the one that first stored it (null until that transaction's `changed`).
+    Column("created_in", BigInteger),
 )
 judgements = Table(
     "judgements",
@@ -139,15 +141,21 @@ class ReportRepository:
         """Count a change to what the read model serves: once, last in a transaction that
         stored or withdrew reports (the row is held to the commit, so concurrent writers
         wait for each other only that long, and versions follow the commits' order). Each
-        report the transaction wrote or promoted carries the version (`changed_in`)."""
-        version = await self.session.execute(
-            update(changes).values(version=changes.c.version + 1).returning(changes.c.version)
-        )
+        report the transaction wrote or promoted carries the version (`changed_in`), and one
+        it stored for the first time that version as its first (`created_in`)."""
+        version = (
+            await self.session.execute(
+                update(changes).values(version=changes.c.version + 1).returning(changes.c.version)
+            )
+        ).scalar_one()
         if self.touched:
             await self.session.execute(
                 update(reports)
                 .where(reports.c.report_id.in_(sorted(self.touched)))
-                .values(changed_in=version.scalar_one())
+                .values(
+                    changed_in=version,
+                    created_in=func.coalesce(reports.c.created_in, version),
+                )
             )
             self.touched.clear()
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from findings_api.cache import ReadCache
+from findings_api.cache import Additive, ReadCache
 from findings_api.deps import (
     REPORT_ID,
     AcceptHeader,
@@ -39,6 +39,7 @@ from findings_api.repository import (
     FindingFilter,
     FoundFindingRow,
     ReadRepository,
+    add_facets,
 )
 from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page, ThemeOut
@@ -246,6 +247,12 @@ async def finding_facets(
         repository,
         ("facets", where, group_by.value, second),
         lambda: repository.finding_facets(where, group_by.value, second),
+        Additive(
+            lambda after: repository.finding_facets(
+                replace(where, changed_after=after), group_by.value, second
+            ),
+            add_facets,
+        ),
     )
     # The reports a share is of: all those selected, or those of the row's `by` group.
     of_reports: dict[str | None, int] = {}
@@ -254,6 +261,12 @@ async def finding_facets(
             repository,
             ("facets", where, then_by.value, None),
             lambda: repository.finding_facets(where, then_by.value),
+            Additive(
+                lambda after: repository.finding_facets(
+                    replace(where, changed_after=after), then_by.value
+                ),
+                add_facets,
+            ),
         )
         of_reports = {group.key: group.reports for group in groups}
 

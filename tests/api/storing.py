@@ -1,0 +1,25 @@
+"""Changes to the stored reports made as store makes them: store's own repository, in one
+transaction, counted (`store.changes`) and stamped on the reports it touched."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from findings_shared.database import make_engine, make_sessionmaker
+from findings_shared.settings import DatabaseSettings
+from findings_store.repository import ReportRepository
+
+
+async def store_changes(
+    database_settings: DatabaseSettings,
+    change: Callable[[ReportRepository], Awaitable[object]],
+) -> None:
+    """One transaction of store's repository, counted as store's handler counts it."""
+    engine = make_engine(database_settings)
+    try:
+        async with make_sessionmaker(engine).begin() as session:
+            store = ReportRepository(session)
+            await change(store)
+            await store.changed()
+    finally:
+        await engine.dispose()
