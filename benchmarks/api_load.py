@@ -33,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_cli.embedded import EmbeddedPostgres, free_port, wait_for_port
+from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportParsed, ReportReplaced, finding_id_of
@@ -70,6 +71,56 @@ async def fill(database: DatabaseSettings, reports: list[ReportParsed]) -> None:
                 await repository.replace_report(report, "file:///bench", datetime.now(UTC))
         if start % 2000 == 0:
             print(f"stored {start + 100} of {len(reports)} reports", file=sys.stderr)  # noqa: T201
+    async with engine.begin() as connection:
+        await connection.execute(text("analyze"))
+    await engine.dispose()
+
+
+# The ledger ingest would have kept for the stored reports (one file each, stored), and
+# some files it rejected and reports that failed, for /files: filled in SQL from the stored
+# reports, as the reports are replicas of parsed fixtures.
+LEDGER = [
+    """insert into ingest.objects (object_uri, name, size, mtime_ns, version, sha256,
+                                   content_type, status, seen_at)
+       select 'file:///bench/' || report_id || '.pdf', report_id || '.pdf', 400000, 0,
+              '400000:0', report_id, 'application/pdf', 'accepted', stored_at
+       from store.reports""",
+    """insert into ingest.reports (report_id, object_uri, name, size, content_type, status,
+                                   announce_count, received_at, announced_at, finished_at)
+       select report_id, 'file:///bench/' || report_id || '.pdf', report_id || '.pdf', 400000,
+              'application/pdf', 'stored', 1, stored_at, stored_at, stored_at
+       from store.reports""",
+    """insert into ingest.objects (object_uri, name, size, mtime_ns, version, content_type,
+                                   status, reason, seen_at)
+       select 'file:///bench/rejected-' || n || '.pdf', 'rejected-' || n || '.pdf', 900, 0,
+              '900:0', 'text/html', 'rejected', 'not a PDF: an HTML page',
+              now() - n * interval '1 min'
+       from generate_series(1, 100) n""",
+    """insert into ingest.objects (object_uri, name, size, mtime_ns, version, sha256,
+                                   content_type, status, seen_at)
+       select 'file:///bench/failed-' || n || '.pdf', 'failed-' || n || '.pdf', 5000, 0,
+              '5000:0', encode(sha256(('failed' || n)::bytea), 'hex'), 'application/pdf',
+              'accepted', now() - n * interval '1 hour'
+       from generate_series(1, 100) n""",
+    """insert into ingest.reports (report_id, object_uri, name, size, content_type, status,
+                                   reason, announce_count, received_at, announced_at,
+                                   finished_at)
+       select sha256, object_uri, name, size, content_type, 'failed', 'no text: a scan',
+              1, seen_at, seen_at, seen_at
+       from ingest.objects where object_uri like 'file:///bench/failed-%'""",
+]
+
+
+async def fill_ledger(database: DatabaseSettings) -> None:
+    """The ledger (ingest's schema), once per database."""
+    await migrate(INGEST_MIGRATIONS, database.url)
+    engine = make_engine(database)
+    async with engine.begin() as connection:
+        if not (
+            await connection.execute(text("select exists (select from ingest.objects)"))
+        ).scalar():
+            for statement in LEDGER:
+                await connection.execute(text(statement))
     async with engine.begin() as connection:
         await connection.execute(text("analyze"))
     await engine.dispose()
@@ -178,6 +229,7 @@ def main() -> None:
             asyncio.run(migrate(MIGRATIONS, database.url))  # the code's latest schema
         else:
             asyncio.run(fill(database, reports))
+        asyncio.run(fill_ledger(database))
         findings = sum(len(r.findings) for r in reports)
         port = free_port()
         env = dict(os.environ, FINDINGS_DATABASE_URL=postgres.url, FINDINGS_API_PORT=str(port))
@@ -188,6 +240,8 @@ def main() -> None:
         salford = next(
             r for r in reports if r.local_authority and r.local_authority.la_code == "355"
         )
+        # The cursor after page 300 of /files: the next page, as a client paging reads it.
+        deep_cursor = httpx.get(f"{root}/files?limit=50&offset=15000").json()["next_cursor"]
         scenarios = {
             "findings filtered": f"{root}/findings?la_code=355&category=improvement&limit=50",
             "full-text search": f"{root}/findings?q=domestic%20abuse&limit=20",
@@ -199,6 +253,10 @@ def main() -> None:
             "national summary": f"{root}/summary/national",
             "map data": f"{root}/summary/authorities",
             "authority": f"{root}/local-authorities/355",
+            "files, newest": f"{root}/files?limit=50",
+            "files, failed": f"{root}/files?status=failed&limit=50",
+            "files, page 300": f"{root}/files?limit=50&offset=15000",
+            "files, page 301 by cursor": f"{root}/files?limit=50&cursor={deep_cursor}",
             "export csv": f"{root}/findings?la_code=355&format=csv",
             # A live stream's first answer (its retry hint); wrk then holds it open.
             "events (SSE)": f"{root}/events?la_code=355",

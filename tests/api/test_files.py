@@ -95,6 +95,27 @@ async def test_files_show_every_state_with_its_reason(client: httpx.AsyncClient)
     failed = (await client.get("/files", params={"status": "failed"})).json()["items"]
     assert [f["name"] for f in failed] == ["broken.pdf"]
     assert (await client.get("/files", params={"status": "lost"})).status_code == 422
+    # Each state's filter (read from the ledger's own columns) keeps exactly the files the
+    # whole list shows in that state, in the same order.
+    for state in ("rejected", "pending", "announced", "stored", "failed", "stuck"):
+        filtered = (await client.get("/files", params={"status": state})).json()["items"]
+        assert filtered == [f for f in files if f["status"] == state], state
+
+
+async def test_files_page_by_cursor_in_the_order_of_the_whole_list(
+    client: httpx.AsyncClient,
+) -> None:
+    everything = (await client.get("/files")).json()["items"]
+    walked, cursor = [], None
+    while True:
+        params = {"limit": "1"} | ({"cursor": cursor} if cursor else {})
+        body = (await client.get("/files", params=params)).json()
+        walked += body["items"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == everything
+    assert len(walked) == 4
 
 
 async def test_a_files_lifecycle(client: httpx.AsyncClient) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api import repository
 from findings_api.repository import (
+    FILE_STATES,
     READ_MODEL,
     FailureRow,
     FindingFilter,
@@ -101,7 +103,9 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
     assert await read.get_report(missing) is None
     assert await read.judgements_of(missing) == []
     assert await read.findings_of(missing) == []
-    assert await read.list_files("pending", 10, 0) == []
+    for state in (None, *FILE_STATES):
+        assert await read.list_files(state, 10, 0, None) == []
+    assert await read.list_files(None, 10, 0, [datetime.now(UTC), "file:///a.pdf"]) == []
     assert await read.file_report(missing) is None
     assert await read.failures_of(missing) == []
     assert await read.authority_reports(["212"]) == []

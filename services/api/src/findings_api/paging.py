@@ -12,7 +12,7 @@ import binascii
 import json
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 Direction = Literal["asc", "desc"]
@@ -47,7 +47,11 @@ def after(columns: list[SortColumn], values: list[Any]) -> tuple[str, dict[str, 
         equal.append(f"{column.expression} {beyond} cast(:k{index} as {column.sql_type})")
         alternatives.append("(" + " and ".join(equal) + ")")
         params[f"k{index}"] = values[index]
-    return "(" + " or ".join(alternatives) + ")", params
+    # Implied by the alternatives, and a range an index on the first key can start from.
+    first = columns[0]
+    reach = ">=" if first.direction == "asc" else "<="
+    start = f"{first.expression} {reach} cast(:k0 as {first.sql_type})"
+    return f"({start} and (" + " or ".join(alternatives) + "))", params
 
 
 def encode_cursor(sort: str, columns: list[SortColumn], row: object) -> str:
@@ -77,6 +81,11 @@ def _typed(value: Any, column: SortColumn) -> Any:
     try:
         if column.sql_type == "date":
             return date.fromisoformat(value)
+        if column.sql_type == "timestamptz":
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                raise ValueError(value)
+            return moment
         if column.sql_type in ("real", "double precision"):
             number = float(value)
             if not math.isfinite(number):

@@ -7,11 +7,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from findings_api.deps import Limit, Offset, ReportIdPath, RepositoryDep, is_operator
+from findings_api.deps import (
+    CursorParam,
+    Limit,
+    Offset,
+    ReportIdPath,
+    RepositoryDep,
+    decoded_cursor,
+    is_operator,
+)
+from findings_api.repository import FILE_SORT
 from findings_api.schemas import FileDetail, FileStatus, Page
 from findings_api.views import file_detail, file_status, page
 
 router = APIRouter()
+FILES_SORT = "newest"  # the one order of /files, named in its cursors
 
 
 class FileState(StrEnum):
@@ -30,11 +40,18 @@ async def list_files(
     status: Annotated[FileState | None, Query(description="Only files in this state")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
+    cursor: CursorParam = None,
 ) -> Any:
     """Every file seen in the bucket, newest first, with its report's state and reason."""
-    rows = await repository.list_files(status.value if status else None, limit, offset)
+    rows = await repository.list_files(
+        status.value if status else None,
+        limit,
+        offset,
+        decoded_cursor(cursor, FILES_SORT, FILE_SORT),
+    )
     operator = is_operator(request)
-    return page([file_status(row, operator) for row in rows], None, limit, offset)
+    items = [file_status(row, operator) for row in rows]
+    return page(items, rows, limit, offset, FILES_SORT, FILE_SORT)
 
 
 @router.get("/files/{report_id}", response_model=FileDetail, responses={404: {}})
