@@ -10,6 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from findings_api.app import create_app
+from findings_api.cache import ReadCache
+from findings_api.repository import ReadRepository, ReportFilter
 from findings_api.settings import ApiSettings
 from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed, ReportReplaced
@@ -141,3 +144,28 @@ async def test_a_replaced_report_is_counted_again_not_added(
     )
     async with api_client(ApiSettings(database=database_settings)) as fresh:
         assert [await facets(fresh, params) for params in FACETS] == after
+
+
+async def test_a_request_on_an_older_snapshot_does_not_take_kept_answers_back(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> None:
+    """Requests read one snapshot each (REPEATABLE READ): one that began before a change
+    may ask after a later one was kept. It gets its own snapshot's answer, and the kept
+    answer and the grade check stay at the later version."""
+    app = create_app(ApiSettings(database=database_settings))
+    async with app.router.lifespan_context(app), app.state.sessions() as early_session:
+        cache: ReadCache = app.state.cache
+        early = ReadRepository(early_session)
+        before = await early.change_version()  # the early request's snapshot starts here
+        await store_changes(
+            database_settings, lambda store: store.withdraw(withdrawal(stored[LEWISHAM_2019]))
+        )
+        async with app.state.sessions() as late_session:
+            late = ReadRepository(late_session)
+            counted = await cache.get(late, ("probe",), lambda: late.count_reports(ReportFilter()))
+            await app.state.mismatches.current(late)
+        assert counted == 2
+        assert await cache.get(early, ("probe",), lambda: early.count_reports(ReportFilter())) == 3
+        assert cache.kept[("probe",)].version == before + 1
+        await app.state.mismatches.current(early)
+        assert app.state.mismatches.version == before + 1

@@ -68,6 +68,10 @@ class ReadCache:
             self.kept.move_to_end(key)
             READ_CACHE.labels(kind, "hit").inc()
             return cast(T, found.value)
+        if found is not None and found.version > version:
+            # This request's snapshot is older than the kept answer: its own, not kept.
+            READ_CACHE.labels(kind, "miss").inc()
+            return await compute()
         growth = await repository.report_growth(found.version if found else version)
         if (
             found is not None

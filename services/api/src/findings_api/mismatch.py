@@ -54,7 +54,9 @@ class OfficialMismatches:
             # Read first: a change committed after it carries a later version, and is read
             # again next time (versions follow the commits' order).
             version = await repository.change_version()
-            if version == self.version:
+            if self.version is not None and version <= self.version:
+                # Nothing new; or this request's snapshot is older than one already read,
+                # which must not take the kept differences back.
                 return self.differences
             rows = await repository.graded_reports(self.version)
             if self.version is not None and self.differences:
