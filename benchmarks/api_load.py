@@ -69,6 +69,7 @@ async def fill(database: DatabaseSettings, reports: list[ReportParsed]) -> None:
             repository = ReportRepository(session)
             for report in reports[start : start + 100]:
                 await repository.replace_report(report, "file:///bench", datetime.now(UTC))
+            await repository.changed()  # as store's handler counts each transaction
         if start % 2000 == 0:
             print(f"stored {start + 100} of {len(reports)} reports", file=sys.stderr)  # noqa: T201
     async with engine.begin() as connection:

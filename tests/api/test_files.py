@@ -73,6 +73,7 @@ async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.Asy
                 reason="the PDF cannot be opened",
             )
         )
+        await store.changed()  # as store's handler counts each transaction
     await engine.dispose()
     app = create_app(ApiSettings(database=database_settings))
     async with app.router.lifespan_context(app):
