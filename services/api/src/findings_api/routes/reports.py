@@ -55,6 +55,7 @@ from findings_api.schemas import Page, ReportDetail, ReportSummary, UploadAccept
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadRejected
 from findings_api.views import report_detail, report_summary
+from findings_shared.admission import sniff
 from findings_shared.bucket import ObjectMissing
 from findings_shared.events import Grade, JudgementArea, ReportType
 from findings_shared.telemetry import context_of, tracer
@@ -265,7 +266,7 @@ async def get_report_file(
             status.HTTP_410_GONE, f"The original file is no longer here: {error}."
         ) from error
     with copy.open("rb") as file:
-        is_pdf = file.read(5) == b"%PDF-"
+        is_pdf = sniff(file.read(1024)) == "pdf"  # as admission judged it
     name = PurePosixPath(unquote(urlparse(object_uri).path)).name or report_id
     return FileResponse(
         copy,
