@@ -42,7 +42,8 @@ class Additive(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class Kept:
     version: int
-    reports: int  # how many reports the read model served at that version
+    # How many reports the read model served at that version (additive values only).
+    reports: int | None
     value: object
 
 
@@ -72,10 +73,17 @@ class ReadCache:
             # This request's snapshot is older than the kept answer: its own, not kept.
             READ_CACHE.labels(kind, "miss").inc()
             return await compute()
-        growth = await repository.report_growth(found.version if found else version)
+        # Only a sum over reports needs to know how the reports changed (a scan of them).
+        growth = (
+            await repository.report_growth(found.version if found else version)
+            if additive is not None
+            else None
+        )
         if (
             found is not None
             and additive is not None
+            and growth is not None
+            and found.reports is not None
             and growth.all_new
             and growth.reports == found.reports + growth.changed  # none withdrawn
         ):
@@ -84,7 +92,7 @@ class ReadCache:
         else:
             READ_CACHE.labels(kind, "miss").inc()
             value = await compute()
-        self.kept[key] = Kept(version, growth.reports, value)
+        self.kept[key] = Kept(version, growth.reports if growth else None, value)
         self.kept.move_to_end(key)
         while len(self.kept) > self.entries:
             self.kept.popitem(last=False)

@@ -242,32 +242,27 @@ async def finding_facets(
     and the share is of that group's reports: `group_by=theme&then_by=year&tone=concern`
     is each theme's share of the year's reports with concerns, a trend."""
     cache: ReadCache = request.app.state.cache
-    second = then_by.value if then_by else None
-    totals, rows = await cache.get(
-        repository,
-        ("facets", where, group_by.value, second),
-        lambda: repository.finding_facets(where, group_by.value, second),
-        Additive(
-            lambda after: repository.finding_facets(
-                replace(where, changed_after=after), group_by.value, second
-            ),
-            add_facets,
-        ),
-    )
-    # The reports a share is of: all those selected, or those of the row's `by` group.
-    of_reports: dict[str | None, int] = {}
-    if then_by is not None:
-        _, groups = await cache.get(
+
+    async def counted(first: str, second: str | None) -> tuple[FacetRow, list[FacetRow]]:
+        """Kept until store's next change; after one that only added reports, those are
+        counted alone and added."""
+        return await cache.get(
             repository,
-            ("facets", where, then_by.value, None),
-            lambda: repository.finding_facets(where, then_by.value),
+            ("facets", where, first, second),
+            lambda: repository.finding_facets(where, first, second),
             Additive(
                 lambda after: repository.finding_facets(
-                    replace(where, changed_after=after), then_by.value
+                    replace(where, changed_after=after), first, second
                 ),
                 add_facets,
             ),
         )
+
+    totals, rows = await counted(group_by.value, then_by.value if then_by else None)
+    # The reports a share is of: all those selected, or those of the row's `by` group.
+    of_reports: dict[str | None, int] = {}
+    if then_by is not None:
+        _, groups = await counted(then_by.value, None)
         of_reports = {group.key: group.reports for group in groups}
 
     def share(row: FacetRow) -> float:
