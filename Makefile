@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser test-tools run test lint check screenshots bench bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers web-vendor
+.PHONY: setup browser test-tools run test lint check screenshots bench bench-store bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers web-vendor
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9" || \
@@ -55,6 +55,9 @@ test-containers: setup  ## the containers tier: service images against Kafka/Pos
 
 bench: setup  ## N unique reports through the embedded stack
 	$(UV) run --frozen python -m benchmarks.pipeline --reports $(N)
+
+bench-store: setup  ## store alone: N parsed events applied in store's batches, CPU per 1,000
+	$(UV) run --frozen python -m benchmarks.store_apply --reports $(N)
 
 bench-latency: setup  ## one file every 2 s, default settings: drop-to-API latency (20 ms grain)
 	$(UV) run --frozen python -m benchmarks.pipeline --reports 30 --rate 0.5 --default-settings --api-poll-s 0.02

@@ -104,7 +104,7 @@ async def test_facets_add_the_reports_stored_since_and_equal_a_fresh_count(
 
     # Lewisham stored again, as store stores a new report (its tombstone cleared first).
     async def store_again(store: Any) -> None:
-        await store.revive(lewisham.report_id)
+        await store.revive([lewisham.report_id])
         await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
 
     await store_changes(database_settings, store_again)

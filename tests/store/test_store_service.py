@@ -325,3 +325,43 @@ async def test_a_second_file_of_an_inspection_is_its_copy_until_the_first_is_wit
     versions = "select created_in, changed_in from store.reports"
     assert await rows(database_settings, versions) == [(2, 3)]
     assert await rows(database_settings, "select version from store.changes") == [(3,)]
+
+
+async def test_two_files_of_an_inspection_in_one_batch_the_first_stands_for_it(
+    kafka_settings: KafkaSettings, database_settings: DatabaseSettings
+) -> None:
+    """store writes a batch's reports together, then settles copies as if it had stored
+    them one after another: of two new files of one inspection in a batch, the first is
+    the inspection's report and the second its copy, whichever id sorts first."""
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 1}), topics.all())
+    await migrate(MIGRATIONS, database_settings.url)
+    files = [REPORTS / "inspection_wandsworth_2023-01-13.pdf"]
+    files.append(REPORTS / "inspection_wandsworth_2023-01-13.txt")
+    parsed = [(parse_report(path.read_bytes(), path.name), path) for path in files]
+    # The greater id first: were the later report already there for the first, it would
+    # stand for the inspection (the same time stored; the lesser id first).
+    (first, first_path), (second, second_path) = sorted(
+        parsed, key=lambda item: item[0].report_id, reverse=True
+    )
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    for report, path in ((first, first_path), (second, second_path)):
+        event = ReportParsedEvent(
+            report_id=report.report_id, object_uri=path.as_uri(), report=report
+        )
+        await publish(broker, topics.parsed, event)
+    await broker.stop()
+
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    async with running(lambda stop: run(settings, stop)):
+        await expect_events(kafka_settings.bootstrap_servers, topics.stored, 2)
+    # One transaction stored both (they came in one batch).
+    assert await rows(database_settings, "select version from store.changes") == [(1,)]
+    assert await rows(
+        database_settings,
+        "select report_id, same_as from store.reports order by same_as nulls first",
+    ) == [(first.report_id, None), (second.report_id, first.report_id)]
+    assert await rows(database_settings, "select report_id from store.report_read") == [
+        (first.report_id,)
+    ]

@@ -23,6 +23,7 @@ from findings_shared.kafka import (
     make_broker,
     stop_broker,
 )
+from findings_shared.lifetime import frozen_start_up
 from findings_shared.metrics import BREAKER_OPEN, RETRYING, watch_pool
 from findings_shared.settings import ConsumerServiceSettings
 
@@ -74,7 +75,8 @@ async def run_consumer_service(
                 settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
             ),
         ):
-            await service.serve(stop)
+            with frozen_start_up():
+                await service.serve(stop)
     finally:
         await stop_broker(broker)
         service.close()

@@ -1,4 +1,5 @@
-"""Processes that end with the process that started them.
+"""How long things live: processes that end with the process that started them, and what
+a service made at start-up, which lives as long as its process.
 
 A supervisor or a service killed outright (SIGKILL, an OOM kill) has no time to stop its
 children: on Linux the kernel can signal each child when its parent dies
@@ -9,10 +10,28 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def frozen_start_up() -> Iterator[None]:
+    """Everything made so far (the libraries' modules, Ofsted's records, routes and
+    handlers) out of the garbage collector's sight while the service runs: a full
+    collection no longer walks it. It paused the API's requests by 40-80 ms at 20,000
+    reports and made store's validation of events nearly twice as costly. Unfrozen after,
+    so that a service started again in the same process (the tests) freezes anew."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
 
 # Set by a supervisor (`findings up`) in its services' environment: its own process id.
 PARENT_PID_VARIABLE = "FINDINGS_PARENT_PID"

@@ -61,9 +61,11 @@ def tracer() -> trace.Tracer:
     return trace.get_tracer(TRACER_NAME)
 
 
-def current_traceparent() -> str | None:
-    """The W3C traceparent of the span now current, to keep with what it produced."""
-    return trace_headers().get("traceparent")
+def traceparent_of(span: trace.Span) -> str | None:
+    """The W3C traceparent of a span, current or not."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier, context=trace.set_span_in_context(span))
+    return carrier.get("traceparent")
 
 
 def context_of(traceparent: str | None) -> Context | None:

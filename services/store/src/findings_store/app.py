@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime
+from itertools import groupby
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.trace import SpanKind
@@ -45,8 +48,8 @@ from findings_shared.reliability import (
     decode_event,
     is_transient,
 )
-from findings_shared.telemetry import context_from_headers, current_traceparent, tracer
-from findings_store.repository import ReportRepository, version_key
+from findings_shared.telemetry import context_from_headers, traceparent_of, tracer
+from findings_store.repository import ReportRepository, ReportWrite, version_key
 from findings_store.settings import StoreSettings
 
 log = logging.getLogger("findings.store")
@@ -113,61 +116,96 @@ class Store:
         stored: list[ReportStored] = []
         async with self.sessions.begin() as session:
             repository = ReportRepository(session)
-            for record in records:
-                if record.topic == self.topics.parsed:
-                    # A span of the report's trace, kept with the report for the API's reads.
-                    with (
-                        tracer().start_as_current_span(
-                            "store: store report",
-                            context=context_from_headers(record.headers),
-                            kind=SpanKind.CONSUMER,
-                            attributes={"findings.report_id": (record.key or b"").decode()},
-                        ),
-                        about((record.key or b"").decode()),
-                    ):
-                        outcome = await self.store_parsed(repository, record.value, now)
-                    if outcome is not None:
-                        stored.append(outcome)
-                elif record.topic == self.topics.replaced:
-                    await self.withdraw(repository, record.value)
+            for topic, run in groupby(records, key=lambda record: record.topic):
+                if topic == self.topics.parsed:
+                    stored += await self.store_parsed(repository, list(run), now)
+                elif topic == self.topics.replaced:
+                    for record in run:
+                        await self.withdraw(repository, record.value)
                 else:
-                    await self.record_failure(repository, record.value)
+                    for record in run:
+                        await self.record_failure(repository, record.value)
             if any(record.topic != self.topics.failed for record in records):
                 await repository.changed()
         return stored
 
     async def store_parsed(
-        self, repository: ReportRepository, body: bytes, now: datetime
-    ) -> ReportStored | None:
-        event = decode_event(ReportParsedEvent, body)
-        report = event.report
-        stored = await repository.stored_version(report.report_id)
-        replaced_at = await repository.replaced_at(report.report_id)
-        if replaced_at is not None:
-            if event.received_at is None or event.received_at <= replaced_at:
-                log.info("not storing %s: its file was replaced", report.report_id[:12])
-                return None
-            # The same content was taken again after the replacement.
-            await repository.revive(report.report_id)
-        if stored is None or version_key(stored) < version_key(report.parser_version):
-            await repository.replace_report(report, event.object_uri, now, current_traceparent())
-            if original := await repository.settle_copies(report):
-                log.info(
-                    "%s is another file of %s's inspection", report.report_id[:12], original[:12]
+        self, repository: ReportRepository, records: list[Record], now: datetime
+    ) -> list[ReportStored]:
+        """Parsed events one after another: each of their reports in a span of its trace
+        (kept with the report for the API's reads), written together, a statement per table.
+        """
+        events = [decode_event(ReportParsedEvent, record.value) for record in records]
+        with ExitStack() as spans:
+            trace_parents = [
+                traceparent_of(
+                    spans.enter_context(
+                        tracer().start_as_current_span(
+                            "store: store report",
+                            context=context_from_headers(record.headers),
+                            kind=SpanKind.CONSUMER,
+                            attributes={"findings.report_id": event.report.report_id},
+                        )
+                    )
                 )
-            finding_count = len(report.findings)
-            parser_version = report.parser_version
-        else:
-            finding_count = await repository.finding_count(report.report_id)
-            parser_version = stored
-        # Re-announcing the outcome of a redelivered event is harmless and lets the
-        # ledger converge after a lost stored event.
-        return ReportStored(
-            report_id=report.report_id,
-            parser_version=parser_version,
-            finding_count=finding_count,
-            stored_at=now,
-        )
+                for record, event in zip(records, events, strict=True)
+            ]
+            stored: list[ReportStored] = []
+            for run in distinct_runs(list(zip(events, trace_parents, strict=True))):
+                stored += await self.store_run(repository, run, now)
+        return stored
+
+    async def store_run(
+        self,
+        repository: ReportRepository,
+        run: list[tuple[ReportParsedEvent, str | None]],
+        now: datetime,
+    ) -> list[ReportStored]:
+        """Parsed events of distinct reports: a report already stored by the same or a
+        newer parser version is left as it is; one whose file was replaced is not stored
+        unless its content was taken again after the replacement."""
+        report_ids = [event.report.report_id for event, _ in run]
+        known = await repository.stored_reports(report_ids)
+        tombstones = await repository.replaced_times(report_ids)
+        writes: list[ReportWrite] = []
+        revived: list[str] = []
+        outcomes: list[ReportStored] = []
+        for event, trace_parent in run:
+            report = event.report
+            replaced_at = tombstones.get(report.report_id)
+            if replaced_at is not None:
+                if event.received_at is None or event.received_at <= replaced_at:
+                    with about(report.report_id):
+                        log.info("not storing %s: its file was replaced", report.report_id[:12])
+                    continue
+                revived.append(report.report_id)  # the same content, taken again since
+            stored = known.get(report.report_id)
+            if stored is None or version_key(stored.parser_version) < version_key(
+                report.parser_version
+            ):
+                writes.append(ReportWrite(report, event.object_uri, trace_parent))
+                parser_version, finding_count = report.parser_version, len(report.findings)
+            else:
+                parser_version, finding_count = stored
+            # Re-announcing the outcome of a redelivered event is harmless and lets the
+            # ledger converge after a lost stored event.
+            outcomes.append(
+                ReportStored(
+                    report_id=report.report_id,
+                    parser_version=parser_version,
+                    finding_count=finding_count,
+                    stored_at=now,
+                )
+            )
+        if revived:
+            await repository.revive(revived)
+        await repository.replace_reports(writes, now)
+        new = {write.report.report_id for write in writes} - known.keys()
+        copies = await repository.settle_copies([write.report for write in writes], new)
+        for copy, original in copies.items():
+            with about(copy):
+                log.info("%s is another file of %s's inspection", copy[:12], original[:12])
+        return outcomes
 
     async def withdraw(self, repository: ReportRepository, body: bytes) -> None:
         notice = decode_event(ReportReplaced, body)
@@ -189,6 +227,24 @@ class Store:
         body = encode_event(failure, self.settings.kafka.max_message_bytes)
         await (await publish_event(self.broker, self.topics.failed, body, failure.report_id))
         log.error("dead-lettered %s: %s", failure.report_id[:12], failure.reason)
+
+
+def distinct_runs(
+    items: list[tuple[ReportParsedEvent, str | None]],
+) -> Iterator[list[tuple[ReportParsedEvent, str | None]]]:
+    """The items in order, cut where a report comes again (a redelivery in the same
+    batch): a report's second event is applied after its first is written."""
+    run: list[tuple[ReportParsedEvent, str | None]] = []
+    in_run: set[str] = set()
+    for item in items:
+        report_id = item[0].report.report_id
+        if report_id in in_run:
+            yield run
+            run, in_run = [], set()
+        run.append(item)
+        in_run.add(report_id)
+    if run:
+        yield run
 
 
 def subscribe(store: Store) -> None:

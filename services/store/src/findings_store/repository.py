@@ -5,8 +5,12 @@ Every SQL statement of store is here. Methods flush, never commit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -19,16 +23,20 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     func,
+    or_,
     select,
+    text,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_shared.database import NAMING_CONVENTION
-from findings_shared.events import ReportFailed, ReportParsed, ReportReplaced
+from findings_shared.events import Finding, ReportFailed, ReportParsed, ReportReplaced
 
 metadata = MetaData(schema="store", naming_convention=NAMING_CONVENTION)
 
@@ -122,20 +130,103 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
+class StoredReport(NamedTuple):
+    parser_version: str
+    finding_count: int
+
+
+class ReportWrite(NamedTuple):
+    """A report to write, the file it was parsed from and the trace span that stores it."""
+
+    report: ReportParsed
+    object_uri: str
+    trace_parent: str | None = None
+
+
+InspectionKey = tuple[str, str, date, date]
+
+
+def inspection_key(report: ReportParsed) -> InspectionKey | None:
+    """What makes two files one inspection: authority, family and days on site."""
+    authority = report.local_authority
+    if not (authority and authority.la_code and report.inspection_start and report.inspection_end):
+        return None
+    return (
+        authority.la_code,
+        report.report_type.value,
+        report.inspection_start,
+        report.inspection_end,
+    )
+
+
+def report_row(write: ReportWrite, at: datetime) -> dict[str, Any]:
+    report = write.report
+    authority = report.local_authority
+    return {
+        "report_id": report.report_id,
+        "parser_version": report.parser_version,
+        "report_type": report.report_type.value,
+        "title": report.title,
+        "la_name": authority.name if authority else None,
+        "ofsted_urn": authority.ofsted_urn if authority else None,
+        "la_code": authority.la_code if authority else None,
+        "ons_code": authority.ons_code if authority else None,
+        "inspection_start": report.inspection_start,
+        "inspection_end": report.inspection_end,
+        "published": report.published,
+        "lead_inspector": report.lead_inspector,
+        "object_uri": write.object_uri,
+        "coverage": report.quality.coverage,
+        "warnings": report.quality.warnings,
+        "needs_review": report.quality.needs_review,
+        "finding_count": len(report.findings),
+        "stored_at": at,
+        "next_inspection": report.next_inspection.model_dump(mode="json")
+        if report.next_inspection
+        else None,
+        "trace_parent": write.trace_parent,
+    }
+
+
+# Each report's findings go to PostgreSQL as the JSON pydantic writes of them in one call,
+# and PostgreSQL makes the rows: no Python row, no JSON per tag, one statement per batch.
+FINDINGS_JSON = TypeAdapter(list[Finding])
+INSERT_FINDINGS = text(
+    """insert into store.findings (finding_id, report_id, ordinal, category, section,
+                                   judgement_area, paragraph, text, theme_slugs, themes, tone,
+                                   sentence_tones)
+       select f.finding_id, r.report_id, f.ordinal, f.category, f.section, f.judgement_area,
+              f.paragraph, f.text,
+              array(select tag ->> 'theme' from jsonb_array_elements(f.themes)
+                    with ordinality as tags(tag, n) order by n),
+              f.themes, f.tone, f.sentence_tones
+       from unnest(:report_ids, cast(:findings as jsonb[])) as r(report_id, findings),
+            jsonb_to_recordset(r.findings) as f(finding_id text, ordinal integer, category text,
+                                                section text, judgement_area text,
+                                                paragraph integer, text text, themes jsonb,
+                                                tone text, sentence_tones jsonb)"""
+).bindparams(bindparam("report_ids", type_=ARRAY(Text)), bindparam("findings", type_=ARRAY(Text)))
+
+
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         # Reports written or promoted in this transaction, stamped by `changed`.
         self.touched: set[str] = set()
 
-    async def stored_version(self, report_id: str) -> str | None:
-        """The parser version stored for a report, locking its row until commit."""
+    async def stored_reports(self, report_ids: Sequence[str]) -> dict[str, StoredReport]:
+        """The parser version and finding count stored for each of these reports that is
+        stored, locking their rows until commit (in one order, so that two writers of the
+        same reports wait for each other rather than deadlock)."""
         result = await self.session.execute(
-            select(reports.c.parser_version)
-            .where(reports.c.report_id == report_id)
+            select(reports.c.report_id, reports.c.parser_version, reports.c.finding_count)
+            .where(reports.c.report_id.in_(report_ids))
+            .order_by(reports.c.report_id)
             .with_for_update()
         )
-        return result.scalar_one_or_none()
+        return {
+            row.report_id: StoredReport(row.parser_version, row.finding_count) for row in result
+        }
 
     async def changed(self) -> None:
         """Count a change to what the read model serves: once, last in a transaction that
@@ -163,117 +254,118 @@ class ReportRepository:
         self, report: ReportParsed, object_uri: str, at: datetime, trace_parent: str | None = None
     ) -> None:
         """Write the report with its judgements and findings, replacing any older version."""
-        self.touched.add(report.report_id)
-        await self.session.execute(delete(findings).where(findings.c.report_id == report.report_id))
-        await self.session.execute(
-            delete(judgements).where(judgements.c.report_id == report.report_id)
-        )
-        authority = report.local_authority
-        values = {
-            "report_id": report.report_id,
-            "parser_version": report.parser_version,
-            "report_type": report.report_type.value,
-            "title": report.title,
-            "la_name": authority.name if authority else None,
-            "ofsted_urn": authority.ofsted_urn if authority else None,
-            "la_code": authority.la_code if authority else None,
-            "ons_code": authority.ons_code if authority else None,
-            "inspection_start": report.inspection_start,
-            "inspection_end": report.inspection_end,
-            "published": report.published,
-            "lead_inspector": report.lead_inspector,
-            "object_uri": object_uri,
-            "coverage": report.quality.coverage,
-            "warnings": report.quality.warnings,
-            "needs_review": report.quality.needs_review,
-            "finding_count": len(report.findings),
-            "stored_at": at,
-            "next_inspection": report.next_inspection.model_dump(mode="json")
-            if report.next_inspection
-            else None,
-            "trace_parent": trace_parent,
-        }
-        statement = insert(reports).values(values)
+        await self.replace_reports([ReportWrite(report, object_uri, trace_parent)], at)
+
+    async def replace_reports(self, writes: Sequence[ReportWrite], at: datetime) -> None:
+        """Write the reports (distinct) with their judgements and findings, replacing any
+        older versions: a statement per table for all of them, not one per report."""
+        if not writes:
+            return
+        report_ids = [write.report.report_id for write in writes]
+        self.touched.update(report_ids)
+        await self.session.execute(delete(findings).where(findings.c.report_id.in_(report_ids)))
+        await self.session.execute(delete(judgements).where(judgements.c.report_id.in_(report_ids)))
+        rows = [report_row(write, at) for write in writes]
+        statement = insert(reports).values(rows)
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[reports.c.report_id],
-                set_={k: statement.excluded[k] for k in values if k != "report_id"},
+                set_={k: statement.excluded[k] for k in rows[0] if k != "report_id"},
             )
         )
-        if report.judgements:
+        judgement_rows = [
+            {"report_id": write.report.report_id, "area": j.area.value, "label": j.label}
+            | {"grade": j.grade.value}
+            for write in writes
+            for j in write.report.judgements
+        ]
+        if judgement_rows:
+            await self.session.execute(insert(judgements), judgement_rows)
+        with_findings = [write.report for write in writes if write.report.findings]
+        if with_findings:
             await self.session.execute(
-                insert(judgements),
-                [
-                    {
-                        "report_id": report.report_id,
-                        "area": j.area.value,
-                        "label": j.label,
-                        "grade": j.grade.value,
-                    }
-                    for j in report.judgements
-                ],
-            )
-        if report.findings:
-            # One dump of every finding's tags (a dump per tag was most of store's cost).
-            tagged = report.model_dump(
-                mode="json", include={"findings": {"__all__": {"themes", "sentence_tones"}}}
-            )["findings"]
-            await self.session.execute(
-                insert(findings),
-                [
-                    {
-                        "finding_id": f.finding_id,
-                        "report_id": report.report_id,
-                        "ordinal": f.ordinal,
-                        "category": f.category.value,
-                        "section": f.section,
-                        "judgement_area": f.judgement_area.value if f.judgement_area else None,
-                        "paragraph": f.paragraph,
-                        "text": f.text,
-                        "theme_slugs": [tag.theme.value for tag in f.themes],
-                        "themes": tags["themes"],
-                        "tone": f.tone.value if f.tone else None,
-                        "sentence_tones": tags["sentence_tones"],
-                    }
-                    for f, tags in zip(report.findings, tagged, strict=True)
-                ],
+                INSERT_FINDINGS,
+                {
+                    "report_ids": [report.report_id for report in with_findings],
+                    "findings": [
+                        FINDINGS_JSON.dump_json(report.findings).decode()
+                        for report in with_findings
+                    ],
+                },
             )
         await self.session.flush()
 
-    async def replaced_at(self, report_id: str) -> datetime | None:
-        """When the report was withdrawn because its file was replaced, if it was."""
+    async def replaced_times(self, report_ids: Sequence[str]) -> dict[str, datetime]:
+        """When each of these reports was withdrawn because its file was replaced, for
+        those that were."""
         result = await self.session.execute(
-            select(replaced.c.replaced_at).where(replaced.c.report_id == report_id)
+            select(replaced.c.report_id, replaced.c.replaced_at).where(
+                replaced.c.report_id.in_(report_ids)
+            )
         )
-        return result.scalar_one_or_none()
+        return {row.report_id: row.replaced_at for row in result}
 
-    async def settle_copies(self, report: ReportParsed) -> str | None:
+    async def settle_copies(
+        self, written: Sequence[ReportParsed], new: AbstractSet[str] = frozenset()
+    ) -> dict[str, str]:
         """One report per inspection: a report of the same authority, family and days on
-        site already stored makes this one its copy. Returns the report it copies."""
-        authority = report.local_authority
-        if not (
-            authority and authority.la_code and report.inspection_start and report.inspection_end
-        ):
-            return None
-        first = await self.session.execute(
-            select(reports.c.report_id)
+        site already stored makes a written one its copy. The written reports are settled
+        in their order, as if stored one after another (one of them in `new`, stored for
+        the first time, is not there yet for those before it). Returns each copy's report.
+        """
+        keyed = [(report, key) for report in written if (key := inspection_key(report))]
+        if not keyed:
+            return {}
+        written_ids = [report.report_id for report, _ in keyed]
+        key_columns = (
+            reports.c.la_code,
+            reports.c.report_type,
+            reports.c.inspection_start,
+            reports.c.inspection_end,
+        )
+        # The inspections' reports that stand for one, and the written ones, locked: an
+        # original is not withdrawn while a copy of it is settled (see `withdraw`).
+        result = await self.session.execute(
+            select(reports.c.report_id, reports.c.same_as, *key_columns)
             .where(
-                reports.c.la_code == authority.la_code,
-                reports.c.report_type == report.report_type.value,
-                reports.c.inspection_start == report.inspection_start,
-                reports.c.inspection_end == report.inspection_end,
-                reports.c.same_as.is_(None),
-                reports.c.report_id != report.report_id,
+                tuple_(*key_columns).in_([key for _, key in keyed]),
+                or_(reports.c.same_as.is_(None), reports.c.report_id.in_(written_ids)),
             )
             .order_by(reports.c.stored_at, reports.c.report_id)
-            .limit(1)
             .with_for_update()
         )
-        original = first.scalar_one_or_none()
-        await self.session.execute(
-            update(reports).where(reports.c.report_id == report.report_id).values(same_as=original)
-        )
-        return original
+        fetched = result.all()
+        rows = [(row.report_id, tuple(row)[2:]) for row in fetched]
+        same_as = {row.report_id: row.same_as for row in fetched}
+        position = {report_id: index for index, report_id in enumerate(written_ids)}
+        settled: dict[str, str | None] = {}
+        for index, (report, key) in enumerate(keyed):
+            original = next(
+                (
+                    report_id
+                    for report_id, row_key in rows
+                    if row_key == key
+                    and report_id != report.report_id
+                    and same_as[report_id] is None
+                    and not (report_id in new and position.get(report_id, -1) > index)
+                ),
+                None,
+            )
+            if same_as[report.report_id] != original:
+                settled[report.report_id] = original
+            same_as[report.report_id] = original
+        if settled:
+            await self.session.execute(
+                update(reports)
+                .where(reports.c.report_id == bindparam("copy_id"))
+                .values(same_as=bindparam("original_id")),
+                [{"copy_id": copy, "original_id": original} for copy, original in settled.items()],
+            )
+        return {
+            report_id: original
+            for report_id in written_ids
+            if (original := same_as[report_id]) is not None
+        }
 
     async def withdraw(self, notice: ReportReplaced) -> bool:
         """Delete the report (its failures stay, as history) and keep a tombstone with the
@@ -319,15 +411,9 @@ class ReportRepository:
         )
         return deleted.scalar_one_or_none() is not None
 
-    async def revive(self, report_id: str) -> None:
-        """The content was taken again after its replacement: a report once more."""
-        await self.session.execute(delete(replaced).where(replaced.c.report_id == report_id))
-
-    async def finding_count(self, report_id: str) -> int:
-        result = await self.session.execute(
-            select(reports.c.finding_count).where(reports.c.report_id == report_id)
-        )
-        return int(result.scalar_one())
+    async def revive(self, report_ids: Sequence[str]) -> None:
+        """Their content was taken again after its replacement: reports once more."""
+        await self.session.execute(delete(replaced).where(replaced.c.report_id.in_(report_ids)))
 
     async def record_failure(self, failure: ReportFailed) -> None:
         await self.session.execute(
