@@ -15,6 +15,7 @@ from findings_shared.kafka import (
     keeping_topics,
     make_broker,
     publish_event,
+    publish_events,
     stop_consumer,
     subscribe_at_least_once,
 )
@@ -127,3 +128,56 @@ async def test_a_reader_stopped_while_the_broker_is_down_does_not_cancel_its_cal
             own_broker.start()
     finally:
         own_broker.stop()
+
+
+async def test_a_reports_events_sent_as_batches_go_where_one_by_one_they_would_in_order(
+    kafka_settings: KafkaSettings,
+) -> None:
+    """`publish_events` names the partition of its record batches itself: it must be the
+    one the producer picks for the report's key, and the events must keep their order,
+    even when they need more than one batch."""
+    topic = f"{kafka_settings.topic_namespace}.findings"
+    await ensure_topics(kafka_settings.model_copy(update={"partitions": 4}), [topic])
+    broker = make_broker(kafka_settings)
+    await broker.start()
+    reports = [f"{index:064x}" for index in range(12)]
+    large = [bytes([65 + n]) * 200_000 for n in range(6)]  # three batches' worth
+    try:
+        pending = []
+        for index, report_id in enumerate(reports):
+            pending.append(await publish_event(broker, topic, b"alone", report_id))
+            bodies = large if index == 0 else [f"{report_id}:{n}".encode() for n in range(5)]
+            futures = await publish_events(broker, topic, bodies, report_id)
+            assert len(futures) == (3 if index == 0 else 1)
+            pending += futures
+        await asyncio.gather(*pending)
+    finally:
+        await broker.stop()
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka_settings.bootstrap_servers,
+        auto_offset_reset="earliest",
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+    await consumer.start()
+    seen: dict[str, list[tuple[int, bytes]]] = {}
+    try:
+        async with asyncio.timeout(30):
+            while sum(len(records) for records in seen.values()) < 12 + 6 + 11 * 5:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    for record in records:
+                        assert record.key is not None
+                        assert dict(record.headers)["content-type"] == b"application/json"
+                        seen.setdefault(record.key.decode(), []).append(
+                            (record.partition, record.value)
+                        )
+    finally:
+        await stop_consumer(consumer)
+    assert sorted(seen) == reports
+    assert len({records[0][0] for records in seen.values()}) > 1  # the keys spread
+    for index, report_id in enumerate(reports):
+        partitions = {partition for partition, _ in seen[report_id]}
+        assert len(partitions) == 1, report_id  # where `publish_event` sent "alone"
+        expected = large if index == 0 else [f"{report_id}:{n}".encode() for n in range(5)]
+        assert [value for _, value in seen[report_id]] == [b"alone", *expected]

@@ -14,6 +14,8 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from faststream.kafka import KafkaBroker
 from opentelemetry.context import Context
@@ -42,6 +44,7 @@ from findings_shared.kafka import (
     Record,
     failure_of,
     publish_event,
+    publish_events,
     subscribe_batches_at_least_once,
 )
 from findings_shared.logs import about
@@ -330,10 +333,13 @@ class Parse:
             log.warning("failed %s: %s", received.name, outcome.reason)
 
     async def publish_all(self, report_id: str, events: list[tuple[str, bytes]]) -> None:
-        """Publish in order; every acknowledgement before returning."""
-        pending = [
-            await publish_event(self.broker, topic, body, report_id) for topic, body in events
-        ]
+        """Publish in order, each topic's run of events in record batches; every
+        acknowledgement before returning."""
+        pending = []
+        for topic, run in groupby(events, key=itemgetter(0)):
+            pending += await publish_events(
+                self.broker, topic, [body for _, body in run], report_id
+            )
         await asyncio.gather(*pending)
 
     def failure_event(self, received: ReportReceived, failure: ParseFailure) -> tuple[str, bytes]:
