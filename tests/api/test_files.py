@@ -55,9 +55,9 @@ async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.Asy
             seen("broken.pdf", BROKEN),
             seen("empty.pdf", b"", "the file is empty"),
         ):
-            await ledger.record_object(item)
+            await ledger.record_objects([item])
             # As ingest does: a report is announced once, whatever its names.
-            if item.rejection is None and await ledger.add_report(item):
+            if item.rejection is None and await ledger.add_reports([item]):
                 assert item.sha256 is not None
                 await ledger.mark_announced([item.sha256], now)
         await ledger.mark_finished(report_id_of(good), "stored", now)

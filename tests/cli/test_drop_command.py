@@ -91,9 +91,9 @@ async def record_rejected_and_failed(database_settings: DatabaseSettings) -> Non
                 content_type=None if rejection else "application/pdf",
                 rejection=rejection,
             )
-            await ledger.record_object(seen)
+            await ledger.record_objects([seen])
             if rejection is None:
-                await ledger.add_report(seen)
+                await ledger.add_reports([seen])
                 await ledger.mark_announced([report_id_of(content)], now)
         await ledger.mark_finished(
             report_id_of(BROKEN_PDF), "failed", now, "the PDF cannot be opened"

@@ -102,6 +102,26 @@ async def test_reports_are_announced_once_per_content(settings: IngestSettings) 
     assert sorted(reports) == [("announced", 1), ("announced", 1)]
 
 
+async def test_two_new_files_of_the_same_bytes_taken_together_are_one_report(
+    settings: IngestSettings,
+) -> None:
+    """Files there before the start are taken together, in one ledger transaction: the
+    same new bytes in two of them are one report, announced once."""
+    letter = "letter_wandsworth_2011-07-07.txt"
+    copy_fixture(letter, settings.inbox)
+    copy_fixture(letter, settings.inbox, as_name="the same letter.txt")
+    copy_fixture("inspection_salford_2018-11-12.pdf", settings.inbox)
+    async with running(lambda stop: run(settings, stop)):
+        events = await received(settings, 2)
+        await asyncio.sleep(1)
+    assert len(events) == 2
+    assert len({event.report_id for event in events}) == 2
+    objects = await ledger(settings, "select status from ingest.objects")
+    assert objects == [("accepted",)] * 3
+    reports = await ledger(settings, "select status, announce_count from ingest.reports")
+    assert sorted(reports) == [("announced", 1), ("announced", 1)]
+
+
 async def test_a_pdf_written_slowly_is_announced_once_complete(settings: IngestSettings) -> None:
     content = (REPORTS / "inspection_salford_2018-11-12.pdf").read_bytes()
     target = settings.inbox / "slow.pdf"

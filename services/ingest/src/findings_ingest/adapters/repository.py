@@ -5,7 +5,7 @@ Methods flush, never commit: the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -120,35 +120,42 @@ class LedgerRepository:
             )
         )
 
-    async def record_object(self, seen: SeenObject) -> None:
-        values = {
-            "object_uri": seen.object_uri,
-            "name": seen.name,
-            "size": seen.size,
-            "mtime_ns": seen.mtime_ns,
-            "version": seen.version,
-            "sha256": seen.sha256,
-            "content_type": seen.content_type,
-            "status": "rejected" if seen.rejection else "accepted",
-            "reason": seen.rejection,
-            "seen_at": seen.seen_at,
-        }
-        statement = insert(objects).values(values)
+    async def record_objects(self, seen: Sequence[SeenObject]) -> None:
+        """Record the objects (distinct URIs) as seen now: one statement for all."""
+        if not seen:
+            return
+        rows = [
+            {
+                "object_uri": item.object_uri,
+                "name": item.name,
+                "size": item.size,
+                "mtime_ns": item.mtime_ns,
+                "version": item.version,
+                "sha256": item.sha256,
+                "content_type": item.content_type,
+                "status": "rejected" if item.rejection else "accepted",
+                "reason": item.rejection,
+                "seen_at": item.seen_at,
+            }
+            for item in seen
+        ]
+        statement = insert(objects).values(rows)
         await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[objects.c.object_uri],
-                set_={k: statement.excluded[k] for k in values if k != "object_uri"},
+                set_={k: statement.excluded[k] for k in rows[0] if k != "object_uri"},
             )
         )
 
-    async def accepted_content(self, object_uri: str) -> str | None:
-        """The report the object at this URI holds now, before it is recorded again."""
+    async def accepted_contents(self, object_uris: Sequence[str]) -> dict[str, str]:
+        """The report each object at these URIs holds now (those that hold one), before
+        they are recorded again."""
         result = await self.session.execute(
-            select(objects.c.sha256).where(
-                objects.c.object_uri == object_uri, objects.c.status == "accepted"
+            select(objects.c.object_uri, objects.c.sha256).where(
+                objects.c.object_uri.in_(object_uris), objects.c.status == "accepted"
             )
         )
-        return result.scalar_one_or_none()
+        return {row.object_uri: row.sha256 for row in result if row.sha256 is not None}
 
     async def withdraw_if_orphaned(self, replacement: Replacement) -> bool:
         """Withdraw the report unless another object still holds its bytes; if one does and
@@ -206,36 +213,46 @@ class LedgerRepository:
             .values(status="replaced")
         )
 
-    async def add_report(self, seen: SeenObject) -> bool:
-        """Record a new report for these bytes; False if the same bytes are known already.
-
-        Bytes whose report was withdrawn (its file replaced) are a new report again."""
-        assert seen.sha256 is not None
-        assert seen.content_type is not None
-        values = {
-            "report_id": seen.sha256,
-            "object_uri": seen.object_uri,
-            "name": seen.name,
-            "size": seen.size,
-            "content_type": seen.content_type,
-            "status": "pending",
-            "reason": None,
-            "announce_count": 0,
-            "received_at": seen.seen_at,
-            "announced_at": None,
-            "finished_at": None,
-            "replaced_by": None,
-            "replaced_at": None,
-        }
-        statement = insert(reports).values(values)
+    async def add_reports(self, seen: Sequence[SeenObject]) -> set[str]:
+        """Record a new report for each of these contents (accepted objects) not known
+        already, in one statement; returns the ones recorded. Bytes whose report was
+        withdrawn (its file replaced) are a new report again; the same bytes in two of the
+        objects are one report, received with the first."""
+        first: dict[str, SeenObject] = {}
+        for item in seen:
+            assert item.sha256 is not None
+            first.setdefault(item.sha256, item)
+        if not first:
+            return set()
+        rows = []
+        for report_id, item in first.items():
+            assert item.content_type is not None
+            rows.append(
+                {
+                    "report_id": report_id,
+                    "object_uri": item.object_uri,
+                    "name": item.name,
+                    "size": item.size,
+                    "content_type": item.content_type,
+                    "status": "pending",
+                    "reason": None,
+                    "announce_count": 0,
+                    "received_at": item.seen_at,
+                    "announced_at": None,
+                    "finished_at": None,
+                    "replaced_by": None,
+                    "replaced_at": None,
+                }
+            )
+        statement = insert(reports).values(rows)
         result = await self.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[reports.c.report_id],
-                set_={k: statement.excluded[k] for k in values if k != "report_id"},
+                set_={k: statement.excluded[k] for k in rows[0] if k != "report_id"},
                 where=reports.c.status.in_(WITHDRAWN),
             ).returning(reports.c.report_id)
         )
-        return result.scalar_one_or_none() is not None
+        return set(result.scalars())
 
     async def mark_stuck(self, now: datetime, first_wait: timedelta, max_announcements: int) -> int:
         """Reports announced `max_announcements` times with no outcome, and overdue once

@@ -183,37 +183,47 @@ class Ingest:
         """Read the objects, record them in one ledger transaction, then announce their
         new reports together; returns how many were announced. An outage raises: nothing
         of the batch is recorded, and it is taken again on a later pass."""
-        seen = [found for obj in objects if (found := await self.seen_object(obj)) is not None]
+        seen_by_uri = {
+            found.object_uri: found
+            for obj in objects
+            if (found := await self.seen_object(obj)) is not None
+        }
+        seen = list(seen_by_uri.values())  # an object listed twice: as last seen
         if not seen:
             return 0
         to_announce: list[PendingReport] = []
         withdrawn: list[tuple[SeenObject, str]] = []
         async with self.ledger.begin() as ledger:
+            # A statement for all the objects, not one each.
+            previous = await ledger.accepted_contents([item.object_uri for item in seen])
+            await ledger.record_objects(seen)
+            added = await ledger.add_reports([item for item in seen if item.rejection is None])
             for item in seen:
-                previous = await ledger.accepted_content(item.object_uri)
-                await ledger.record_object(item)
-                if item.rejection is None and await ledger.add_report(item):
+                if item.rejection is None and item.sha256 in added:
                     to_announce.append(pending_of(item))
+                    added.discard(item.sha256)  # the same bytes in two objects: once
+            for item in seen:
+                held = previous.get(item.object_uri)
                 if (
-                    previous is not None
-                    and previous != item.sha256
+                    held is not None
+                    and held != item.sha256
                     and await ledger.withdraw_if_orphaned(
                         Replacement(
-                            previous,
+                            held,
                             item.object_uri,
                             item.sha256 if item.rejection is None else None,
                             item.seen_at,
                         )
                     )
                 ):
-                    withdrawn.append((item, previous))
+                    withdrawn.append((item, held))
         for item in seen:
             self.known[item.object_uri] = item.version
             if item.rejection:
                 log.warning("rejected %s: %s", item.name, item.rejection)
-        for item, previous in withdrawn:
+        for item, report_id in withdrawn:
             # A slow writer's partial copy, or a file overwritten: its report goes.
-            log.warning("%s now holds other content: report %s withdrawn", item.name, previous)
+            log.warning("%s now holds other content: report %s withdrawn", item.name, report_id)
         if withdrawn:
             await self.publish_replacements()
         announced = {report.report_id for report in to_announce}
