@@ -274,10 +274,14 @@ class ReportRepository:
             )
         )
         judgement_rows = [
-            {"report_id": write.report.report_id, "area": j.area.value, "label": j.label}
-            | {"grade": j.grade.value}
+            {
+                "report_id": write.report.report_id,
+                "area": judgement.area.value,
+                "label": judgement.label,
+                "grade": judgement.grade.value,
+            }
             for write in writes
-            for j in write.report.judgements
+            for judgement in write.report.judgements
         ]
         if judgement_rows:
             await self.session.execute(insert(judgements), judgement_rows)
