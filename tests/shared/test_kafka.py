@@ -142,13 +142,19 @@ async def test_a_reports_events_sent_as_batches_go_where_one_by_one_they_would_i
     await broker.start()
     reports = [f"{index:064x}" for index in range(12)]
     large = [bytes([65 + n]) * 200_000 for n in range(6)]  # three batches' worth
+    # Many small records fill a batch by their overheads too: none may overflow it.
+    small = [f"{n:04d}".encode() * 100 for n in range(1200)]
+    sent = {reports[0]: large, reports[1]: small}
+
+    def bodies_of(report_id: str) -> list[bytes]:
+        return sent.get(report_id) or [f"{report_id}:{n}".encode() for n in range(5)]
+
     try:
         pending = []
-        for index, report_id in enumerate(reports):
+        for report_id in reports:
             pending.append(await publish_event(broker, topic, b"alone", report_id))
-            bodies = large if index == 0 else [f"{report_id}:{n}".encode() for n in range(5)]
-            futures = await publish_events(broker, topic, bodies, report_id)
-            assert len(futures) == (3 if index == 0 else 1)
+            futures = await publish_events(broker, topic, bodies_of(report_id), report_id)
+            assert len(futures) == {reports[0]: 3, reports[1]: 2}.get(report_id, 1)
             pending += futures
         await asyncio.gather(*pending)
     finally:
@@ -164,7 +170,7 @@ async def test_a_reports_events_sent_as_batches_go_where_one_by_one_they_would_i
     seen: dict[str, list[tuple[int, bytes]]] = {}
     try:
         async with asyncio.timeout(30):
-            while sum(len(records) for records in seen.values()) < 12 + 6 + 11 * 5:
+            while sum(len(records) for records in seen.values()) < 12 + 6 + 1200 + 10 * 5:
                 for records in (await consumer.getmany(timeout_ms=500)).values():
                     for record in records:
                         assert record.key is not None
@@ -176,8 +182,7 @@ async def test_a_reports_events_sent_as_batches_go_where_one_by_one_they_would_i
         await stop_consumer(consumer)
     assert sorted(seen) == reports
     assert len({records[0][0] for records in seen.values()}) > 1  # the keys spread
-    for index, report_id in enumerate(reports):
+    for report_id in reports:
         partitions = {partition for partition, _ in seen[report_id]}
         assert len(partitions) == 1, report_id  # where `publish_event` sent "alone"
-        expected = large if index == 0 else [f"{report_id}:{n}".encode() for n in range(5)]
-        assert [value for _, value in seen[report_id]] == [b"alone", *expected]
+        assert [value for _, value in seen[report_id]] == [b"alone", *bodies_of(report_id)]

@@ -120,6 +120,11 @@ PARTITIONER = DefaultPartitioner()
 RECORD_BATCH_BYTES = 512 * 1024
 
 
+def record_batch_bytes(settings: KafkaSettings) -> int:
+    """The producer's batch size: `RECORD_BATCH_BYTES`, unless requests must be smaller."""
+    return min(RECORD_BATCH_BYTES, settings.max_message_bytes)
+
+
 def make_broker(settings: KafkaSettings) -> KafkaBroker:
     # acks="all" for durability on real Kafka; no idempotent producer (the embedded
     # broker rejects it), so consumers are idempotent instead.
@@ -129,7 +134,7 @@ def make_broker(settings: KafkaSettings) -> KafkaBroker:
         acks="all",
         compression_type=None if settings.compression == "none" else settings.compression,
         max_request_size=settings.max_message_bytes,
-        max_batch_size=min(RECORD_BATCH_BYTES, settings.max_message_bytes),
+        max_batch_size=record_batch_bytes(settings),
         partitioner=PARTITIONER,
         logger=log,
         log_level=logging.DEBUG,
@@ -482,38 +487,44 @@ async def publish_event(
 
 
 async def publish_events(
-    broker: KafkaBroker, topic: str, bodies: Sequence[bytes], report_id: str
+    broker: KafkaBroker,
+    topic: str,
+    bodies: Sequence[bytes],
+    report_id: str,
+    batch_bytes: int = RECORD_BATCH_BYTES,
 ) -> list[asyncio.Future[Any]]:
     """Send one report's encoded events (its findings), keyed by it, in order, as record
     batches to the partition its key goes to (as `publish_event` would send each): the
     cost is then a batch's, not an event's each (one by one, FastStream and the Kafka
     client took 60-80 µs an event, 4-5 ms for a report's 68 findings; see
-    docs/benchmarks.md). Await the returned futures for the acks."""
+    docs/benchmarks.md). `batch_bytes` is the producer's batch size (`record_batch_bytes`).
+    Await the returned futures for the acks."""
     key = report_id.encode()
     headers = event_headers()
+    # Each record's bytes beside its value, over-estimated so that a batch never
+    # overflows: the key, the headers (FastStream adds a correlation id) and varints.
+    overhead = len(key) + sum(len(name) + len(value) + 16 for name, value in headers.items())
+    overhead += 128
+    batches: list[list[bytes]] = [[]]
+    size = 128  # the batch's own header
+    for body in bodies:
+        if batches[-1] and size + len(body) + overhead > batch_bytes:
+            batches.append([])
+            size = 128
+        batches[-1].append(body)
+        size += len(body) + overhead
     partition = await partition_of(broker, topic, key)
-    # Each record's bytes in a batch, over-estimated: a batch never overflows.
-    overhead = len(key) + sum(len(name) + len(value) + 12 for name, value in headers.items())
-    overhead += 64  # FastStream's correlation id, varints and attributes
-    futures: list[asyncio.Future[Any]] = []
-    batch: list[bytes] = []
-    size = 0
-    for body in [*bodies, None]:
-        if batch and (body is None or size + len(body) + overhead > RECORD_BATCH_BYTES):
-            futures.append(
-                await broker.publish_batch(
-                    *(KafkaResponse(item, key=key) for item in batch),
-                    topic=topic,
-                    partition=partition,
-                    headers=headers,
-                    no_confirm=True,
-                )
-            )
-            batch, size = [], 0
-        if body is not None:
-            batch.append(body)
-            size += len(body) + overhead
-    return futures
+    return [
+        await broker.publish_batch(
+            *(KafkaResponse(body, key=key) for body in batch),
+            topic=topic,
+            partition=partition,
+            headers=headers,
+            no_confirm=True,
+        )
+        for batch in batches
+        if batch
+    ]
 
 
 async def partition_of(broker: KafkaBroker, topic: str, key: bytes) -> int:

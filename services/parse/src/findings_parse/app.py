@@ -45,6 +45,7 @@ from findings_shared.kafka import (
     failure_of,
     publish_event,
     publish_events,
+    record_batch_bytes,
     subscribe_batches_at_least_once,
 )
 from findings_shared.logs import about
@@ -337,8 +338,9 @@ class Parse:
         acknowledgement before returning."""
         pending = []
         for topic, run in groupby(events, key=itemgetter(0)):
+            bodies = [body for _, body in run]
             pending += await publish_events(
-                self.broker, topic, [body for _, body in run], report_id
+                self.broker, topic, bodies, report_id, record_batch_bytes(self.settings.kafka)
             )
         await asyncio.gather(*pending)
 
