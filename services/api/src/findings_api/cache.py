@@ -9,9 +9,11 @@ compute: simpler than sharing one computation across requests and their sessions
 
 A sum over reports (a facet's counts) is not computed again when the change only added
 reports: the kept value plus the same question asked of the new reports alone
-(`changed_in`, `created_in`). A change that replaced or withdrew a report it counted, which
-cannot be subtracted, computes it all again. The API's transactions are REPEATABLE READ, so
-the counter and the reads of one request see the same commits.
+(`changed_in`, `created_in`). A value made per authority (the latest grades, the latest
+inspections) is then asked again of the authorities of the new reports alone, whose rows
+replace the kept ones (`by_authority`). A change that replaced or withdrew a report it
+counted, which cannot be subtracted, computes it all again. The API's transactions are
+REPEATABLE READ, so the counter and the reads of one request see the same commits.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from findings_api.repository import ReadRepository
 from findings_shared.metrics import READ_CACHE
@@ -32,8 +34,9 @@ ENTRIES = 512
 
 @dataclass(frozen=True, slots=True)
 class Additive(Generic[T]):
-    """How a value that sums over reports grows: the question asked of the reports store
-    changed after a version only, and how two answers add up."""
+    """How a value grows when store only adds reports: the question asked of what store
+    changed after a version only (the new reports, or their authorities), and how the kept
+    answer and that one add up."""
 
     since: Callable[[int], Awaitable[T]]
     add: Callable[[T, T], T]
@@ -45,6 +48,27 @@ class Kept:
     # How many reports the read model served at that version (additive values only).
     reports: int | None
     value: object
+
+
+class OfAuthority(Protocol):
+    @property
+    def la_code(self) -> str | None: ...
+
+
+Row = TypeVar("Row", bound=OfAuthority)
+
+
+def by_authority(order: Callable[[Row], Any]) -> Callable[[list[Row], list[Row]], list[Row]]:
+    """How rows per authority add up: those asked again of some authorities replace the
+    kept rows of these authorities (a report added never takes an authority's row away),
+    in the query's `order`."""
+
+    def add(kept: list[Row], asked_again: list[Row]) -> list[Row]:
+        authorities = {row.la_code for row in asked_again}
+        rows = [row for row in kept if row.la_code not in authorities] + asked_again
+        return sorted(rows, key=order)
+
+    return add
 
 
 class ReadCache:

@@ -715,31 +715,38 @@ class ReadRepository:
         )
         return _typed(TimelineRow, rows)
 
-    async def latest_inspected(self, la_codes: list[str], report_type: str) -> list[TimelineRow]:
+    async def latest_inspected(
+        self, la_codes: list[str], report_type: str, changed_after: int | None = None
+    ) -> list[TimelineRow]:
         """Each authority's report of this type with the latest first day on site (the
-        index of inspections finds each at once, however many reports an authority has)."""
+        index of inspections finds each at once, however many reports an authority has);
+        of the authorities with a report changed after that version only, if given."""
         rows = await self.session.execute(
             text(
                 f"""select distinct on (r.la_code) {_TIMELINE_COLUMNS}
                     from store.report_read r
                     where r.la_code = any(:codes) and r.report_type = :type
-                      and r.inspection_start is not null
+                      and r.inspection_start is not null and {_CHANGED_AUTHORITIES}
                     order by r.la_code, r.inspection_start desc, {REPORT_DATE}, r.report_id"""
             ),
-            {"codes": la_codes, "type": report_type},
+            {"codes": la_codes, "type": report_type, "changed_after": changed_after},
         )
         return _typed(TimelineRow, rows)
 
-    async def latest_of_types(self, report_types: list[str]) -> list[TimelineRow]:
-        """Each authority's latest report of each of these types."""
+    async def latest_of_types(
+        self, report_types: list[str], changed_after: int | None = None
+    ) -> list[TimelineRow]:
+        """Each authority's latest report of each of these types; of the authorities with a
+        report changed after that version only, if given."""
         rows = await self.session.execute(
             text(
                 f"""select distinct on (r.la_code, r.report_type) {_TIMELINE_COLUMNS}
                     from store.report_read r
                     where r.la_code is not null and r.report_type = any(:types)
+                      and {_CHANGED_AUTHORITIES}
                     order by r.la_code, r.report_type, {REPORT_DATE} desc, r.report_id"""
             ),
-            {"types": report_types},
+            {"types": report_types, "changed_after": changed_after},
         )
         return _typed(TimelineRow, rows)
 
@@ -759,16 +766,18 @@ class ReadRepository:
         )
         return _typed(LatestGradedRow, rows)
 
-    async def latest_grades(self) -> list[LatestGradeRow]:
-        """Every authority's latest grade for every judgement area it was ever graded on."""
+    async def latest_grades(self, changed_after: int | None = None) -> list[LatestGradeRow]:
+        """Every authority's latest grade for every judgement area it was ever graded on;
+        of the authorities with a report changed after that version only, if given."""
         rows = await self.session.execute(
             text(
                 f"""select distinct on (r.la_code, j.area) r.la_code, r.la_name, j.area,
                            j.grade, r.report_id, r.report_type, {REPORT_DATE} as report_date
                     from store.judgement_read j join store.report_read r using (report_id)
-                    where r.la_code is not null
+                    where r.la_code is not null and {_CHANGED_AUTHORITIES}
                     order by r.la_code, j.area, {REPORT_DATE} desc, r.report_id"""
-            )
+            ),
+            {"changed_after": changed_after},
         )
         return _typed(LatestGradeRow, rows)
 
@@ -812,6 +821,11 @@ def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
 
 _GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgement_read j
                       where j.report_id = r.report_id), '{}'::jsonb)"""
+# The authorities of the reports store changed after a version (all, if it is null): a
+# value made per authority is asked again of those alone (findings_api.cache).
+_CHANGED_AUTHORITIES = """(cast(:changed_after as bigint) is null
+    or r.la_code in (select la_code from store.report_read where changed_in > :changed_after))"""
+
 _TIMELINE_COLUMNS = f"""r.report_id, r.report_type, r.title, r.la_code, r.published,
     r.inspection_start, r.inspection_end, r.finding_count, {REPORT_DATE} as report_date,
     {_GRADES} as grades, r.next_inspection"""

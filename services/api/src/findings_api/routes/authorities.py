@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
-from findings_api.cache import ReadCache
+from findings_api.cache import Additive, ReadCache, by_authority
 from findings_api.deps import LA_CODE, AuthorityDep, RepositoryDep
 from findings_api.next_inspection import next_inspections
 from findings_api.recurring import recurring
@@ -99,23 +100,26 @@ async def upcoming_inspections(
     words). The authority filters of /reports apply."""
     official: OfficialRecords = request.app.state.official
     cache: ReadCache = request.app.state.cache
+    types = [ReportType.ILACS_INSPECTION.value, ReportType.AREA_SEND.value]
     rows = await cache.get(
         repository,
         ("latest of types",),
-        lambda: repository.latest_of_types(
-            [ReportType.ILACS_INSPECTION.value, ReportType.AREA_SEND.value]
+        lambda: repository.latest_of_types(types),
+        Additive(
+            lambda after: repository.latest_of_types(types, changed_after=after),
+            by_authority(attrgetter("la_code", "report_type")),
         ),
     )
-    by_authority: dict[str, list[TimelineRow]] = {}
+    latest: dict[str, list[TimelineRow]] = {}
     for row in rows:
-        by_authority.setdefault(row.la_code or "", []).append(row)
+        latest.setdefault(row.la_code or "", []).append(row)
     today = datetime.now(UTC).date()
     due = [
         next_inspection_out(found, item, today)
         for found in all_local_authorities()
         if authority is None or found.la_code in authority
         for item in next_inspections(
-            official.of_authority(found.la_code), by_authority.get(found.la_code, [])
+            official.of_authority(found.la_code), latest.get(found.la_code, [])
         )
         if framework is None or item.framework == framework
     ]
