@@ -39,7 +39,7 @@ from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportParsed, ReportReplaced, finding_id_of
 from findings_shared.settings import DatabaseSettings
 from findings_store.migrations_path import MIGRATIONS
-from findings_store.repository import ReportRepository
+from findings_store.repository import ReportRepository, ReportWrite
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "reports"
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -67,8 +67,11 @@ async def fill(database: DatabaseSettings, reports: list[ReportParsed]) -> None:
     for start in range(0, len(reports), 100):
         async with sessions.begin() as session:
             repository = ReportRepository(session)
-            for report in reports[start : start + 100]:
-                await repository.replace_report(report, "file:///bench", datetime.now(UTC))
+            # As store writes a batch: a statement per table for the hundred.
+            batch = [
+                ReportWrite(report, "file:///bench") for report in reports[start : start + 100]
+            ]
+            await repository.replace_reports(batch, datetime.now(UTC))
             await repository.changed()  # as store's handler counts each transaction
         if start % 2000 == 0:
             print(f"stored {start + 100} of {len(reports)} reports", file=sys.stderr)  # noqa: T201
