@@ -15,12 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from itertools import groupby
 
 from faststream.kafka import KafkaBroker
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind, use_span
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from findings_shared.consumer import run_consumer_service
@@ -136,29 +136,27 @@ class Store:
         (kept with the report for the API's reads), written together, a statement per table.
         """
         events = [decode_event(ReportParsedEvent, record.value) for record in records]
-        with ExitStack() as spans:
-            trace_parents = [
-                traceparent_of(
-                    spans.enter_context(
-                        tracer().start_as_current_span(
-                            "store: store report",
-                            context=context_from_headers(record.headers),
-                            kind=SpanKind.CONSUMER,
-                            attributes={"findings.report_id": event.report.report_id},
-                        )
+        with ExitStack() as open_spans:
+            spans = [
+                open_spans.enter_context(
+                    tracer().start_as_current_span(
+                        "store: store report",
+                        context=context_from_headers(record.headers),
+                        kind=SpanKind.CONSUMER,
+                        attributes={"findings.report_id": event.report.report_id},
                     )
                 )
                 for record, event in zip(records, events, strict=True)
             ]
             stored: list[ReportStored] = []
-            for run in distinct_runs(list(zip(events, trace_parents, strict=True))):
+            for run in distinct_runs(list(zip(events, spans, strict=True))):
                 stored += await self.store_run(repository, run, now)
         return stored
 
     async def store_run(
         self,
         repository: ReportRepository,
-        run: list[tuple[ReportParsedEvent, str | None]],
+        run: list[tuple[ReportParsedEvent, Span]],
         now: datetime,
     ) -> list[ReportStored]:
         """Parsed events of distinct reports: a report already stored by the same or a
@@ -170,12 +168,13 @@ class Store:
         writes: list[ReportWrite] = []
         revived: list[str] = []
         outcomes: list[ReportStored] = []
-        for event, trace_parent in run:
+        span_of = {event.report.report_id: span for event, span in run}
+        for event, span in run:
             report = event.report
             replaced_at = tombstones.get(report.report_id)
             if replaced_at is not None:
                 if event.received_at is None or event.received_at <= replaced_at:
-                    with about(report.report_id):
+                    with about_report(report.report_id, span):
                         log.info("not storing %s: its file was replaced", report.report_id[:12])
                     continue
                 revived.append(report.report_id)  # the same content, taken again since
@@ -183,7 +182,7 @@ class Store:
             if stored is None or version_key(stored.parser_version) < version_key(
                 report.parser_version
             ):
-                writes.append(ReportWrite(report, event.object_uri, trace_parent))
+                writes.append(ReportWrite(report, event.object_uri, traceparent_of(span)))
                 parser_version, finding_count = report.parser_version, len(report.findings)
             else:
                 parser_version, finding_count = stored
@@ -203,7 +202,7 @@ class Store:
         new = {write.report.report_id for write in writes} - known.keys()
         copies = await repository.settle_copies([write.report for write in writes], new)
         for copy, original in copies.items():
-            with about(copy):
+            with about_report(copy, span_of[copy]):
                 log.info("%s is another file of %s's inspection", copy[:12], original[:12])
         return outcomes
 
@@ -229,12 +228,20 @@ class Store:
         log.error("dead-lettered %s: %s", failure.report_id[:12], failure.reason)
 
 
+@contextmanager
+def about_report(report_id: str, span: Span) -> Iterator[None]:
+    """Log lines about one report of a batch carry its id and its trace: every report's
+    span is open while the batch is written, and the last one opened is the current."""
+    with use_span(span), about(report_id):
+        yield
+
+
 def distinct_runs(
-    items: list[tuple[ReportParsedEvent, str | None]],
-) -> Iterator[list[tuple[ReportParsedEvent, str | None]]]:
+    items: list[tuple[ReportParsedEvent, Span]],
+) -> Iterator[list[tuple[ReportParsedEvent, Span]]]:
     """The items in order, cut where a report comes again (a redelivery in the same
     batch): a report's second event is applied after its first is written."""
-    run: list[tuple[ReportParsedEvent, str | None]] = []
+    run: list[tuple[ReportParsedEvent, Span]] = []
     in_run: set[str] = set()
     for item in items:
         report_id = item[0].report.report_id
