@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import shutil
 import tempfile
 import time
@@ -28,6 +27,7 @@ from findings_cli.embedded import EmbeddedPostgres
 from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import ReportParsedEvent, Topics, encode_event
 from findings_shared.kafka import Record, make_broker
+from findings_shared.lifetime import CONSUMER_YOUNG_COLLECTION, frozen_start_up
 from findings_shared.settings import DatabaseSettings
 from findings_store.app import EVENTS_PER_COMMIT, Store
 from findings_store.migrations_path import MIGRATIONS
@@ -52,6 +52,31 @@ async def apply_all(
     }
     await engine.dispose()
     return row
+
+
+def measure(
+    settings: StoreSettings, records: list[Record], postgres: EmbeddedPostgres, findings: int
+) -> None:
+    """Migrate, then apply every record twice (new, then redelivered): a row per run."""
+    asyncio.run(migrate(MIGRATIONS, postgres.url))
+    postmaster = postgres.pid()
+    assert postmaster is not None
+    print(  # noqa: T201
+        f"{len(records)} parsed events ({findings} findings), {EVENTS_PER_COMMIT} to a"
+        " transaction; CPU seconds per 1,000 reports"
+    )
+    print(  # noqa: T201
+        f"{'run':<22} {'seconds':>8} {'reports/s':>10} {'store CPU':>10} {'PostgreSQL':>11}"
+    )
+    for run in ("new reports", "again (redelivered)"):
+        row = asyncio.run(apply_all(settings, records, postmaster))
+        assert row["outcomes"] == len(records), row
+        per_1000 = 1000 / len(records)
+        print(  # noqa: T201
+            f"{run:<22} {row['seconds']:>8.1f} {len(records) / row['seconds']:>10.1f}"
+            f" {row['store_cpu_s'] * per_1000:>10.2f}"
+            f" {row['postgres_cpu_s'] * per_1000:>11.2f}"
+        )
 
 
 def main() -> None:
@@ -83,29 +108,10 @@ def main() -> None:
         findings = sum(len(report.findings) for report in reports)
         # Only the encoded events stay (a million objects of parsed reports would make
         # every full collection slower than store's ever are), and what was made so far
-        # is frozen, as the service freezes what it made at start-up (frozen_start_up).
+        # is frozen, with the collector's settings of a consumer, as the service runs.
         del reports
-        gc.collect()
-        gc.freeze()
-        asyncio.run(migrate(MIGRATIONS, postgres.url))
-        postmaster = postgres.pid()
-        assert postmaster is not None
-        print(  # noqa: T201
-            f"{len(records)} parsed events ({findings} findings), {EVENTS_PER_COMMIT} to a"
-            " transaction; CPU seconds per 1,000 reports"
-        )
-        print(  # noqa: T201
-            f"{'run':<22} {'seconds':>8} {'reports/s':>10} {'store CPU':>10} {'PostgreSQL':>11}"
-        )
-        for run in ("new reports", "again (redelivered)"):
-            row = asyncio.run(apply_all(settings, records, postmaster))
-            assert row["outcomes"] == len(records), row
-            per_1000 = 1000 / len(records)
-            print(  # noqa: T201
-                f"{run:<22} {row['seconds']:>8.1f} {len(records) / row['seconds']:>10.1f}"
-                f" {row['store_cpu_s'] * per_1000:>10.2f}"
-                f" {row['postgres_cpu_s'] * per_1000:>11.2f}"
-            )
+        with frozen_start_up(CONSUMER_YOUNG_COLLECTION):
+            measure(settings, records, postgres, findings)
     finally:
         postgres.stop("immediate")
         shutil.rmtree(base, ignore_errors=True)

@@ -23,7 +23,7 @@ from findings_shared.kafka import (
     make_broker,
     stop_broker,
 )
-from findings_shared.lifetime import frozen_start_up
+from findings_shared.lifetime import CONSUMER_YOUNG_COLLECTION, frozen_start_up
 from findings_shared.metrics import BREAKER_OPEN, RETRYING, watch_pool
 from findings_shared.settings import ConsumerServiceSettings
 
@@ -75,7 +75,7 @@ async def run_consumer_service(
                 settings.kafka, topic_names, settings.kafka.topic_check_interval_s, broker
             ),
         ):
-            with frozen_start_up():
+            with frozen_start_up(CONSUMER_YOUNG_COLLECTION):
                 await service.serve(stop)
     finally:
         await stop_broker(broker)
