@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
 
 from findings_parse.core.parser import PARSER_VERSION, parse_report
-from findings_shared.database import make_engine, migrate
+from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import (
     ReportFailed,
     ReportParsedEvent,
@@ -17,9 +21,11 @@ from findings_shared.events import (
     Stage,
     Topics,
 )
-from findings_shared.kafka import ensure_topics, make_broker
+from findings_shared.kafka import Record, ensure_topics, make_broker
+from findings_shared.logs import ContextFields
 from findings_shared.settings import DatabaseSettings, KafkaSettings
-from findings_store.app import run
+from findings_store import app
+from findings_store.app import Store, run
 from findings_store.migrations_path import MIGRATIONS
 from findings_store.settings import StoreSettings
 from tests.conftest import REPORTS, expect_events, publish, running, wait_until
@@ -365,3 +371,84 @@ async def test_two_files_of_an_inspection_in_one_batch_the_first_stands_for_it(
     assert await rows(database_settings, "select report_id from store.report_read") == [
         (first.report_id,)
     ]
+
+
+@contextmanager
+def store_log_lines() -> Iterator[list[tuple[str, str | None, str | None]]]:
+    """store's log lines as written, each with the report id and trace id it carries."""
+    lines: list[tuple[str, str | None, str | None]] = []
+
+    class Lines(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            fields = record.__dict__
+            lines.append((record.getMessage(), fields["report_id"], fields["trace_id"]))
+
+    handler = Lines(level=logging.INFO)
+    handler.addFilter(ContextFields())
+    logger = logging.getLogger("findings.store")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+async def test_a_log_line_about_one_report_of_a_batch_carries_its_trace(
+    kafka_settings: KafkaSettings,
+    database_settings: DatabaseSettings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every report of a batch has its span open while the batch is written; a line about
+    one of them (not stored, another file of an inspection) is in that report's trace,
+    not the last one opened."""
+    await migrate(MIGRATIONS, database_settings.url)
+    provider = TracerProvider()  # this test's own: the process's stays the no-op one
+    monkeypatch.setattr(app, "tracer", lambda: provider.get_tracer("test"))
+    names = [
+        "inspection_birmingham_2023-04-18.pdf",  # its file replaced before: not stored
+        "inspection_wandsworth_2023-01-13.pdf",
+        "inspection_wandsworth_2023-01-13.txt",  # the same inspection: a copy
+        "inspection_bolton_2023-10-27.pdf",  # last in the batch: its span opened last
+    ]
+    reports = [parse_report((REPORTS / name).read_bytes(), name) for name in names]
+    topics = Topics(namespace=kafka_settings.topic_namespace)
+    trace_of = {report.report_id: f"{index + 1:032x}" for index, report in enumerate(reports)}
+    records = [
+        Record(
+            topic=topics.parsed,
+            partition=0,
+            offset=offset,
+            key=report.report_id.encode(),
+            value=ReportParsedEvent(
+                report_id=report.report_id, object_uri=(REPORTS / name).as_uri(), report=report
+            )
+            .model_dump_json()
+            .encode(),
+            headers=(("traceparent", f"00-{trace_of[report.report_id]}-{'1' * 16}-01".encode()),),
+        )
+        for offset, (name, report) in enumerate(zip(names, reports, strict=True))
+    ]
+    replaced = ReportReplaced(
+        report_id=reports[0].report_id,
+        object_uri=(REPORTS / names[0]).as_uri(),
+        replaced_at=datetime.now(UTC),
+    )
+    engine = make_engine(database_settings)
+    settings = StoreSettings(kafka=kafka_settings, database=database_settings)
+    store = Store(settings, make_broker(kafka_settings), make_sessionmaker(engine))
+    withdrawal = Record(topics.replaced, 0, 0, None, replaced.model_dump_json().encode())
+    await store.apply([withdrawal])
+    with store_log_lines() as lines:
+        assert len(await store.apply(records)) == 3
+    await engine.dispose()
+
+    not_stored, original, copy = reports[:3]
+    assert [(report_id, trace) for _, report_id, trace in lines] == [
+        (not_stored.report_id, trace_of[not_stored.report_id]),
+        (copy.report_id, trace_of[copy.report_id]),
+    ]
+    assert lines[0][0] == f"not storing {not_stored.report_id[:12]}: its file was replaced"
+    assert lines[1][0].endswith(f"is another file of {original.report_id[:12]}'s inspection")
