@@ -213,9 +213,7 @@ async def search_findings(
         query,
         (chosen.value, FINDING_SORTS[chosen.value]),
         (limit, offset, cursor),
-        lambda row: from_row(
-            FindingWithReport, replace(row, snippet=sentence_snippet(row.snippet))
-        ),
+        lambda row: from_row(FindingWithReport, row, snippet=sentence_snippet(row.snippet)),
         (lambda: count(repository, where)) if total else None,
     )
 
