@@ -11,6 +11,7 @@ import pytest
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
 from findings_ingest.adapters.repository import LedgerRepository, SeenObject
+from findings_ingest.core.ledger import Outcome
 from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate
@@ -60,8 +61,13 @@ async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.Asy
             if item.rejection is None and await ledger.add_reports([item]):
                 assert item.sha256 is not None
                 await ledger.mark_announced([item.sha256], now)
-        await ledger.mark_finished(report_id_of(good), "stored", now)
-        await ledger.mark_finished(report_id_of(BROKEN), "failed", now, "the PDF cannot be opened")
+        await ledger.mark_finished(
+            [
+                Outcome(report_id_of(good), "stored"),
+                Outcome(report_id_of(BROKEN), "failed", "the PDF cannot be opened"),
+            ],
+            now,
+        )
         store = ReportRepository(session)
         await store.replace_report(parse_report(good, GOOD.name), "file:///inbox/x", now)
         await store.record_failure(

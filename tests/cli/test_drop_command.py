@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
 from findings_ingest.adapters.repository import LedgerRepository, SeenObject
+from findings_ingest.core.ledger import Outcome
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import report_id_of
 from findings_shared.settings import DatabaseSettings
@@ -96,7 +97,7 @@ async def record_rejected_and_failed(database_settings: DatabaseSettings) -> Non
                 await ledger.add_reports([seen])
                 await ledger.mark_announced([report_id_of(content)], now)
         await ledger.mark_finished(
-            report_id_of(BROKEN_PDF), "failed", now, "the PDF cannot be opened"
+            [Outcome(report_id_of(BROKEN_PDF), "failed", "the PDF cannot be opened")], now
         )
     await engine.dispose()
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     false,
     func,
     literal,
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 # The core's records, re-exported: the tests (the API's too) import them from here.
-from findings_ingest.core.ledger import Ledger
+from findings_ingest.core.ledger import Ledger, Outcome
 from findings_ingest.core.ledger import PendingReport as PendingReport
 from findings_ingest.core.ledger import Replacement as Replacement
 from findings_ingest.core.ledger import SeenObject as SeenObject
@@ -326,13 +327,30 @@ class LedgerRepository:
             )
         )
 
-    async def mark_finished(
-        self, report_id: str, status: str, at: datetime, reason: str | None = None
-    ) -> None:
+    async def mark_finished(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        if not outcomes:
+            return
+        # One statement executed for every outcome, in order (asyncpg's executemany).
         await self.session.execute(
             update(reports)
-            .where(reports.c.report_id == report_id, reports.c.status.not_in(WITHDRAWN))
-            .values(status=status, reason=reason, finished_at=at)
+            .where(
+                reports.c.report_id == bindparam("finished_id"),
+                # Not `not_in`: an expanding list cannot be executed many times.
+                *(reports.c.status != status for status in WITHDRAWN),
+            )
+            .values(
+                status=bindparam("finished_status"),
+                reason=bindparam("finished_reason"),
+                finished_at=at,
+            ),
+            [
+                {
+                    "finished_id": outcome.report_id,
+                    "finished_status": outcome.status,
+                    "finished_reason": outcome.reason,
+                }
+                for outcome in outcomes
+            ],
         )
 
 

@@ -22,7 +22,13 @@ from datetime import UTC, datetime, timedelta
 from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
-from findings_ingest.core.ledger import LedgerAccess, PendingReport, Replacement, SeenObject
+from findings_ingest.core.ledger import (
+    LedgerAccess,
+    Outcome,
+    PendingReport,
+    Replacement,
+    SeenObject,
+)
 from findings_ingest.core.notifications import created_objects
 from findings_ingest.core.objects import Bucket, BucketObject, BucketUnreachable
 from findings_ingest.core.ports import BrokerMarker, EventPublisher
@@ -359,22 +365,20 @@ class Ingest:
         """The stored and failed outcomes of a batch, in one ledger transaction (one
         commit for many reports, not one each). An outcome that cannot be read is logged
         and skipped: it names no report this ledger could update."""
-        outcomes: list[tuple[str, str, str | None]] = []
+        outcomes: list[Outcome] = []
         for topic, body in messages:
             try:
                 if topic == self.topics.stored:
                     stored = decode_event(ReportStored, body)
-                    outcomes.append((stored.report_id, "stored", None))
+                    outcomes.append(Outcome(stored.report_id, "stored"))
                 else:
                     failed = decode_event(ReportFailed, body)
-                    outcomes.append((failed.report_id, "failed", failed.reason))
+                    outcomes.append(Outcome(failed.report_id, "failed", failed.reason))
             except InvalidEvent as error:
                 self.health.dead_letter(str(error), topic)
                 log.error("dropping an outcome from %s: %s", topic, error)
-        now = _now()
         async with self.ledger.begin() as ledger:
-            for report_id, status, reason in outcomes:
-                await ledger.mark_finished(report_id, status, now, reason)
+            await ledger.mark_finished(outcomes, _now())
         if outcomes:
             self.last_outcome_at = time.monotonic()
         self.health.succeeded(len(outcomes))

@@ -28,6 +28,15 @@ class SeenObject:
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a report ended: "stored", or "failed" with its reason."""
+
+    report_id: str
+    status: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Replacement:
     """A report to withdraw: its only file now holds other content (or none that is a
     report, when `replaced_by` is None)."""
@@ -88,9 +97,10 @@ class Ledger(Protocol):
 
     async def mark_announced(self, report_ids: list[str], at: datetime) -> None: ...
 
-    async def mark_finished(
-        self, report_id: str, status: str, at: datetime, reason: str | None = None
-    ) -> None: ...
+    async def mark_finished(self, outcomes: Sequence[Outcome], at: datetime) -> None:
+        """The outcomes in order (a report's later outcome overrides its earlier one);
+        a withdrawn report keeps its status."""
+        ...
 
 
 class LedgerAccess(Protocol):
