@@ -10,8 +10,7 @@ import pytest
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
-from findings_ingest.adapters.repository import LedgerRepository, SeenObject
-from findings_ingest.core.ledger import Outcome
+from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
 from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate

@@ -15,8 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
-from findings_ingest.adapters.repository import LedgerRepository, SeenObject
-from findings_ingest.core.ledger import Outcome
+from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import report_id_of
 from findings_shared.settings import DatabaseSettings

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from findings_ingest.adapters.repository import LedgerRepository, SeenObject
-from findings_ingest.core.ledger import Outcome
+from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import report_id_of

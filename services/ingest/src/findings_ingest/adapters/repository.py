@@ -32,7 +32,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 # The core's records, re-exported: the tests (the API's too) import them from here.
-from findings_ingest.core.ledger import Ledger, Outcome
+from findings_ingest.core.ledger import Ledger
+from findings_ingest.core.ledger import Outcome as Outcome
 from findings_ingest.core.ledger import PendingReport as PendingReport
 from findings_ingest.core.ledger import Replacement as Replacement
 from findings_ingest.core.ledger import SeenObject as SeenObject
