@@ -11,6 +11,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,9 @@ from faststream.kafka import KafkaBroker
 from pydantic import SecretStr
 
 from findings_cli.embedded import EmbeddedKafka, EmbeddedPostgres, free_port, wait_for_port
+from findings_ingest.adapters.repository import SeenObject
 from findings_shared.bucket import s3_client
-from findings_shared.events import Event, encode_event
+from findings_shared.events import Event, encode_event, report_id_of
 from findings_shared.kafka import publish_event
 from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
 from tests.corpus import PipelineCorpus, fill_by_pipeline
@@ -149,6 +151,23 @@ async def expect_events(
     finally:
         await consumer.stop()
     return values
+
+
+def seen_in_inbox(
+    name: str, content: bytes, rejection: str | None = None, at: datetime | None = None
+) -> SeenObject:
+    """A file of a folder inbox as ingest records it on seeing it."""
+    return SeenObject(
+        object_uri=f"file:///inbox/{name}",
+        name=name,
+        size=len(content),
+        mtime_ns=1,
+        version=f"{len(content)}:1",
+        seen_at=at or datetime.now(UTC),
+        sha256=report_id_of(content),
+        content_type=None if rejection else "application/pdf",
+        rejection=rejection,
+    )
 
 
 def copy_fixture(name: str, target: Path, as_name: str | None = None) -> Path:

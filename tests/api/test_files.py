@@ -10,7 +10,7 @@ import pytest
 
 from findings_api.app import create_app
 from findings_api.settings import ApiSettings
-from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
+from findings_ingest.adapters.repository import LedgerRepository, Outcome
 from findings_ingest.migrations_path import MIGRATIONS as INGEST_MIGRATIONS
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate
@@ -18,26 +18,12 @@ from findings_shared.events import ReportFailed, Stage, report_id_of
 from findings_shared.settings import DatabaseSettings
 from findings_store.migrations_path import MIGRATIONS as STORE_MIGRATIONS
 from findings_store.repository import ReportRepository
-from tests.conftest import REPORTS
+from tests.conftest import REPORTS, seen_in_inbox
 
 pytestmark = pytest.mark.integration
 
 GOOD = REPORTS / "letter_wandsworth_2011-07-07.txt"
 BROKEN = b"%PDF-1.7 broken"
-
-
-def seen(name: str, content: bytes, rejection: str | None = None) -> SeenObject:
-    return SeenObject(
-        object_uri=f"file:///inbox/{name}",
-        name=name,
-        size=len(content),
-        mtime_ns=1,
-        version=f"{len(content)}:1",
-        seen_at=datetime.now(UTC),
-        sha256=report_id_of(content),
-        content_type=None if rejection else "application/pdf",
-        rejection=rejection,
-    )
 
 
 @pytest.fixture
@@ -50,10 +36,10 @@ async def client(database_settings: DatabaseSettings) -> AsyncIterator[httpx.Asy
     async with make_sessionmaker(engine).begin() as session:
         ledger = LedgerRepository(session)
         for item in (
-            seen(GOOD.name, good),
-            seen("copy.txt", good),
-            seen("broken.pdf", BROKEN),
-            seen("empty.pdf", b"", "the file is empty"),
+            seen_in_inbox(GOOD.name, good),
+            seen_in_inbox("copy.txt", good),
+            seen_in_inbox("broken.pdf", BROKEN),
+            seen_in_inbox("empty.pdf", b"", "the file is empty"),
         ):
             await ledger.record_objects([item])
             # As ingest does: a report is announced once, whatever its names.

@@ -15,12 +15,12 @@ import pytest
 from pydantic import SecretStr
 
 from findings_api.settings import ApiSettings
-from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
+from findings_ingest.adapters.repository import LedgerRepository, Outcome
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.events import report_id_of
 from findings_shared.settings import DatabaseSettings
 from tests.api.conftest import serving_api
-from tests.conftest import FIXTURES, REPORTS
+from tests.conftest import FIXTURES, REPORTS, seen_in_inbox
 from tests.corpus import PipelineCorpus
 from tests.e2e import test_pipeline as e2e
 
@@ -80,17 +80,7 @@ async def record_rejected_and_failed(database_settings: DatabaseSettings) -> Non
             ("empty.pdf", b"", "the file is empty"),
             ("broken.pdf", BROKEN_PDF, None),
         ):
-            seen = SeenObject(
-                object_uri=f"file:///inbox/{name}",
-                name=name,
-                size=len(content),
-                mtime_ns=1,
-                version=f"{len(content)}:1",
-                seen_at=now,
-                sha256=report_id_of(content),
-                content_type=None if rejection else "application/pdf",
-                rejection=rejection,
-            )
+            seen = seen_in_inbox(name, content, rejection, at=now)
             await ledger.record_objects([seen])
             if rejection is None:
                 await ledger.add_reports([seen])

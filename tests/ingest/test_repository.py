@@ -7,26 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from findings_ingest.adapters.repository import LedgerRepository, Outcome, SeenObject
+from findings_ingest.adapters.repository import LedgerRepository, Outcome
 from findings_ingest.migrations_path import MIGRATIONS
 from findings_shared.database import make_engine, make_sessionmaker, migrate
 from findings_shared.events import report_id_of
 from findings_shared.settings import DatabaseSettings
+from tests.conftest import seen_in_inbox
 
 pytestmark = pytest.mark.integration
-
-
-def seen(name: str, content: bytes, at: datetime) -> SeenObject:
-    return SeenObject(
-        object_uri=f"file:///inbox/{name}",
-        name=name,
-        size=len(content),
-        mtime_ns=1,
-        version=f"{len(content)}:1",
-        seen_at=at,
-        sha256=report_id_of(content),
-        content_type="application/pdf",
-    )
 
 
 async def test_a_batch_of_outcomes_applies_in_order_and_spares_withdrawn_reports(
@@ -40,7 +28,9 @@ async def test_a_batch_of_outcomes_applies_in_order_and_spares_withdrawn_reports
     first, second, withdrawn = (report_id_of(content) for content in contents)
     async with sessions.begin() as session:
         ledger = LedgerRepository(session)
-        objects = [seen(f"{index}.pdf", c, announced_at) for index, c in enumerate(contents)]
+        objects = [
+            seen_in_inbox(f"{index}.pdf", c, at=announced_at) for index, c in enumerate(contents)
+        ]
         await ledger.record_objects(objects)
         assert await ledger.add_reports(objects) == {first, second, withdrawn}
         await ledger.mark_announced([first, second, withdrawn], announced_at)
