@@ -225,6 +225,26 @@ async def test_a_replaced_report_is_withdrawn_and_only_a_later_taking_brings_it_
             return await rows(database_settings, counts) == [(0, 0, 1)]
 
         await wait_until(withdrawn)
+        # What the read model served of it is kept as it was, stamped with the change that
+        # withdrew it (the second): readers take it away from their sums.
+        assert await rows(
+            database_settings,
+            """select w.report_id, w.finding_count, w.created_in, w.withdrawn_in,
+                      (select count(*) from store.withdrawn_finding_read f
+                       where f.report_id = w.report_id and f.search is not null),
+                      (select count(*) from store.withdrawn_judgement_read j
+                       where j.report_id = w.report_id)
+               from store.withdrawn_report_read w""",
+        ) == [
+            (
+                report.report_id,
+                len(report.findings),
+                1,
+                2,
+                len(report.findings),
+                len(report.judgements),
+            )
+        ]
         # A late parse of the content as first taken, and one from before schema 3: not
         # stored. Another report after them on the one partition marks when they are done.
         await publish(broker, topics.parsed, parsed(taken), parsed(None), marker)

@@ -208,11 +208,35 @@ INSERT_FINDINGS = text(
 ).bindparams(bindparam("report_ids", type_=ARRAY(Text)), bindparam("findings", type_=ARRAY(Text)))
 
 
+# A withdrawn report the read model served, kept as it was (its last withdrawal only) for
+# readers that take it away from their sums; stamped with its change by `changed`.
+KEEP_WITHDRAWN = [
+    text(statement)
+    for statement in (
+        """delete from store.withdrawn_reports where report_id = :report_id and exists
+           (select from store.reports where report_id = :report_id and same_as is null)""",
+        """insert into store.withdrawn_reports select r.*, null from store.reports r
+           where r.report_id = :report_id and r.same_as is null""",
+        """insert into store.withdrawn_judgements select j.* from store.judgements j
+           where j.report_id = :report_id and exists (select from store.withdrawn_reports w
+           where w.report_id = :report_id and w.withdrawn_in is null)""",
+        """insert into store.withdrawn_findings select f.* from store.findings f
+           where f.report_id = :report_id and exists (select from store.withdrawn_reports w
+           where w.report_id = :report_id and w.withdrawn_in is null)""",
+    )
+]
+STAMP_WITHDRAWN = text(
+    "update store.withdrawn_reports set withdrawn_in = :version where withdrawn_in is null"
+)
+
+
 class ReportRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         # Reports written or promoted in this transaction, stamped by `changed`.
         self.touched: set[str] = set()
+        # Whether this transaction kept a withdrawn report, for `changed` to stamp.
+        self.withdrew = False
 
     async def stored_reports(self, report_ids: Sequence[str]) -> dict[str, StoredReport]:
         """The parser version and finding count stored for each of these reports that is
@@ -232,8 +256,9 @@ class ReportRepository:
         """Count a change to what the read model serves: once, last in a transaction that
         stored or withdrew reports (the row is held to the commit, so concurrent writers
         wait for each other only that long, and versions follow the commits' order). Each
-        report the transaction wrote or promoted carries the version (`changed_in`), and one
-        it stored for the first time that version as its first (`created_in`)."""
+        report the transaction wrote or promoted carries the version (`changed_in`), one it
+        stored for the first time that version as its first (`created_in`), and one it
+        withdrew, kept as it was, as its withdrawal (`withdrawn_in`)."""
         version = (
             await self.session.execute(
                 update(changes).values(version=changes.c.version + 1).returning(changes.c.version)
@@ -249,6 +274,9 @@ class ReportRepository:
                 )
             )
             self.touched.clear()
+        if self.withdrew:
+            await self.session.execute(STAMP_WITHDRAWN, {"version": version})
+            self.withdrew = False
 
     async def replace_report(
         self, report: ReportParsed, object_uri: str, at: datetime, trace_parent: str | None = None
@@ -373,8 +401,12 @@ class ReportRepository:
 
     async def withdraw(self, notice: ReportReplaced) -> bool:
         """Delete the report (its failures stay, as history) and keep a tombstone with the
-        latest replacement time. Returns whether a stored report was deleted."""
+        latest replacement time; what the read model served of it is kept as it was
+        (`KEEP_WITHDRAWN`). Returns whether a stored report was deleted."""
         report_id = notice.report_id
+        for keep in KEEP_WITHDRAWN:
+            await self.session.execute(keep, {"report_id": report_id})
+        self.withdrew = True
         await self.session.execute(delete(findings).where(findings.c.report_id == report_id))
         await self.session.execute(delete(judgements).where(judgements.c.report_id == report_id))
         deleted = await self.session.execute(
