@@ -146,8 +146,9 @@ async def first_after_change_ms(
 ) -> tuple[float, float]:
     """The median time of a request right after store stores a report, and right after it
     withdraws one: what the first reader pays before the API keeps the answer again
-    (findings_api.cache; a facet adds a stored report, and counts all again after a
-    withdrawal). Each extra report is stored, then withdrawn: the database ends as it was."""
+    (findings_api.cache; a facet adds a stored report and takes a withdrawn one away, the
+    latest grades and inspections are asked again of a stored report's authority and
+    computed again after a withdrawal). Each extra report is stored, then withdrawn: the database ends as it was."""
     engine = make_engine(database)
     sessions = make_sessionmaker(engine)
     after_stored, after_withdrawn = [], []

@@ -57,8 +57,8 @@ def withdrawal(report: ReportParsed) -> ReportReplaced:
     )
 
 
-def facets_added() -> float:
-    return READ_CACHE.labels("facets", "added")._value.get()  # type: ignore[no-any-return]
+def facets_counted(outcome: str = "added") -> float:
+    return READ_CACHE.labels("facets", outcome)._value.get()  # type: ignore[no-any-return]
 
 
 async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
@@ -80,13 +80,14 @@ async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
     )
     assert await facets(client, categories) == before
     assert (await client.get("/summary/national")).json() == national
-    # Store withdraws a report: a sum cannot lose it, so every answer is read again.
-    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(salford)))
+    # Store withdraws another report: the kept facet takes it away (Salford's findings
+    # still counted, as kept), and the latest grades are read again (Salford's gone).
+    await store_changes(
+        database_settings, lambda store: store.withdraw(withdrawal(stored[LEWISHAM_2019]))
+    )
     after = await facets(client, categories)
     assert after["total_reports"] == 2
-    assert after["total_findings"] == len(stored[WANDSWORTH_2023].findings) + len(
-        stored[LEWISHAM_2019].findings
-    )
+    assert after["total_findings"] == len(stored[WANDSWORTH_2023].findings) + len(salford.findings)
     summary = (await client.get("/summary/national")).json()
     assert summary != national
     assert "355" not in {row["la_code"] for row in summary["latest"]}
@@ -108,13 +109,67 @@ async def test_facets_add_the_reports_stored_since_and_equal_a_fresh_count(
         await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
 
     await store_changes(database_settings, store_again)
-    added = facets_added()
+    added = facets_counted()
     grown = [await facets(client, params) for params in FACETS]
     # Two of them ask a second facet for the shares: seven questions, each kept and added to.
-    assert facets_added() - added == 7
+    assert facets_counted() - added == 7
     assert grown != kept
     async with api_client(ApiSettings(database=database_settings)) as fresh:
         assert [await facets(fresh, params) for params in FACETS] == grown
+
+
+async def test_facets_take_withdrawn_reports_away_and_equal_a_fresh_count(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """A withdrawn report is taken from the kept counts as store kept it; in a change that
+    also stores one, that one is added: the answers are those a fresh app gives."""
+    lewisham, salford = stored[LEWISHAM_2019], stored[SALFORD_2018]
+    kept = [await facets(client, params) for params in FACETS]
+    taken = facets_counted("withdrawn")
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(lewisham)))
+    shrunk = [await facets(client, params) for params in FACETS]
+    assert facets_counted("withdrawn") - taken == 7
+    assert shrunk != kept
+    assert shrunk[0]["total_reports"] == 2
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert [await facets(fresh, params) for params in FACETS] == shrunk
+
+    async def withdraw_one_store_another(store: Any) -> None:
+        await store.withdraw(withdrawal(salford))
+        await store.revive([lewisham.report_id])
+        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
+
+    await store_changes(database_settings, withdraw_one_store_another)
+    changed = [await facets(client, params) for params in FACETS]
+    assert facets_counted("withdrawn") - taken == 14
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert [await facets(fresh, params) for params in FACETS] == changed
+
+
+async def test_a_report_replaced_then_withdrawn_is_counted_again_not_taken_away(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """store kept the withdrawn report as its last version, not as the kept counts had it:
+    taking that away would be wrong, so everything is counted again."""
+    salford = stored[SALFORD_2018]
+    [await facets(client, params) for params in FACETS]
+    fewer = salford.model_copy(
+        update={"findings": salford.findings[:3], "parser_version": "99.0.0"}
+    )
+    await store_changes(
+        database_settings,
+        lambda store: store.replace_report(fewer, "file:///salford.pdf", datetime.now(UTC)),
+    )
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(salford)))
+    taken = facets_counted("withdrawn")
+    after = [await facets(client, params) for params in FACETS]
+    assert facets_counted("withdrawn") == taken
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert [await facets(fresh, params) for params in FACETS] == after
 
 
 # The answers made per authority, each kept under its kind (findings_api.cache).
@@ -171,9 +226,9 @@ async def test_a_replaced_report_is_counted_again_not_added(
         database_settings,
         lambda store: store.replace_report(fewer, "file:///salford.pdf", datetime.now(UTC)),
     )
-    added = facets_added()
+    added = facets_counted()
     after = [await facets(client, params) for params in FACETS]
-    assert facets_added() == added
+    assert facets_counted() == added
     assert after[0]["total_findings"] == before[0]["total_findings"] - (
         len(salford.findings) - len(fewer.findings)
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from findings_api import repository
 from findings_api.repository import (
+    FACET_GROUPS,
     FILE_STATES,
     READ_MODEL,
+    FacetRow,
     FailureRow,
     FindingFilter,
     FindingRow,
@@ -113,3 +116,12 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
     assert await read.latest_grades() == []
     assert await read.stored_after(None, ReportFilter(needs_review=True), 10) == []
     assert await read.last_stored() is None
+    growth = await read.report_growth(0)
+    assert (growth.reports, growth.withdrawn) == (0, 0)
+    # What a kept facet takes away: the same questions, of the withdrawn views.
+    for group_by in FACET_GROUPS:
+        withdrawn = replace(findings, withdrawn_after=0, report_grade="good", q="care")
+        assert await read.finding_facets(withdrawn, group_by, "grade") == (
+            FacetRow(None, 0, 0),
+            [],
+        )

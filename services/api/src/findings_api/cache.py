@@ -8,11 +8,13 @@ report changes it, so nothing stale is served. Two requests that miss together b
 compute: simpler than sharing one computation across requests and their sessions.
 
 A sum over reports (a facet's counts) is not computed again when the change only added
-reports: the kept value plus the same question asked of the new reports alone
-(`changed_in`, `created_in`). A value made per authority (the latest grades, the latest
-inspections) is then asked again of the authorities of the new reports alone, whose rows
-replace the kept ones (`by_authority`). A change that replaced or withdrew a report it
-counted, which cannot be subtracted, computes it all again. The API's transactions are
+or withdrew reports: the kept value plus the same question asked of the new reports alone
+(`changed_in`, `created_in`), less the question asked of the withdrawn ones as they were
+(store keeps them: `store.withdrawn_report_read`). A value made per authority (the latest
+grades, the latest inspections) is asked again of the authorities of the new reports
+alone, whose rows replace the kept ones (`by_authority`); a withdrawal computes it again.
+A change that replaced a report it counted, or made a copy stand for its inspection,
+computes it all again. The API's transactions are
 REPEATABLE READ, so the counter and the reads of one request see the same commits.
 """
 
@@ -36,10 +38,14 @@ ENTRIES = 512
 class Additive(Generic[T]):
     """How a value grows when store only adds reports: the question asked of what store
     changed after a version only (the new reports, or their authorities), and how the kept
-    answer and that one add up."""
+    answer and that one add up. A sum over reports also says how it shrinks when store
+    withdraws reports: the question asked of those it withdrew after a version, as they
+    were, and how to take that answer from the kept one."""
 
     since: Callable[[int], Awaitable[T]]
     add: Callable[[T, T], T]
+    withdrawn: Callable[[int], Awaitable[T]] | None = None
+    take: Callable[[T, T], T] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +115,16 @@ class ReadCache:
             and growth is not None
             and found.reports is not None
             and growth.all_new
-            and growth.reports == found.reports + growth.changed  # none withdrawn
+            and growth.withdrawn_unchanged
+            and growth.reports == found.reports + growth.changed - growth.withdrawn
+            and (not growth.withdrawn or (additive.withdrawn and additive.take))
         ):
-            READ_CACHE.labels(kind, "added").inc()
-            value = additive.add(cast(T, found.value), await additive.since(found.version))
+            value = cast(T, found.value)
+            if growth.changed:
+                value = additive.add(value, await additive.since(found.version))
+            if growth.withdrawn and additive.withdrawn and additive.take:
+                value = additive.take(value, await additive.withdrawn(found.version))
+            READ_CACHE.labels(kind, "withdrawn" if growth.withdrawn else "added").inc()
         else:
             READ_CACHE.labels(kind, "miss").inc()
             value = await compute()

@@ -213,6 +213,20 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
         "warnings",
     ),
     "store.change_read": ("version",),
+    # What store withdrew, as the live views served it: what a kept facet takes away.
+    "store.withdrawn_report_read": (
+        *field_names(ReportRow),
+        "changed_in",
+        "created_in",
+        "withdrawn_in",
+    ),
+    "store.withdrawn_judgement_read": ("report_id", *field_names(JudgementRow)),
+    "store.withdrawn_finding_read": (
+        "report_id",
+        *field_names(FindingRow),
+        "search",
+        "theme_slugs",
+    ),
     "ingest.file_read": ("object_uri", "name", "size", "sha256", "status", "reason", "seen_at"),
     "ingest.ledger_report_read": (
         "report_id",
@@ -224,6 +238,12 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
         "announced_at",
         "finished_at",
     ),
+}
+# Each view a facet reads, and its twin holding what store withdrew (the same columns).
+WITHDRAWN_VIEWS = {
+    "store.report_read": "store.withdrawn_report_read",
+    "store.judgement_read": "store.withdrawn_judgement_read",
+    "store.finding_read": "store.withdrawn_finding_read",
 }
 _REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
 _FINDING_COLUMNS = ", ".join(f"f.{name}" for name in field_names(FindingRow))
@@ -256,6 +276,9 @@ class ReportFilter:
     # Only reports store changed after this version (`store.change_read`): what a kept
     # facet adds (findings_api.cache).
     changed_after: int | None = None
+    # Only reports served at this version that store withdrew after it, as they were (the
+    # withdrawn views): what a kept facet takes away.
+    withdrawn_after: int | None = None
     # Reports the API flags for review beyond the parser's warnings: their grades differ
     # from Ofsted's published ones (findings_api.mismatch).
     flagged: tuple[str, ...] = ()
@@ -287,9 +310,15 @@ class FacetRow:
 
 @dataclass(frozen=True, slots=True)
 class ReportGrowth:
+    """How the reports served changed after a version: how many are served now; how many
+    of them store changed after it, and whether all were first stored after it; how many
+    served then store withdrew, and whether all were withdrawn as they were then."""
+
     reports: int
     changed: int
     all_new: bool
+    withdrawn: int
+    withdrawn_unchanged: bool
 
 
 def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
@@ -300,21 +329,36 @@ def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
     )
 
 
-def add_facets(
-    kept: tuple[FacetRow, list[FacetRow]], more: tuple[FacetRow, list[FacetRow]]
-) -> tuple[FacetRow, list[FacetRow]]:
-    """A facet's counts over two disjoint sets of reports: each value's findings and
-    reports are sums over reports."""
-    summed: dict[tuple[str | None, str | None], FacetRow] = {}
-    for row in [*kept[1], *more[1]]:
-        found = summed.get((row.key, row.by))
-        summed[(row.key, row.by)] = (
-            FacetRow(row.key, found.findings + row.findings, found.reports + row.reports, row.by)
-            if found
-            else row
-        )
-    total = FacetRow(None, kept[0].findings + more[0].findings, kept[0].reports + more[0].reports)
-    return total, facet_order(summed.values())
+Facets = tuple[FacetRow, list[FacetRow]]
+
+
+def _summed(kept: Facets, other: Facets, sign: int) -> Facets:
+    """Each value's findings and reports are sums over reports: a facet's counts over
+    reports added to (sign 1) or taken from (-1) the kept ones; a value none is left with
+    goes, as it would from a fresh count."""
+    summed: dict[tuple[str | None, str | None], tuple[int, int]] = {
+        (row.key, row.by): (row.findings, row.reports) for row in kept[1]
+    }
+    for row in other[1]:
+        findings, reports = summed.get((row.key, row.by), (0, 0))
+        summed[(row.key, row.by)] = (findings + sign * row.findings, reports + sign * row.reports)
+    total = FacetRow(
+        None,
+        kept[0].findings + sign * other[0].findings,
+        kept[0].reports + sign * other[0].reports,
+    )
+    rows = (FacetRow(key, n, reports, by) for (key, by), (n, reports) in summed.items() if n)
+    return total, facet_order(rows)
+
+
+def add_facets(kept: Facets, more: Facets) -> Facets:
+    """A facet's counts over two disjoint sets of reports."""
+    return _summed(kept, more, 1)
+
+
+def take_facets(kept: Facets, gone: Facets) -> Facets:
+    """A facet's counts without some reports it counted."""
+    return _summed(kept, gone, -1)
 
 
 # A report's date for sorting and filtering: published, else the inspection's last day.
@@ -372,6 +416,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
         clauses.append("r.stored_at >= :changed_since")
     if where.changed_after is not None:
         clauses.append("r.changed_in > :changed_after")
+    if where.withdrawn_after is not None:
+        clauses.append("r.withdrawn_in > :withdrawn_after and r.created_in <= :withdrawn_after")
     if where.grade or (where.judgement_area and not isinstance(where, FindingFilter)):
         clauses.append(
             f"""exists (select 1 from store.judgement_read j where j.report_id = r.report_id
@@ -493,15 +539,20 @@ class ReadRepository:
         return ReportRow(**row._mapping) if row else None
 
     async def report_growth(self, after: int) -> ReportGrowth:
-        """How many reports the read model serves, and how many of them store changed
-        after that version, all first stored after it or not."""
+        """How the reports the read model serves changed after that version."""
         row = await self.session.execute(
             text(
-                """select count(*) as reports,
-                          count(*) filter (where changed_in > :after) as changed,
-                          coalesce(bool_and(created_in > :after)
-                                   filter (where changed_in > :after), true) as all_new
-                   from store.report_read"""
+                """select * from
+                   (select count(*) as reports,
+                           count(*) filter (where changed_in > :after) as changed,
+                           coalesce(bool_and(created_in > :after)
+                                    filter (where changed_in > :after), true) as all_new
+                    from store.report_read) live,
+                   (select count(*) as withdrawn,
+                           coalesce(bool_and(changed_in <= :after), true)
+                             as withdrawn_unchanged
+                    from store.withdrawn_report_read
+                    where withdrawn_in > :after and created_in <= :after) gone"""
             ),
             {"after": after},
         )
@@ -612,10 +663,22 @@ class ReadRepository:
             from store.finding_read f join store.report_read r on r.report_id = f.report_id
             {joins} where {" and ".join(clauses)}"""
 
+    def _counted_findings(
+        self, where: FindingFilter, key: str | None = None, by: str | None = None, joins: str = ""
+    ) -> str:
+        """`_counted` of the findings `where` selects; of the withdrawn views where it
+        asks for withdrawn reports (`withdrawn_after`)."""
+        sql = _counted(key, by, self._selected_findings(where, joins))
+        if where.withdrawn_after is None:
+            return sql
+        for live, withdrawn in WITHDRAWN_VIEWS.items():
+            sql = re.sub(rf"\b{re.escape(live)}\b", withdrawn, sql)
+        return sql
+
     async def count_findings(self, where: FindingFilter) -> FacetRow:
         """How many findings `where` selects, in how many reports."""
         total = await self.session.execute(
-            text(_counted(None, None, self._selected_findings(where))),
+            text(self._counted_findings(where)),
             _fields(where),
         )
         return FacetRow(**total.one()._mapping)
@@ -643,7 +706,7 @@ class ReadRepository:
             joins += " " + re.sub(r"\bg\b", "h", second_join)
             by = re.sub(r"\bg\b", "h", second_key)
         rows = await self.session.execute(
-            text(_counted(key, by, self._selected_findings(where, joins))),
+            text(self._counted_findings(where, key, by, joins)),
             _fields(where),
         )
         return await self.count_findings(where), facet_order(_typed(FacetRow, rows))

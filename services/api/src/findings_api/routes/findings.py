@@ -40,6 +40,7 @@ from findings_api.repository import (
     FoundFindingRow,
     ReadRepository,
     add_facets,
+    take_facets,
 )
 from findings_api.routes.listing import page_or_export, report_filter
 from findings_api.schemas import FacetBucket, Facets, FindingWithReport, Page, ThemeOut
@@ -253,6 +254,10 @@ async def finding_facets(
                     replace(where, changed_after=after), first, second
                 ),
                 add_facets,
+                lambda after: repository.finding_facets(
+                    replace(where, withdrawn_after=after), first, second
+                ),
+                take_facets,
             ),
         )
 
