@@ -148,7 +148,8 @@ async def first_after_change_ms(
     withdraws one: what the first reader pays before the API keeps the answer again
     (findings_api.cache; a facet adds a stored report and takes a withdrawn one away, the
     latest grades and inspections are asked again of a stored report's authority and
-    computed again after a withdrawal). Each extra report is stored, then withdrawn: the database ends as it was."""
+    computed again after a withdrawal). Each extra report is stored, then withdrawn: the
+    database ends as it was."""
     engine = make_engine(database)
     sessions = make_sessionmaker(engine)
     after_stored, after_withdrawn = [], []

@@ -121,22 +121,28 @@ def window_rates(
 
 
 def cpu_seconds(root_pid: int, descendants: bool = True) -> float:
-    """CPU time of a process and its live descendants (e.g. parse's worker processes)."""
+    """CPU time of a process and its descendants: the live ones (e.g. parse's worker
+    processes), and those that ended and were waited for (PostgreSQL's autovacuum and
+    parallel workers, which `cutime`/`cstime` of the process that waited hold)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}
+    stats: dict[int, tuple[int, float, float]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+            own = (int(fields[11]) + int(fields[12])) / ticks
+            ended = (int(fields[13]) + int(fields[14])) / ticks
+            stats[int(entry.name)] = (int(fields[1]), own, ended)
     total, frontier = 0.0, [root_pid]
     while frontier:
         pid = frontier.pop()
-        total += stats.get(pid, (0, 0.0))[1]
+        _, own, ended = stats.get(pid, (0, 0.0, 0.0))
+        total += own
         if descendants:
-            frontier += [child for child, (parent, _) in stats.items() if parent == pid]
+            total += ended
+            frontier += [child for child, (parent, _, _) in stats.items() if parent == pid]
     return total
 
 

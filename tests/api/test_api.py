@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from findings_api.app import create_app
+from findings_api.settings import ApiSettings
+from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed
+from findings_shared.settings import DatabaseSettings
 
 pytestmark = pytest.mark.integration
 
@@ -125,3 +130,32 @@ async def test_an_unmigrated_database_gives_503_not_500(client: httpx.AsyncClien
     reports = await client.get("/reports")
     assert reports.status_code == 503
     assert "not available" in reports.json()["detail"]
+
+
+@pytest.mark.parametrize("workers", [0, 3, None], ids=["default", "three", "server's"])
+async def test_the_api_reads_with_the_parallel_workers_it_is_given(
+    database_settings: DatabaseSettings, workers: int | None
+) -> None:
+    """Each connection starts with `query_parallel_workers` (none by default); unset,
+    the server's own setting stands."""
+    engine = make_engine(database_settings)
+    async with engine.connect() as connection:
+        server = (await connection.execute(text(SHOW_WORKERS))).scalar_one()
+    await engine.dispose()
+    app = create_app(ApiSettings(database=database_settings, query_parallel_workers=workers))
+    async with app.router.lifespan_context(app), app.state.sessions() as session:
+        shown = (await session.execute(text(SHOW_WORKERS))).scalar_one()
+    assert shown == (server if workers is None else str(workers))
+    assert server not in {"0", "3"}
+
+
+SHOW_WORKERS = "show max_parallel_workers_per_gather"
+
+
+def test_an_empty_parallel_workers_setting_leaves_the_servers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "")
+    assert ApiSettings().query_parallel_workers is None
+    monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "2")
+    assert ApiSettings().query_parallel_workers == 2

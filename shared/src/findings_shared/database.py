@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +25,19 @@ from findings_shared.settings import DatabaseSettings
 log = logging.getLogger(__name__)
 
 
-def make_engine(settings: DatabaseSettings) -> AsyncEngine:
+def make_engine(
+    settings: DatabaseSettings, server_settings: Mapping[str, str] | None = None
+) -> AsyncEngine:
+    """An engine with the settings' pool; `server_settings` are PostgreSQL settings each
+    connection starts with (startup parameters: a pooler such as PgBouncer refuses those
+    it does not know, unless told to ignore them)."""
     return create_async_engine(
         settings.url,
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=True,
+        connect_args={"server_settings": dict(server_settings)} if server_settings else {},
     )
 
 

@@ -51,7 +51,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database)
+        parallel = settings.query_parallel_workers
+        engine = make_engine(
+            settings.database,
+            None if parallel is None else {"max_parallel_workers_per_gather": str(parallel)},
+        )
         # A request's reads see one snapshot: a page and its total, an export's chunks, and
         # the change counter with the kept answers built on it (findings_api.cache). The
         # API only reads, and read-only transactions never fail to serialize.

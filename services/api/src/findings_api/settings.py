@@ -37,7 +37,20 @@ class ApiSettings(BucketSettings):
     # Newer editions of Ofsted's outcome tables (`findings reference load FILE` puts them
     # here), read before the edition shipped in the package.
     reference_dir: Path | None = None
+    # PostgreSQL's parallel workers per query for the API's reads
+    # (`max_parallel_workers_per_gather`, set as each connection starts): none by default,
+    # as starting workers for each of the API's indexed reads costs more than they save. At
+    # 20,000 reports a filtered page went from 94-116 to 256-298 req/s on one connection,
+    # and a full count of a national facet (rare: findings_api.cache) from 1.0-1.2 to
+    # 1.3 s (docs/benchmarks.md). Empty: the server's own setting, for a pooler that
+    # refuses startup parameters (then `alter role ... set max_parallel_workers_per_gather`).
+    query_parallel_workers: int | None = Field(default=0, ge=0)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+
+    @field_validator("query_parallel_workers", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("write_keys", "read_keys", mode="before")
     @classmethod
