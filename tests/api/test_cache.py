@@ -81,7 +81,8 @@ async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
     assert await facets(client, categories) == before
     assert (await client.get("/summary/national")).json() == national
     # Store withdraws another report: the kept facet takes it away (Salford's findings
-    # still counted, as kept), and the latest grades are read again (Salford's gone).
+    # still counted, as kept), and the latest grades are asked again of its authority
+    # alone (Salford's kept too).
     await store_changes(
         database_settings, lambda store: store.withdraw(withdrawal(stored[LEWISHAM_2019]))
     )
@@ -89,8 +90,8 @@ async def test_facets_and_summaries_are_kept_until_store_counts_a_change(
     assert after["total_reports"] == 2
     assert after["total_findings"] == len(stored[WANDSWORTH_2023].findings) + len(salford.findings)
     summary = (await client.get("/summary/national")).json()
-    assert summary != national
-    assert "355" not in {row["la_code"] for row in summary["latest"]}
+    assert {row["la_code"] for row in national["latest"]} == {"209", "212", "355"}
+    assert {row["la_code"] for row in summary["latest"]} == {"212", "355"}
 
 
 async def test_facets_add_the_reports_stored_since_and_equal_a_fresh_count(
@@ -205,6 +206,37 @@ async def test_answers_per_authority_take_the_new_reports_authorities_and_equal_
     assert grown["/summary/national"] != kept["/summary/national"]
     async with api_client(ApiSettings(database=database_settings)) as fresh:
         assert {path: (await fresh.get(path)).json() for path in PER_AUTHORITY} == grown
+
+
+async def test_answers_per_authority_drop_an_authority_whose_report_is_withdrawn(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """Salford's only report withdrawn: its kept rows go and nothing takes their place;
+    in the same change Lewisham's report is stored again, and its rows are asked again.
+    The answers are those a fresh app gives."""
+    lewisham, salford = stored[LEWISHAM_2019], stored[SALFORD_2018]
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(lewisham)))
+    kept = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
+    assert "355" in {row["la_code"] for row in kept["/summary/national"]["latest"]}
+
+    async def withdraw_one_store_another(store: Any) -> None:
+        await store.withdraw(withdrawal(salford))
+        await store.revive([lewisham.report_id])
+        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
+
+    await store_changes(database_settings, withdraw_one_store_another)
+    taken = {
+        kind: READ_CACHE.labels(kind, "withdrawn")._value.get() for kind in PER_AUTHORITY.values()
+    }
+    changed = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
+    for path, kind in PER_AUTHORITY.items():
+        assert READ_CACHE.labels(kind, "withdrawn")._value.get() - taken[kind] == 1, path
+    latest = {row["la_code"] for row in changed["/summary/national"]["latest"]}
+    assert latest == {"209", "212"}
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        assert {path: (await fresh.get(path)).json() for path in PER_AUTHORITY} == changed
 
 
 async def test_a_replaced_report_is_counted_again_not_added(

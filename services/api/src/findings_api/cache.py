@@ -12,9 +12,9 @@ or withdrew reports: the kept value plus the same question asked of the new repo
 (`changed_in`, `created_in`), less the question asked of the withdrawn ones as they were
 (store keeps them: `store.withdrawn_report_read`). A value made per authority (the latest
 grades, the latest inspections) is asked again of the authorities of the new reports
-alone, whose rows replace the kept ones (`by_authority`); a withdrawal computes it again.
-A change that replaced a report it counted, or made a copy stand for its inspection,
-computes it all again. The API's transactions are
+alone, whose rows replace the kept ones, and of the authorities of the withdrawn ones,
+whose kept rows go first (`by_authority`). A change that replaced a report it counted, or
+made a copy stand for its inspection, computes it all again. The API's transactions are
 REPEATABLE READ, so the counter and the reads of one request see the same commits.
 """
 
@@ -29,23 +29,25 @@ from findings_api.repository import ReadRepository
 from findings_shared.metrics import READ_CACHE
 
 T = TypeVar("T")
+Gone = TypeVar("Gone")
 
 # Distinct questions kept (a facet with its filters is one); the least recently asked goes.
 ENTRIES = 512
 
 
 @dataclass(frozen=True, slots=True)
-class Additive(Generic[T]):
+class Additive(Generic[T, Gone]):
     """How a value grows when store only adds reports: the question asked of what store
     changed after a version only (the new reports, or their authorities), and how the kept
-    answer and that one add up. A sum over reports also says how it shrinks when store
-    withdraws reports: the question asked of those it withdrew after a version, as they
-    were, and how to take that answer from the kept one."""
+    answer and that one add up. It may also say how it shrinks when store withdraws
+    reports: what to ask of those withdrawn after a version (a sum over reports: the same
+    question of them, as they were; rows per authority: their authorities), and how to
+    take that from the kept answer, before the new reports are added."""
 
     since: Callable[[int], Awaitable[T]]
     add: Callable[[T, T], T]
-    withdrawn: Callable[[int], Awaitable[T]] | None = None
-    take: Callable[[T, T], T] | None = None
+    withdrawn: Callable[[int], Awaitable[Gone]] | None = None
+    take: Callable[[T, Gone], T] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +66,26 @@ class OfAuthority(Protocol):
 Row = TypeVar("Row", bound=OfAuthority)
 
 
-def by_authority(order: Callable[[Row], Any]) -> Callable[[list[Row], list[Row]], list[Row]]:
-    """How rows per authority add up: those asked again of some authorities replace the
-    kept rows of these authorities (a report added never takes an authority's row away),
-    in the query's `order`."""
+def by_authority(
+    since: Callable[[int], Awaitable[list[Row]]],
+    order: Callable[[Row], Any],
+    withdrawn: Callable[[int], Awaitable[set[str]]],
+) -> Additive[list[Row], set[str]]:
+    """Rows per authority, asked again (`since`) of the authorities of the reports store
+    stored or withdrew after a version: the kept rows of an authority that lost a report
+    go (`withdrawn`: those authorities), then the rows asked again replace the kept rows
+    of their authorities (a report added never takes an authority's row away), in the
+    query's `order`."""
 
     def add(kept: list[Row], asked_again: list[Row]) -> list[Row]:
         authorities = {row.la_code for row in asked_again}
         rows = [row for row in kept if row.la_code not in authorities] + asked_again
         return sorted(rows, key=order)
 
-    return add
+    def take(kept: list[Row], authorities: set[str]) -> list[Row]:
+        return [row for row in kept if row.la_code not in authorities]
+
+    return Additive(since, add, withdrawn, take)
 
 
 class ReadCache:
@@ -87,7 +98,7 @@ class ReadCache:
         repository: ReadRepository,
         key: tuple[Hashable, ...],
         compute: Callable[[], Awaitable[T]],
-        additive: Additive[T] | None = None,
+        additive: Additive[T, Any] | None = None,
     ) -> T:
         """The value for `key` (its first part names the kind) as of the read model's
         current version: kept, kept plus the reports added since (`additive`), or
@@ -120,10 +131,9 @@ class ReadCache:
             and (not growth.withdrawn or (additive.withdrawn and additive.take))
         ):
             value = cast(T, found.value)
-            if growth.changed:
-                value = additive.add(value, await additive.since(found.version))
             if growth.withdrawn and additive.withdrawn and additive.take:
                 value = additive.take(value, await additive.withdrawn(found.version))
+            value = additive.add(value, await additive.since(found.version))
             READ_CACHE.labels(kind, "withdrawn" if growth.withdrawn else "added").inc()
         else:
             READ_CACHE.labels(kind, "miss").inc()

@@ -558,6 +558,17 @@ class ReadRepository:
         )
         return ReportGrowth(**row.one()._mapping)
 
+    async def withdrawn_authorities(self, after: int) -> set[str]:
+        """The authorities of the reports store withdrew after that version."""
+        codes = await self.session.execute(
+            text(
+                """select distinct la_code from store.withdrawn_report_read
+                   where withdrawn_in > :after and la_code is not null"""
+            ),
+            {"after": after},
+        )
+        return set(codes.scalars())
+
     async def change_version(self) -> int:
         """How many times store has changed what the read model serves."""
         version = await self.session.execute(text("select version from store.change_read"))
@@ -892,8 +903,11 @@ _GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judge
                       where j.report_id = r.report_id), '{}'::jsonb)"""
 # The authorities of the reports store changed after a version (all, if it is null): a
 # value made per authority is asked again of those alone (findings_api.cache).
+# The authorities of the reports store stored or withdrew after a version (all if None).
 _CHANGED_AUTHORITIES = """(cast(:changed_after as bigint) is null
-    or r.la_code in (select la_code from store.report_read where changed_in > :changed_after))"""
+    or r.la_code in (select la_code from store.report_read where changed_in > :changed_after
+                     union all select la_code from store.withdrawn_report_read
+                     where withdrawn_in > :changed_after))"""
 
 _TIMELINE_COLUMNS = f"""r.report_id, r.report_type, r.title, r.la_code, r.published,
     r.inspection_start, r.inspection_end, r.finding_count, {REPORT_DATE} as report_date,

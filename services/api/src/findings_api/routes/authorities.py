@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 
-from findings_api.cache import Additive, ReadCache, by_authority
+from findings_api.cache import ReadCache, by_authority
 from findings_api.deps import LA_CODE, AuthorityDep, RepositoryDep
 from findings_api.next_inspection import next_inspections
 from findings_api.recurring import recurring
@@ -105,9 +105,10 @@ async def upcoming_inspections(
         repository,
         ("latest of types",),
         lambda: repository.latest_of_types(types),
-        Additive(
+        by_authority(
             lambda after: repository.latest_of_types(types, changed_after=after),
-            by_authority(attrgetter("la_code", "report_type")),
+            attrgetter("la_code", "report_type"),
+            repository.withdrawn_authorities,
         ),
     )
     latest: dict[str, list[TimelineRow]] = {}

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from findings_api.cache import Additive, ReadCache, by_authority
+from findings_api.cache import ReadCache, by_authority
 from findings_api.deps import AcceptHeader, FormatParam, RepositoryDep, client_id
 from findings_api.exports import Format, chosen_format, export
 from findings_api.ofsted_layout import (
@@ -38,9 +38,10 @@ async def _latest_ilacs(request: Request, repository: ReadRepository) -> list[La
         repository,
         ("latest ilacs",),
         lambda: repository.latest_inspected(codes, ilacs_type),
-        Additive(
+        by_authority(
             lambda after: repository.latest_inspected(codes, ilacs_type, changed_after=after),
-            by_authority(attrgetter("la_code")),
+            attrgetter("la_code"),
+            repository.withdrawn_authorities,
         ),
     )
     ilacs: dict[str, list[TimelineRow]] = {r.la_code: [r] for r in reports if r.la_code}
@@ -124,7 +125,11 @@ async def national_summary(
         repository,
         ("latest grades",),
         repository.latest_grades,
-        Additive(repository.latest_grades, by_authority(attrgetter("la_code", "area"))),
+        by_authority(
+            repository.latest_grades,
+            attrgetter("la_code", "area"),
+            repository.withdrawn_authorities,
+        ),
     )
     if fmt is not Format.JSON:
         request.app.state.exports.enter(request, client_id(request))
