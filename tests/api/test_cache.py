@@ -3,6 +3,7 @@ kept across changes that only add reports."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed, ReportReplaced
 from findings_shared.metrics import READ_CACHE
 from findings_shared.settings import DatabaseSettings
+from findings_store.repository import ReportRepository
 from tests.api.conftest import api_client
 from tests.api.storing import store_changes
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2023
@@ -55,6 +57,27 @@ def withdrawal(report: ReportParsed) -> ReportReplaced:
     return ReportReplaced(
         report_id=report.report_id, object_uri="file:///replaced.pdf", replaced_at=datetime.now(UTC)
     )
+
+
+def stored_again(
+    report: ReportParsed, withdrawing: ReportParsed | None = None
+) -> Callable[[ReportRepository], Awaitable[None]]:
+    """A change of store: the report stored again as store stores a new report (its
+    tombstone cleared first), after another is withdrawn if given."""
+
+    async def change(store: ReportRepository) -> None:
+        if withdrawing is not None:
+            await store.withdraw(withdrawal(withdrawing))
+        await store.revive([report.report_id])
+        await store.replace_report(report, "file:///again.pdf", datetime.now(UTC))
+
+    return change
+
+
+async def fresh_facets(database_settings: DatabaseSettings) -> list[dict[str, Any]]:
+    """FACETS as a fresh app (nothing kept) answers them."""
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        return [await facets(fresh, params) for params in FACETS]
 
 
 def facets_counted(outcome: str = "added") -> float:
@@ -104,19 +127,13 @@ async def test_facets_add_the_reports_stored_since_and_equal_a_fresh_count(
     kept = [await facets(client, params) for params in FACETS]
     assert {body["total_reports"] for body in kept} <= {1, 2}
 
-    # Lewisham stored again, as store stores a new report (its tombstone cleared first).
-    async def store_again(store: Any) -> None:
-        await store.revive([lewisham.report_id])
-        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
-
-    await store_changes(database_settings, store_again)
+    await store_changes(database_settings, stored_again(lewisham))
     added = facets_counted()
     grown = [await facets(client, params) for params in FACETS]
     # Two of them ask a second facet for the shares: seven questions, each kept and added to.
     assert facets_counted() - added == 7
     assert grown != kept
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert [await facets(fresh, params) for params in FACETS] == grown
+    assert await fresh_facets(database_settings) == grown
 
 
 async def test_facets_take_withdrawn_reports_away_and_equal_a_fresh_count(
@@ -134,19 +151,12 @@ async def test_facets_take_withdrawn_reports_away_and_equal_a_fresh_count(
     assert facets_counted("withdrawn") - taken == 7
     assert shrunk != kept
     assert shrunk[0]["total_reports"] == 2
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert [await facets(fresh, params) for params in FACETS] == shrunk
+    assert await fresh_facets(database_settings) == shrunk
 
-    async def withdraw_one_store_another(store: Any) -> None:
-        await store.withdraw(withdrawal(salford))
-        await store.revive([lewisham.report_id])
-        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
-
-    await store_changes(database_settings, withdraw_one_store_another)
+    await store_changes(database_settings, stored_again(lewisham, withdrawing=salford))
     changed = [await facets(client, params) for params in FACETS]
     assert facets_counted("withdrawn") - taken == 14
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert [await facets(fresh, params) for params in FACETS] == changed
+    assert await fresh_facets(database_settings) == changed
 
 
 async def test_a_report_replaced_then_withdrawn_is_counted_again_not_taken_away(
@@ -169,8 +179,7 @@ async def test_a_report_replaced_then_withdrawn_is_counted_again_not_taken_away(
     taken = facets_counted("withdrawn")
     after = [await facets(client, params) for params in FACETS]
     assert facets_counted("withdrawn") == taken
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert [await facets(fresh, params) for params in FACETS] == after
+    assert await fresh_facets(database_settings) == after
 
 
 # The answers made per authority, each kept under its kind (findings_api.cache).
@@ -179,6 +188,12 @@ PER_AUTHORITY = {
     "/summary/authorities": "latest ilacs",
     "/next-inspections": "latest of types",
 }
+
+
+async def fresh_answers(database_settings: DatabaseSettings) -> dict[str, Any]:
+    """PER_AUTHORITY's answers from a fresh app (nothing kept)."""
+    async with api_client(ApiSettings(database=database_settings)) as fresh:
+        return {path: (await fresh.get(path)).json() for path in PER_AUTHORITY}
 
 
 async def test_answers_per_authority_take_the_new_reports_authorities_and_equal_fresh_ones(
@@ -192,11 +207,7 @@ async def test_answers_per_authority_take_the_new_reports_authorities_and_equal_
     await store_changes(database_settings, lambda store: store.withdraw(withdrawal(lewisham)))
     kept = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
 
-    async def store_again(store: Any) -> None:
-        await store.revive([lewisham.report_id])
-        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
-
-    await store_changes(database_settings, store_again)
+    await store_changes(database_settings, stored_again(lewisham))
     added = {kind: READ_CACHE.labels(kind, "added")._value.get() for kind in PER_AUTHORITY.values()}
     grown = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
     for path, kind in PER_AUTHORITY.items():
@@ -204,8 +215,7 @@ async def test_answers_per_authority_take_the_new_reports_authorities_and_equal_
     # (The map shows Ofsted's published record where it is newer than the reports: for
     # Lewisham it is, so there the answer is the same.)
     assert grown["/summary/national"] != kept["/summary/national"]
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert {path: (await fresh.get(path)).json() for path in PER_AUTHORITY} == grown
+    assert await fresh_answers(database_settings) == grown
 
 
 async def test_answers_per_authority_drop_an_authority_whose_report_is_withdrawn(
@@ -221,12 +231,7 @@ async def test_answers_per_authority_drop_an_authority_whose_report_is_withdrawn
     kept = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
     assert "355" in {row["la_code"] for row in kept["/summary/national"]["latest"]}
 
-    async def withdraw_one_store_another(store: Any) -> None:
-        await store.withdraw(withdrawal(salford))
-        await store.revive([lewisham.report_id])
-        await store.replace_report(lewisham, "file:///lewisham.pdf", datetime.now(UTC))
-
-    await store_changes(database_settings, withdraw_one_store_another)
+    await store_changes(database_settings, stored_again(lewisham, withdrawing=salford))
     taken = {
         kind: READ_CACHE.labels(kind, "withdrawn")._value.get() for kind in PER_AUTHORITY.values()
     }
@@ -235,8 +240,7 @@ async def test_answers_per_authority_drop_an_authority_whose_report_is_withdrawn
         assert READ_CACHE.labels(kind, "withdrawn")._value.get() - taken[kind] == 1, path
     latest = {row["la_code"] for row in changed["/summary/national"]["latest"]}
     assert latest == {"209", "212"}
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert {path: (await fresh.get(path)).json() for path in PER_AUTHORITY} == changed
+    assert await fresh_answers(database_settings) == changed
 
 
 async def test_a_replaced_report_is_counted_again_not_added(
@@ -264,8 +268,7 @@ async def test_a_replaced_report_is_counted_again_not_added(
     assert after[0]["total_findings"] == before[0]["total_findings"] - (
         len(salford.findings) - len(fewer.findings)
     )
-    async with api_client(ApiSettings(database=database_settings)) as fresh:
-        assert [await facets(fresh, params) for params in FACETS] == after
+    assert await fresh_facets(database_settings) == after
 
 
 async def test_a_request_on_an_older_snapshot_does_not_take_kept_answers_back(
