@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from findings_shared.settings import DatabaseSettings
 
@@ -26,19 +29,48 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(
-    settings: DatabaseSettings, server_settings: Mapping[str, str] | None = None
+    settings: DatabaseSettings,
+    server_settings: Mapping[str, str] | None = None,
+    ping_after_idle_s: float | None = None,
 ) -> AsyncEngine:
     """An engine with the settings' pool; `server_settings` are PostgreSQL settings each
     connection starts with (startup parameters: a pooler such as PgBouncer refuses those
-    it does not know, unless told to ignore them)."""
-    return create_async_engine(
+    it does not know, unless told to ignore them). The pool checks a connection before
+    handing it out (a restarted server or a proxy may have closed it): every one, or with
+    `ping_after_idle_s` only one that sat in the pool at least that long."""
+    engine = create_async_engine(
         settings.url,
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout_s,
-        pool_pre_ping=True,
+        pool_pre_ping=ping_after_idle_s is None,
         connect_args={"server_settings": dict(server_settings)} if server_settings else {},
     )
+    if ping_after_idle_s is not None:
+        _ping_when_idle(engine, ping_after_idle_s)
+    return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, idle_s: float) -> None:
+    """Check a pooled connection only when it sat idle at least `idle_s`: one in use a
+    moment ago is alive, and with asyncpg each check is three round trips (a transaction
+    begun, a ping, a rollback), 10-20 % of the API's rate (docs/benchmarks.md). A dead one
+    is a disconnection, which the pool answers with another connection."""
+    returned_at = "findings_returned_at"
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[returned_at] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def handed_out(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        since = record.info.get(returned_at)
+        if since is None or time.monotonic() - since < idle_s:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(str(error)) from error
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

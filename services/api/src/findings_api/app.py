@@ -44,6 +44,9 @@ WEB = Path(__file__).parent / "web"
 # Streams (/events) count until their first byte, not for as long as they stay open.
 HTTP_METRICS = metrics.default(should_exclude_streaming_duration=True)
 RETRY_AFTER_S = 5
+# A pooled connection idle this long is checked before a request uses it; one returned a
+# moment ago is not (findings_shared.database.make_engine).
+PING_AFTER_IDLE_S = 1.0
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -55,6 +58,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         engine = make_engine(
             settings.database,
             None if parallel is None else {"max_parallel_workers_per_gather": str(parallel)},
+            ping_after_idle_s=PING_AFTER_IDLE_S,
         )
         # A request's reads see one snapshot: a page and its total, an export's chunks, and
         # the change counter with the kept answers built on it (findings_api.cache). The
