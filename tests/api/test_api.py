@@ -14,6 +14,8 @@ from findings_shared.settings import DatabaseSettings
 
 pytestmark = pytest.mark.integration
 
+SHOW_WORKERS = "show max_parallel_workers_per_gather"
+
 FILES = [
     "inspection_wandsworth_2023-01-13.pdf",
     "letter_wandsworth_2011-07-07.txt",
@@ -147,9 +149,6 @@ async def test_the_api_reads_with_the_parallel_workers_it_is_given(
         shown = (await session.execute(text(SHOW_WORKERS))).scalar_one()
     assert shown == (server if workers is None else str(workers))
     assert server not in {"0", "3"}
-
-
-SHOW_WORKERS = "show max_parallel_workers_per_gather"
 
 
 def test_an_empty_parallel_workers_setting_leaves_the_servers(

@@ -101,8 +101,8 @@ class ReadCache:
         additive: Additive[T, Any] | None = None,
     ) -> T:
         """The value for `key` (its first part names the kind) as of the read model's
-        current version: kept, kept plus the reports added since (`additive`), or
-        computed."""
+        current version: kept, kept less the reports withdrawn and plus those added since
+        (`additive`), or computed."""
         kind = str(key[0])
         version = await repository.change_version()
         found = self.kept.get(key)
