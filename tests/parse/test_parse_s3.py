@@ -72,10 +72,30 @@ async def test_parse_reads_reports_from_the_bucket(
     assert failed.error_type == "object_missing"
 
 
+async def forwarded(listen_port: int, target_port: int) -> asyncio.Server:
+    """Connections to one local port passed on to another, both ways."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        target_reader, target_writer = await asyncio.open_connection("127.0.0.1", target_port)
+        await asyncio.gather(
+            pipe(reader, target_writer), pipe(target_reader, writer), return_exceptions=True
+        )
+
+    return await asyncio.start_server(connect, "127.0.0.1", listen_port)
+
+
 async def test_an_unreachable_bucket_is_waited_for_not_failed(
     kafka_settings: KafkaSettings,
 ) -> None:
-    port = free_port()
+    port, server_port = free_port(), free_port()
     s3_settings = S3Settings(
         endpoint_url=f"http://127.0.0.1:{port}", access_key_id="k", secret_access_key=SecretStr("s")
     )
@@ -88,13 +108,19 @@ async def test_an_unreachable_bucket_is_waited_for_not_failed(
     )
     async with running(lambda stop: run(settings, stop)):
         await asyncio.sleep(8)  # the endpoint is down: retried, never failed
-        server = start_moto_server(port)
+        # The bucket and its object are made on another port, then that port is reached
+        # through parse's endpoint: parse never sees the endpoint up without the object
+        # (which would rightly be a missing object, not an unreachable one).
+        server = start_moto_server(server_port)
         try:
-            s3 = s3_client(s3_settings)
+            s3 = s3_client(
+                s3_settings.model_copy(update={"endpoint_url": f"http://127.0.0.1:{server_port}"})
+            )
             s3.create_bucket(Bucket="later")
             s3.put_object(Bucket="later", Key="report.pdf", Body=PDF)
-            servers = kafka_settings.bootstrap_servers
-            parsed = await expect_events(servers, topics.parsed, 1, timeout_s=60)
+            async with await forwarded(port, server_port):
+                servers = kafka_settings.bootstrap_servers
+                parsed = await expect_events(servers, topics.parsed, 1, timeout_s=60)
         finally:
             server.terminate()
             server.wait(10)
