@@ -403,7 +403,13 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
     (the one asked for, for reports; the finding's own area, for findings)."""
     clauses = ["true"]
     if where.la_codes is not None:
-        clauses.append("r.la_code = any(:la_codes)")
+        # One authority by equality: store's index of (la_code, date) then gives its reports
+        # newest first, and a page stops early; `any` would be read and sorted whole.
+        clauses.append(
+            "r.la_code = (cast(:la_codes as text[]))[1]"
+            if len(where.la_codes) == 1
+            else "r.la_code = any(:la_codes)"
+        )
     if where.report_type:
         clauses.append("r.report_type = :report_type")
     if where.published_from:
@@ -733,53 +739,7 @@ class ReadRepository:
     ) -> list[FoundFindingRow]:
         """A page of the findings `where` selects, in `sort` order. sort=relevance ranks
         the first `ranked` matches found (None: all of them, as an export does)."""
-        columns = FINDING_SORTS[sort]
-        clauses = _report_clauses(where, "j.area = f.judgement_area")
-        # Reports are joined while ordering only when a filter or the sort needs them.
-        by_report = clauses != ["true"] or sort != "relevance"
-        clauses += _finding_clauses(where)
-        params = {**_fields(where), "limit": limit, "offset": offset}
-        after_cursor = ["true"]
-        if cursor is not None:
-            condition, keys = after(columns, cursor)
-            after_cursor = [condition]
-            params |= keys
-        matches = f"""store.finding_read f
-                {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
-                where {" and ".join(clauses)}"""
-        sort_date = ""  # the cursor's date key, where the sort is by date
-        if sort != "relevance" and by_report:
-            sort_date = f", {REPORT_DATE} as sort_date"
-        if sort == "relevance" and ranked is not None:
-            # Ranked among the first RANKED_MATCHES matches found, not all of them: ranking
-            # reads every match's tsvector, so a common phrase cost in proportion to how
-            # often it occurs (0.5 s at 20,000 reports). `total` still counts them all.
-            matches = f"""(select f.finding_id, f.report_id, f.ordinal, f.search
-                           from {matches} limit :ranked) f
-                where {" and ".join(after_cursor)}"""
-            params["ranked"] = ranked
-        else:
-            matches += f" and {' and '.join(after_cursor)}"
-        # Order the matches on their keys alone, then read the page's rows and make their
-        # snippets: carrying every match's text through the join and the sort, and
-        # ts_headline, were most of a search's time.
-        sql = f"""
-            select {_FINDING_COLUMNS}, f.report_id, r.report_type, r.la_code,
-                   r.la_name as local_authority_name, r.inspection_start, r.published,
-                   page.rank, {REPORT_DATE} as sort_date,
-                   {SNIPPET if where.q else "null"} as snippet, {OVERALL_GRADE} as overall_grade
-            from (
-                select f.finding_id, f.report_id, f.ordinal,
-                       {RANK if where.q else "null::real"} as rank
-                       {sort_date}
-                from {matches}
-                order by {order_by(columns)}
-                limit :limit offset :offset
-            ) page
-            join store.finding_read f on f.finding_id = page.finding_id
-            join store.report_read r on r.report_id = page.report_id
-            order by {order_by(_on_page(columns))}
-        """
+        sql, params = found_findings_query(where, sort, limit, offset, cursor, ranked)
         rows = await self.session.execute(text(sql), params)
         return _typed(FoundFindingRow, rows)
 
@@ -894,6 +854,65 @@ class ReadRepository:
         return (row[0], row[1]) if row else None
 
 
+def found_findings_query(
+    where: FindingFilter,
+    sort: str,
+    limit: int,
+    offset: int,
+    cursor: list[Any] | None,
+    ranked: int | None = RANKED_MATCHES,
+) -> tuple[str, dict[str, Any]]:
+    """The SQL and parameters of `ReadRepository.search_findings`."""
+    columns = FINDING_SORTS[sort]
+    clauses = _report_clauses(where, "j.area = f.judgement_area")
+    # Reports are joined while ordering only when a filter or the sort needs them.
+    by_report = clauses != ["true"] or sort != "relevance"
+    clauses += _finding_clauses(where)
+    params = {**_fields(where), "limit": limit, "offset": offset}
+    after_cursor = ["true"]
+    if cursor is not None:
+        condition, keys = after(columns, cursor)
+        after_cursor = [condition]
+        params |= keys
+    matches = f"""store.finding_read f
+            {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
+            where {" and ".join(clauses)}"""
+    sort_date = ""  # the cursor's date key, where the sort is by date
+    if sort != "relevance" and by_report:
+        sort_date = f", {REPORT_DATE} as sort_date"
+    if sort == "relevance" and ranked is not None:
+        # Ranked among the first RANKED_MATCHES matches found, not all of them: ranking
+        # reads every match's tsvector, so a common phrase cost in proportion to how
+        # often it occurs (0.5 s at 20,000 reports). `total` still counts them all.
+        matches = f"""(select f.finding_id, f.report_id, f.ordinal, f.search
+                       from {matches} limit :ranked) f
+            where {" and ".join(after_cursor)}"""
+        params["ranked"] = ranked
+    else:
+        matches += f" and {' and '.join(after_cursor)}"
+    # Order the matches on their keys alone, then read the page's rows and make their
+    # snippets: carrying every match's text through the join and the sort, and
+    # ts_headline, were most of a search's time.
+    sql = f"""
+        select {_FINDING_COLUMNS}, f.report_id, r.report_type, r.la_code,
+               r.la_name as local_authority_name, r.inspection_start, r.published,
+               page.rank, {REPORT_DATE} as sort_date,
+               {SNIPPET if where.q else "null"} as snippet, {OVERALL_GRADE} as overall_grade
+        from (
+            select f.finding_id, f.report_id, f.ordinal,
+                   {RANK if where.q else "null::real"} as rank
+                   {sort_date}
+            from {matches}
+            order by {order_by(columns)}
+            limit :limit offset :offset
+        ) page
+        join store.finding_read f on f.finding_id = page.finding_id
+        join store.report_read r on r.report_id = page.report_id
+        order by {order_by(_on_page(columns))}
+    """
+    return sql, params
+
+
 def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
     """The same order, over the columns the page query selected."""
     return [SortColumn(f"page.{c.field}", c.sql_type, c.direction, c.field) for c in columns]
@@ -901,9 +920,8 @@ def _on_page(columns: list[SortColumn]) -> list[SortColumn]:
 
 _GRADES = """coalesce((select jsonb_object_agg(j.area, j.grade) from store.judgement_read j
                       where j.report_id = r.report_id), '{}'::jsonb)"""
-# The authorities of the reports store changed after a version (all, if it is null): a
-# value made per authority is asked again of those alone (findings_api.cache).
-# The authorities of the reports store stored or withdrew after a version (all if None).
+# The authorities of the reports store stored or withdrew after a version (all, if it is
+# null): a value made per authority is asked again of those alone (findings_api.cache).
 _CHANGED_AUTHORITIES = """(cast(:changed_after as bigint) is null
     or r.la_code in (select la_code from store.report_read where changed_in > :changed_after
                      union all select la_code from store.withdrawn_report_read
