@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,10 @@ from findings_shared.events import Event, encode_event, report_id_of
 from findings_shared.kafka import publish_event
 from findings_shared.settings import DatabaseSettings, KafkaSettings, S3Settings
 from tests.corpus import PipelineCorpus, fill_by_pipeline
+
+# The API's start-up warm-up (findings_api.warm) off for every test that does not ask for
+# it: its requests would run beside the test's own and fill the caches they observe.
+os.environ.setdefault("FINDINGS_API_WARM_PATHS", "")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = FIXTURES / "reports"

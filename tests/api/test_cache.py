@@ -3,6 +3,7 @@ kept across changes that only add reports."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from findings_api.app import create_app
 from findings_api.cache import ReadCache
 from findings_api.repository import ReadRepository, ReportFilter
 from findings_api.settings import ApiSettings
+from findings_api.warm import WARM_PATHS
 from findings_shared.database import make_engine
 from findings_shared.events import ReportParsed, ReportReplaced
 from findings_shared.metrics import READ_CACHE
@@ -294,3 +296,44 @@ async def test_a_request_on_an_older_snapshot_does_not_take_kept_answers_back(
         assert cache.kept[("probe",)].version == before + 1
         await app.state.mismatches.current(early)
         assert app.state.mismatches.version == before + 1
+
+
+def computed_in_full() -> float:
+    """Every kept answer computed from nothing so far (outcome `miss`), all kinds."""
+    [family] = READ_CACHE.collect()
+    return sum(
+        sample.value
+        for sample in family.samples
+        if sample.name.endswith("_total") and sample.labels["outcome"] == "miss"
+    )
+
+
+@pytest.mark.parametrize("warmed", [True, False], ids=["warmed", "not warmed"])
+async def test_a_new_process_has_the_home_pages_answers_before_its_first_visitor(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings, warmed: bool
+) -> None:
+    """A new process asks the home page's questions of itself as it starts (through its key
+    check, with a key of its own): its first visitor finds them kept, where without the
+    warm-up each is computed in full for that visitor."""
+    settings = ApiSettings(
+        database=database_settings,
+        warm_paths=list(WARM_PATHS) if warmed else [],
+        read_keys=["a-reader"],
+    )
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        await asyncio.wait_for(app.state.warming, 60)
+        transport = httpx.ASGITransport(app=app)
+        headers = {"x-api-key": "a-reader"}
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://api", headers=headers
+        ) as visitor:
+            before = computed_in_full()
+            for path in WARM_PATHS:
+                response = await visitor.get(path)
+                assert response.status_code == 200, response.text
+            computed_for_the_visitor = computed_in_full() - before
+    if warmed:
+        assert computed_for_the_visitor == 0
+    else:
+        assert computed_for_the_visitor >= len(WARM_PATHS)

@@ -3,6 +3,7 @@ limits, middleware, exception handlers and the routers."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,6 +33,7 @@ from findings_api.routes import (
 )
 from findings_api.settings import ApiSettings
 from findings_api.uploads import UploadTarget
+from findings_api.warm import warm
 from findings_shared.database import make_engine, make_sessionmaker
 from findings_shared.lifetime import frozen_start_up
 from findings_shared.metrics import watch_pool
@@ -67,9 +69,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             engine.execution_options(isolation_level="REPEATABLE READ")
         )
         watch_pool(engine)
+        keys = settings.read_keys or settings.write_keys
+        key = keys[0].get_secret_value() if keys else None
+        app.state.warming = asyncio.create_task(warm(app, settings.warm_paths, key))
         # p99 55 ms against a p50 of 9 ms at 20,000 reports without it; 14 ms with it.
         with frozen_start_up():
             yield
+        app.state.warming.cancel()
         await engine.dispose()
 
     app = FastAPI(

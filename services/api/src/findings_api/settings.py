@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from findings_api.warm import WARM_PATHS
 from findings_shared.settings import BucketSettings, DatabaseSettings
 
 
@@ -45,6 +46,9 @@ class ApiSettings(BucketSettings):
     # 1.3 s (docs/benchmarks.md). Empty: the server's own setting, for a pooler that
     # refuses startup parameters (then `alter role ... set max_parallel_workers_per_gather`).
     query_parallel_workers: int | None = Field(default=0, ge=0)
+    # Paths (comma-separated) a new process asks of itself as it starts, in the background,
+    # so that its first visitors find the answers kept: findings_api.warm. Empty: none.
+    warm_paths: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(WARM_PATHS))
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
     @field_validator("query_parallel_workers", mode="before")
@@ -52,9 +56,9 @@ class ApiSettings(BucketSettings):
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("write_keys", "read_keys", mode="before")
+    @field_validator("write_keys", "read_keys", "warm_paths", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
