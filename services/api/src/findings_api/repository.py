@@ -884,7 +884,7 @@ def found_findings_query(
         # Ranked among the first RANKED_MATCHES matches found, not all of them: ranking
         # reads every match's tsvector, so a common phrase cost in proportion to how
         # often it occurs (0.5 s at 20,000 reports). `total` still counts them all.
-        matches = f"""(select f.finding_id, f.report_id, f.ordinal, f.search
+        matches = f"""(select f.report_id, f.ordinal, f.search
                        from {matches} limit :ranked) f
             where {" and ".join(after_cursor)}"""
         params["ranked"] = ranked
@@ -899,14 +899,14 @@ def found_findings_query(
                page.rank, {REPORT_DATE} as sort_date,
                {SNIPPET if where.q else "null"} as snippet, {OVERALL_GRADE} as overall_grade
         from (
-            select f.finding_id, f.report_id, f.ordinal,
+            select f.report_id, f.ordinal,
                    {RANK if where.q else "null::real"} as rank
                    {sort_date}
             from {matches}
             order by {order_by(columns)}
             limit :limit offset :offset
         ) page
-        join store.finding_read f on f.finding_id = page.finding_id
+        join store.finding_read f on f.report_id = page.report_id and f.ordinal = page.ordinal
         join store.report_read r on r.report_id = page.report_id
         order by {order_by(_on_page(columns))}
     """
