@@ -22,6 +22,7 @@ from findings_api.repository import (
     FacetRow,
     FailureRow,
     FindingFilter,
+    FindingPage,
     FindingRow,
     JudgementRow,
     ReadRepository,
@@ -104,9 +105,9 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
         findings = FindingFilter(la_codes=la_codes, grade="good", judgement_area=area)
         for sort in ("newest", "oldest"):
             assert await read.list_reports(reports, sort, 10, 0, None) == []
-            assert await read.search_findings(findings, sort, 10, 0, None) == []
+            assert await read.search_findings(findings, FindingPage(sort, 10)) == []
     searched = FindingFilter(q="care leavers", report_id=missing, category="strength")
-    assert await read.search_findings(searched, "relevance", 10, 0, None) == []
+    assert await read.search_findings(searched, FindingPage("relevance", 10)) == []
     assert await read.get_report(missing) is None
     assert await read.judgements_of(missing) == []
     assert await read.findings_of(missing) == []
@@ -160,7 +161,7 @@ async def test_a_page_of_findings_newest_first_walks_the_reports_index(
         "ix_reports_authority_newest": FindingFilter(la_codes=("355",), category="improvement"),
     }
     for index, where in walks.items():
-        sql, params = found_findings_query(where, "newest", 50, 0, None)
+        sql, params = found_findings_query(where, FindingPage("newest", 50))
         scans = index_scans(await plan_of(session, sql, params))
         assert index in {name for _, name in scans}, (where, scans)
 

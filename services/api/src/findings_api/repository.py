@@ -377,6 +377,21 @@ RANK = "ts_rank(f.search, websearch_to_tsquery('english', :q))"
 # sort=relevance ranks this many matches, the first found (docs/benchmarks.md): its cost
 # no longer grows with how common the words are.
 RANKED_MATCHES = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class FindingPage:
+    """Which page of the matches, in which order (a key of `FINDING_SORTS`), after a
+    cursor's keys or an offset. sort=relevance ranks the first `ranked` matches found
+    (None: all of them, as an export does)."""
+
+    sort: str
+    limit: int
+    offset: int = 0
+    cursor: list[Any] | None = None
+    ranked: int | None = RANKED_MATCHES
+
+
 OVERALL_GRADE = """(select o.grade from store.judgement_read o where o.report_id = r.report_id
     and o.area in ('overall_effectiveness', 'area_send_outcome') limit 1)"""
 FINDING_SORTS = {
@@ -729,17 +744,10 @@ class ReadRepository:
         return await self.count_findings(where), facet_order(_typed(FacetRow, rows))
 
     async def search_findings(
-        self,
-        where: FindingFilter,
-        sort: str,
-        limit: int,
-        offset: int,
-        cursor: list[Any] | None,
-        ranked: int | None = RANKED_MATCHES,
+        self, where: FindingFilter, page: FindingPage
     ) -> list[FoundFindingRow]:
-        """A page of the findings `where` selects, in `sort` order. sort=relevance ranks
-        the first `ranked` matches found (None: all of them, as an export does)."""
-        sql, params = found_findings_query(where, sort, limit, offset, cursor, ranked)
+        """A page of the findings `where` selects."""
+        sql, params = found_findings_query(where, page)
         rows = await self.session.execute(text(sql), params)
         return _typed(FoundFindingRow, rows)
 
@@ -854,40 +862,33 @@ class ReadRepository:
         return (row[0], row[1]) if row else None
 
 
-def found_findings_query(
-    where: FindingFilter,
-    sort: str,
-    limit: int,
-    offset: int,
-    cursor: list[Any] | None,
-    ranked: int | None = RANKED_MATCHES,
-) -> tuple[str, dict[str, Any]]:
+def found_findings_query(where: FindingFilter, page: FindingPage) -> tuple[str, dict[str, Any]]:
     """The SQL and parameters of `ReadRepository.search_findings`."""
-    columns = FINDING_SORTS[sort]
+    columns = FINDING_SORTS[page.sort]
     clauses = _report_clauses(where, "j.area = f.judgement_area")
     # Reports are joined while ordering only when a filter or the sort needs them.
-    by_report = clauses != ["true"] or sort != "relevance"
+    by_report = clauses != ["true"] or page.sort != "relevance"
     clauses += _finding_clauses(where)
-    params = {**_fields(where), "limit": limit, "offset": offset}
+    params = {**_fields(where), "limit": page.limit, "offset": page.offset}
     after_cursor = ["true"]
-    if cursor is not None:
-        condition, keys = after(columns, cursor)
+    if page.cursor is not None:
+        condition, keys = after(columns, page.cursor)
         after_cursor = [condition]
         params |= keys
     matches = f"""store.finding_read f
             {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
             where {" and ".join(clauses)}"""
     sort_date = ""  # the cursor's date key, where the sort is by date
-    if sort != "relevance" and by_report:
+    if page.sort != "relevance" and by_report:
         sort_date = f", {REPORT_DATE} as sort_date"
-    if sort == "relevance" and ranked is not None:
+    if page.sort == "relevance" and page.ranked is not None:
         # Ranked among the first RANKED_MATCHES matches found, not all of them: ranking
         # reads every match's tsvector, so a common phrase cost in proportion to how
         # often it occurs (0.5 s at 20,000 reports). `total` still counts them all.
         matches = f"""(select f.report_id, f.ordinal, f.search
                        from {matches} limit :ranked) f
             where {" and ".join(after_cursor)}"""
-        params["ranked"] = ranked
+        params["ranked"] = page.ranked
     else:
         matches += f" and {' and '.join(after_cursor)}"
     # Order the matches on their keys alone, then read the page's rows and make their

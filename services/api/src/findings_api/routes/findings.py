@@ -37,6 +37,7 @@ from findings_api.repository import (
     RANKED_MATCHES,
     FacetRow,
     FindingFilter,
+    FindingPage,
     FoundFindingRow,
     ReadRepository,
     add_facets,
@@ -204,7 +205,8 @@ async def search_findings(
     def query(
         repository: ReadRepository, limit: int, offset: int, after: list[Any] | None
     ) -> Awaitable[list[FoundFindingRow]]:
-        return repository.search_findings(where, chosen.value, limit, offset, after, ranked)
+        page = FindingPage(chosen.value, limit, offset, after, ranked)
+        return repository.search_findings(where, page)
 
     return await page_or_export(
         request,
