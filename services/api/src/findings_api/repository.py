@@ -419,7 +419,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
     clauses = ["true"]
     if where.la_codes is not None:
         # One authority by equality: store's index of (la_code, date) then gives its reports
-        # newest first, and a page stops early; `any` would be read and sorted whole.
+        # newest first and a page stops early; with `any` the planner cannot walk that index
+        # in order, and walked every report newest first instead (docs/benchmarks.md).
         clauses.append(
             "r.la_code = (cast(:la_codes as text[]))[1]"
             if len(where.la_codes) == 1

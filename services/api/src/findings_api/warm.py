@@ -21,7 +21,7 @@ WARM_PATHS = (
     "/findings/facets?group_by=theme&tone=concern",
     "/summary/national",
 )
-# The user agent of the warm-up's requests, so that logs and access metrics tell them apart.
+# The user agent of the warm-up's requests (the request spans of traces record it).
 WARMING_AGENT = "findings-api-warm-up"
 
 
