@@ -802,14 +802,20 @@ class ReadRepository:
     async def latest_graded_reports(self, la_codes: list[str]) -> list[LatestGradedRow]:
         """Each authority's most recent report that carries grades."""
         rows = await self.session.execute(
+            # Each authority's reports walked newest first through store's index of
+            # (la_code, date), to the first with grades: `distinct on` over all of them
+            # joined every judgement (15 of an authority page's 28 ms at 20,000 reports).
             text(
-                f"""select distinct on (r.la_code) r.la_code, r.report_id, r.report_type,
+                f"""select r.la_code, r.report_id, r.report_type,
                            {REPORT_DATE} as report_date, {_GRADES} as grades
-                    from store.report_read r
-                    where r.la_code = any(:codes)
-                      and exists (select 1 from store.judgement_read j
-                                  where j.report_id = r.report_id)
-                    order by r.la_code, {REPORT_DATE} desc, r.report_id"""
+                    from (select distinct unnest(cast(:codes as text[])) as la_code) a
+                    cross join lateral (
+                        select * from store.report_read r
+                        where r.la_code = a.la_code
+                          and exists (select 1 from store.judgement_read j
+                                      where j.report_id = r.report_id)
+                        order by {REPORT_DATE} desc, r.report_id limit 1) r
+                    order by r.la_code"""
             ),
             {"codes": la_codes},
         )
