@@ -780,11 +780,13 @@ class ReadRepository:
         of the authorities with a report changed after that version only, if given."""
         rows = await self.session.execute(
             text(
-                f"""select distinct on (r.la_code) {_TIMELINE_COLUMNS}
-                    from store.report_read r
-                    where r.la_code = any(:codes) and r.report_type = :type
-                      and r.inspection_start is not null and {_CHANGED_AUTHORITIES}
-                    order by r.la_code, r.inspection_start desc, {REPORT_DATE}, r.report_id"""
+                f"""with latest as (
+                        select distinct on (r.la_code) r.report_id
+                        from store.report_read r
+                        where r.la_code = any(:codes) and r.report_type = :type
+                          and r.inspection_start is not null and {_CHANGED_AUTHORITIES}
+                        order by r.la_code, r.inspection_start desc, {REPORT_DATE}, r.report_id)
+                    {_TIMELINE_OF_LATEST} order by r.la_code"""
             ),
             {"codes": la_codes, "type": report_type, "changed_after": changed_after},
         )
@@ -797,11 +799,13 @@ class ReadRepository:
         report changed after that version only, if given."""
         rows = await self.session.execute(
             text(
-                f"""select distinct on (r.la_code, r.report_type) {_TIMELINE_COLUMNS}
-                    from store.report_read r
-                    where r.la_code is not null and r.report_type = any(:types)
-                      and {_CHANGED_AUTHORITIES}
-                    order by r.la_code, r.report_type, {REPORT_DATE} desc, r.report_id"""
+                f"""with latest as (
+                        select distinct on (r.la_code, r.report_type) r.report_id
+                        from store.report_read r
+                        where r.la_code is not null and r.report_type = any(:types)
+                          and {_CHANGED_AUTHORITIES}
+                        order by r.la_code, r.report_type, {REPORT_DATE} desc, r.report_id)
+                    {_TIMELINE_OF_LATEST} order by r.la_code, r.report_type"""
             ),
             {"types": report_types, "changed_after": changed_after},
         )
@@ -946,6 +950,11 @@ _CHANGED_AUTHORITIES = """(cast(:changed_after as bigint) is null
 _TIMELINE_COLUMNS = f"""r.report_id, r.report_type, r.title, r.la_code, r.published,
     r.inspection_start, r.inspection_end, r.finding_count, {REPORT_DATE} as report_date,
     {_GRADES} as grades, r.next_inspection"""
+# The timeline's columns of the reports a `latest` CTE picked: the picking reads only ids,
+# and the grades are gathered for the reports picked (`distinct on` computed them for every
+# report it read: 214 ms at 20,000 reports for each authority's latest of each kind).
+_TIMELINE_OF_LATEST = f"""select {_TIMELINE_COLUMNS}
+    from latest join store.report_read r on r.report_id = latest.report_id"""
 
 _FILE_STATUS = """
     select o.name, o.object_uri, o.size, o.sha256 as report_id,
