@@ -952,7 +952,7 @@ _TIMELINE_COLUMNS = f"""r.report_id, r.report_type, r.title, r.la_code, r.publis
     {_GRADES} as grades, r.next_inspection"""
 # The timeline's columns of the reports a `latest` CTE picked: the picking reads only ids,
 # and the grades are gathered for the reports picked (`distinct on` computed them for every
-# report it read: 214 ms at 20,000 reports for each authority's latest of each kind).
+# report it read: /next-inspections' first request took 125 ms at 20,000 reports, now 50).
 _TIMELINE_OF_LATEST = f"""select {_TIMELINE_COLUMNS}
     from latest join store.report_read r on r.report_id = latest.report_id"""
 
