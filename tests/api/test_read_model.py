@@ -118,6 +118,9 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
     assert await read.failures_of(missing) == []
     assert await read.authority_reports(["212"]) == []
     assert await read.latest_graded_reports(["212"]) == []
+    for changed_after in (None, 0):
+        assert await read.latest_inspected(["212"], "ilacs_inspection", changed_after) == []
+        assert await read.latest_of_types(["ilacs_inspection"], changed_after) == []
     assert await read.latest_grades() == []
     assert await read.stored_after(None, ReportFilter(needs_review=True), 10) == []
     assert await read.last_stored() is None

@@ -29,6 +29,8 @@ async def warm(app: FastAPI, paths: Sequence[str], key: str | None) -> None:
     """Ask `paths` of `app` itself, one at a time, through its routes and middleware
     (`key`: one the API accepts, if it asks for keys). A failure is logged and the next
     path asked: warming never stops the API."""
+    if not paths:
+        return
     headers = {"user-agent": WARMING_AGENT} | ({"x-api-key": key} if key else {})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(
