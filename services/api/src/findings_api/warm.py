@@ -1,5 +1,5 @@
 """Questions a new API process answers as it starts, in the background, so that its first
-visitors find them kept (findings_api.cache) instead of waiting for a whole count: 0.2-1.1
+visitors find them kept (findings_api.cache) instead of waiting for a whole count: 0.2-1.4
 s each at 20,000 reports (docs/benchmarks.md)."""
 
 from __future__ import annotations
