@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -196,6 +196,33 @@ async def fresh_answers(database_settings: DatabaseSettings) -> dict[str, Any]:
     """PER_AUTHORITY's answers from a fresh app (nothing kept)."""
     async with api_client(ApiSettings(database=database_settings)) as fresh:
         return {path: (await fresh.get(path)).json() for path in PER_AUTHORITY}
+
+
+async def test_kept_answers_older_than_the_withdrawals_store_purged_are_counted_again(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """A withdrawal store no longer keeps cannot be taken away: the facets and the answers
+    per authority kept before it are computed again, and equal a fresh app's."""
+    [await facets(client, params) for params in FACETS]
+    [await client.get(path) for path in PER_AUTHORITY]
+    await store_changes(
+        database_settings, lambda store: store.withdraw(withdrawal(stored[LEWISHAM_2019]))
+    )
+    # Kept for no time: withdrawing Salford purges Lewisham's withdrawal.
+    await store_changes(
+        database_settings,
+        lambda store: store.withdraw(withdrawal(stored[SALFORD_2018])),
+        withdrawn_kept=timedelta(0),
+    )
+    taken, missed = facets_counted("withdrawn"), facets_counted("miss")
+    after = [await facets(client, params) for params in FACETS]
+    assert (facets_counted("withdrawn"), facets_counted("miss") - missed) == (taken, 7)
+    assert after[0]["total_reports"] == 1
+    assert await fresh_facets(database_settings) == after
+    answers = {path: (await client.get(path)).json() for path in PER_AUTHORITY}
+    assert answers == await fresh_answers(database_settings)
 
 
 async def test_answers_per_authority_take_the_new_reports_authorities_and_equal_fresh_ones(

@@ -127,6 +127,8 @@ class ReadCache:
             and found.reports is not None
             and growth.all_new
             and growth.withdrawn_unchanged
+            # Every report withdrawn since is still kept by store to be taken away.
+            and found.version >= growth.purged_through
             and growth.reports == found.reports + growth.changed - growth.withdrawn
             and (not growth.withdrawn or (additive.withdrawn and additive.take))
         ):

@@ -212,7 +212,7 @@ READ_MODEL: dict[str, tuple[str, ...]] = {
         "parser_version",
         "warnings",
     ),
-    "store.change_read": ("version",),
+    "store.change_read": ("version", "withdrawals_purged_through"),
     # What store withdrew, as the live views served it: what a kept facet takes away.
     "store.withdrawn_report_read": (
         *field_names(ReportRow),
@@ -312,13 +312,15 @@ class FacetRow:
 class ReportGrowth:
     """How the reports served changed after a version: how many are served now; how many
     of them store changed after it, and whether all were first stored after it; how many
-    served then store withdrew, and whether all were withdrawn as they were then."""
+    served then store withdrew, and whether all were withdrawn as they were then; up to
+    which version store purged the withdrawn reports it kept (`withdrawn` misses those)."""
 
     reports: int
     changed: int
     all_new: bool
     withdrawn: int
     withdrawn_unchanged: bool
+    purged_through: int
 
 
 def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
@@ -582,7 +584,9 @@ class ReadRepository:
                            coalesce(bool_and(changed_in <= :after), true)
                              as withdrawn_unchanged
                     from store.withdrawn_report_read
-                    where withdrawn_in > :after and created_in <= :after) gone"""
+                    where withdrawn_in > :after and created_in <= :after) gone,
+                   (select withdrawals_purged_through as purged_through
+                    from store.change_read) purged"""
             ),
             {"after": after},
         )

@@ -115,7 +115,7 @@ class Store:
         now = datetime.now(UTC)
         stored: list[ReportStored] = []
         async with self.sessions.begin() as session:
-            repository = ReportRepository(session)
+            repository = ReportRepository(session, self.settings.withdrawn_kept)
             for topic, run in groupby(records, key=lambda record: record.topic):
                 if topic == self.topics.parsed:
                     stored += await self.store_parsed(repository, list(run), now)

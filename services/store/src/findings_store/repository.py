@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from pydantic import TypeAdapter
@@ -215,7 +215,7 @@ KEEP_WITHDRAWN = [
     for statement in (
         """delete from store.withdrawn_reports where report_id = :report_id and exists
            (select from store.reports where report_id = :report_id and same_as is null)""",
-        """insert into store.withdrawn_reports select r.*, null from store.reports r
+        """insert into store.withdrawn_reports select r.*, null, null from store.reports r
            where r.report_id = :report_id and r.same_as is null""",
         """insert into store.withdrawn_judgements select j.* from store.judgements j
            where j.report_id = :report_id and exists (select from store.withdrawn_reports w
@@ -226,13 +226,28 @@ KEEP_WITHDRAWN = [
     )
 ]
 STAMP_WITHDRAWN = text(
-    "update store.withdrawn_reports set withdrawn_in = :version where withdrawn_in is null"
+    """update store.withdrawn_reports set withdrawn_in = :version, withdrawn_at = now()
+       where withdrawn_in is null"""
 )
+# Withdrawn reports older than the time they are kept go (their judgements and findings
+# with them), and the counter's row says up to which version: a reader that kept sums at
+# an older version counts again instead of taking them away.
+PURGE_WITHDRAWN = text(
+    """with purged as (delete from store.withdrawn_reports
+                       where withdrawn_at < now() - make_interval(secs => :kept_s)
+                       returning withdrawn_in)
+       update store.changes set withdrawals_purged_through
+           = greatest(withdrawals_purged_through, (select max(withdrawn_in) from purged))
+       where exists (select from purged)"""
+)
+# How long a withdrawn report is kept for readers' sums (store's setting's default).
+WITHDRAWN_KEPT = timedelta(days=30)
 
 
 class ReportRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, withdrawn_kept: timedelta = WITHDRAWN_KEPT) -> None:
         self.session = session
+        self.withdrawn_kept = withdrawn_kept
         # Reports written or promoted in this transaction, stamped by `changed`.
         self.touched: set[str] = set()
         # Whether this transaction kept a withdrawn report, for `changed` to stamp.
@@ -276,6 +291,10 @@ class ReportRepository:
             self.touched.clear()
         if self.withdrew:
             await self.session.execute(STAMP_WITHDRAWN, {"version": version})
+            # Purged when another is withdrawn: the kept ones grow only with withdrawals.
+            await self.session.execute(
+                PURGE_WITHDRAWN, {"kept_s": self.withdrawn_kept.total_seconds()}
+            )
             self.withdrew = False
 
     async def replace_report(

@@ -1,0 +1,89 @@
+"""store's repository on the real PostgreSQL: what it keeps of withdrawn reports, and for
+how long."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from findings_parse.core.parser import parse_report
+from findings_shared.database import make_engine, make_sessionmaker, migrate
+from findings_shared.events import ReportParsed, ReportReplaced
+from findings_shared.settings import DatabaseSettings
+from findings_store.migrations_path import MIGRATIONS
+from findings_store.repository import ReportRepository
+from tests.conftest import REPORTS
+from tests.store.test_store_service import rows
+
+pytestmark = pytest.mark.integration
+
+FILES = [
+    "letter_wandsworth_2011-07-07.txt",
+    "letter_wolverhampton_2010-10-13.txt",
+    "focused_visit_camden_2018-06-08.pdf",
+]
+KEPT = """select w.report_id, (select count(*) from store.withdrawn_finding_read f
+                              where f.report_id = w.report_id),
+                 (select count(*) from store.withdrawn_judgement_read j
+                  where j.report_id = w.report_id)
+          from store.withdrawn_report_read w order by w.withdrawn_in"""
+
+
+async def change(
+    database_settings: DatabaseSettings,
+    withdrawn_kept: timedelta,
+    *,
+    store: Sequence[ReportParsed] = (),
+    withdraw: ReportParsed | None = None,
+) -> None:
+    """One transaction of store's, counted, keeping withdrawn reports this long."""
+    engine = make_engine(database_settings)
+    async with make_sessionmaker(engine).begin() as session:
+        repository = ReportRepository(session, withdrawn_kept)
+        for report in store:
+            await repository.replace_report(report, "file:///r.pdf", datetime.now(UTC))
+        if withdraw is not None:
+            await repository.withdraw(
+                ReportReplaced(
+                    report_id=withdraw.report_id,
+                    object_uri="file:///r.pdf",
+                    replaced_at=datetime.now(UTC),
+                )
+            )
+        await repository.changed()
+    await engine.dispose()
+
+
+async def test_withdrawn_reports_are_kept_for_their_time_then_purged_with_the_version(
+    database_settings: DatabaseSettings,
+) -> None:
+    await migrate(MIGRATIONS, database_settings.url)
+    first, second, third = (parse_report((REPORTS / name).read_bytes(), name) for name in FILES)
+    month = timedelta(days=30)
+    await change(database_settings, month, store=[first, second, third])  # version 1
+    await change(database_settings, month, withdraw=first)  # version 2
+
+    def kept(*reports: ReportParsed) -> list[tuple[object, ...]]:
+        return [(r.report_id, len(r.findings), len(r.judgements)) for r in reports]
+
+    purged_through = "select withdrawals_purged_through from store.change_read"
+    assert await rows(database_settings, KEPT) == kept(first)
+    assert await rows(database_settings, purged_through) == [(0,)]
+
+    # Kept for no time: the next withdrawal purges the first (withdrawn in an earlier
+    # transaction), not itself, and says the withdrawals up to version 2 are gone.
+    await change(database_settings, timedelta(0), withdraw=second)  # version 3
+    assert await rows(database_settings, KEPT) == kept(second)
+    assert await rows(database_settings, purged_through) == [(2,)]
+    orphans = """select (select count(*) from store.withdrawn_findings),
+                        (select count(*) from store.withdrawn_judgements)"""
+    assert await rows(database_settings, orphans) == [
+        (len(second.findings), len(second.judgements))
+    ]
+
+    # Within their time they stay, and the version purged through never goes back.
+    await change(database_settings, month, withdraw=third)  # version 4
+    assert await rows(database_settings, KEPT) == kept(second, third)
+    assert await rows(database_settings, purged_through) == [(2,)]
