@@ -14,7 +14,6 @@ from findings_shared.settings import DatabaseSettings
 
 pytestmark = pytest.mark.integration
 
-SHOW_WORKERS = "show max_parallel_workers_per_gather"
 
 FILES = [
     "inspection_wandsworth_2023-01-13.pdf",
@@ -134,27 +133,48 @@ async def test_an_unmigrated_database_gives_503_not_500(client: httpx.AsyncClien
     assert "not available" in reports.json()["detail"]
 
 
-@pytest.mark.parametrize("workers", [0, 3, None], ids=["default", "three", "server's"])
-async def test_the_api_reads_with_the_parallel_workers_it_is_given(
-    database_settings: DatabaseSettings, workers: int | None
+@pytest.mark.parametrize(
+    ("setting", "server_name", "value", "shown"),
+    [
+        ("query_parallel_workers", "max_parallel_workers_per_gather", 0, "0"),
+        ("query_parallel_workers", "max_parallel_workers_per_gather", 3, "3"),
+        ("query_parallel_workers", "max_parallel_workers_per_gather", None, None),
+        ("query_random_page_cost", "random_page_cost", 1.1, "1.1"),
+        ("query_random_page_cost", "random_page_cost", 1.7, "1.7"),
+        ("query_random_page_cost", "random_page_cost", None, None),
+    ],
+    ids=["no workers", "three workers", "server's workers", "1.1", "1.7", "server's cost"],
+)
+async def test_the_api_reads_with_the_planner_settings_it_is_given(
+    database_settings: DatabaseSettings,
+    setting: str,
+    server_name: str,
+    value: float | None,
+    shown: str | None,
 ) -> None:
-    """Each connection starts with `query_parallel_workers` (none by default); unset,
-    the server's own setting stands."""
+    """Each connection starts with `query_parallel_workers` (none by default) and
+    `query_random_page_cost` (1.1); unset, the server's own setting stands."""
+    show = f"select current_setting('{server_name}')"
     engine = make_engine(database_settings)
     async with engine.connect() as connection:
-        server = (await connection.execute(text(SHOW_WORKERS))).scalar_one()
+        server = (await connection.execute(text(show))).scalar_one()
     await engine.dispose()
-    app = create_app(ApiSettings(database=database_settings, query_parallel_workers=workers))
+    settings = ApiSettings(database=database_settings).model_copy(update={setting: value})
+    app = create_app(settings)
     async with app.router.lifespan_context(app), app.state.sessions() as session:
-        shown = (await session.execute(text(SHOW_WORKERS))).scalar_one()
-    assert shown == (server if workers is None else str(workers))
-    assert server not in {"0", "3"}
+        assert (await session.execute(text(show))).scalar_one() == (shown or server)
+    # The server's own differs from every value given, and from the defaults (0, 1.1).
+    assert server not in {"0", "3", "1.1", "1.7"}
 
 
-def test_an_empty_parallel_workers_setting_leaves_the_servers(
+def test_the_defaults_and_empty_planner_settings_leave_the_servers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    assert (ApiSettings().query_parallel_workers, ApiSettings().query_random_page_cost) == (0, 1.1)
     monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "")
+    monkeypatch.setenv("FINDINGS_API_QUERY_RANDOM_PAGE_COST", "")
     assert ApiSettings().query_parallel_workers is None
+    assert ApiSettings().query_random_page_cost is None
     monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "2")
-    assert ApiSettings().query_parallel_workers == 2
+    monkeypatch.setenv("FINDINGS_API_QUERY_RANDOM_PAGE_COST", "1.5")
+    assert (ApiSettings().query_parallel_workers, ApiSettings().query_random_page_cost) == (2, 1.5)

@@ -51,16 +51,23 @@ RETRY_AFTER_S = 5
 PING_AFTER_IDLE_S = 1.0
 
 
+def query_settings(settings: ApiSettings) -> dict[str, str]:
+    """The planner's settings each of the API's connections starts with (those not left to
+    the server)."""
+    chosen = {
+        "max_parallel_workers_per_gather": settings.query_parallel_workers,
+        "random_page_cost": settings.query_random_page_cost,
+    }
+    return {name: str(value) for name, value in chosen.items() if value is not None}
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        parallel = settings.query_parallel_workers
         engine = make_engine(
-            settings.database,
-            None if parallel is None else {"max_parallel_workers_per_gather": str(parallel)},
-            ping_after_idle_s=PING_AFTER_IDLE_S,
+            settings.database, query_settings(settings), ping_after_idle_s=PING_AFTER_IDLE_S
         )
         # A request's reads see one snapshot: a page and its total, an export's chunks, and
         # the change counter with the kept answers built on it (findings_api.cache). The
