@@ -17,7 +17,11 @@ from collections import defaultdict
 from findings_api.repository import GradedReportRow, ReadRepository
 from findings_api.schemas import GradeDifference
 from findings_shared.events import Grade, JudgementArea, ReportType
+from findings_shared.metrics import READ_CACHE
 from findings_shared.official import OfficialInspection, OfficialRecords
+
+# Its kind in `findings_api_read_cache_total`, as the kept answers of findings_api.cache.
+KIND = "grade check"
 
 
 def grade_differences(
@@ -57,7 +61,9 @@ class OfficialMismatches:
             if self.version is not None and version <= self.version:
                 # Nothing new; or this request's snapshot is older than one already read,
                 # which must not take the kept differences back.
+                READ_CACHE.labels(KIND, "hit").inc()
                 return self.differences
+            READ_CACHE.labels(KIND, "miss" if self.version is None else "added").inc()
             rows = await repository.graded_reports(self.version)
             if self.version is not None and self.differences:
                 present = await repository.reports_present(list(self.differences))

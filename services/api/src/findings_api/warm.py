@@ -15,10 +15,12 @@ log = logging.getLogger("findings.api")
 # httpx logs every request at INFO: the warm-up's own line says the same with its time.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
-# The home page's map and themes, and the national summary.
+# The home page's map, themes and latest reports (whose first list checks every report's
+# grades against Ofsted's: findings_api.mismatch), and the national summary.
 WARM_PATHS = (
     "/summary/authorities",
     "/findings/facets?group_by=theme&tone=concern",
+    "/reports?limit=8",
     "/summary/national",
 )
 # The user agent of the warm-up's requests (the request spans of traces record it).
