@@ -161,6 +161,57 @@ async def test_facets_take_withdrawn_reports_away_and_equal_a_fresh_count(
     assert await fresh_facets(database_settings) == changed
 
 
+# The totals a search page asks with its first page (`total=true`).
+TOTALS: list[dict[str, str]] = [{}, {"tone": "concern"}, {"q": "children"}, {"region": "London"}]
+
+
+async def totals(client: httpx.AsyncClient) -> list[int]:
+    found = []
+    for params in TOTALS:
+        response = await client.get("/findings", params={**params, "total": "true", "limit": "1"})
+        assert response.status_code == 200, response.text
+        found.append(response.json()["total"])
+    return found
+
+
+async def test_the_findings_total_is_kept_and_follows_stores_changes(
+    stored: dict[str, ReportParsed],
+    client: httpx.AsyncClient,
+    database_settings: DatabaseSettings,
+) -> None:
+    """`total=true` is kept as a facet's totals are: until store counts a change, then
+    with the withdrawn reports taken away and the stored ones added; equal to a fresh
+    app's count each time."""
+    lewisham, salford = stored[LEWISHAM_2019], stored[SALFORD_2018]
+    first = await totals(client)
+    assert first[0] == sum(len(report.findings) for report in stored.values())
+    await execute(
+        database_settings, f"delete from store.findings where report_id = '{salford.report_id}'"
+    )
+    assert await totals(client) == first  # kept: no change counted
+
+    def counted(outcome: str) -> float:
+        return READ_CACHE.labels("finding count", outcome)._value.get()  # type: ignore[no-any-return]
+
+    async def fresh() -> list[int]:
+        async with api_client(ApiSettings(database=database_settings)) as fresh_client:
+            return await totals(fresh_client)
+
+    taken, added = counted("withdrawn"), counted("added")
+    await store_changes(database_settings, lambda store: store.withdraw(withdrawal(lewisham)))
+    shrunk = await totals(client)
+    assert counted("withdrawn") - taken == len(TOTALS)
+    assert shrunk[0] == first[0] - len(lewisham.findings)
+    await store_changes(database_settings, stored_again(lewisham))
+    grown = await totals(client)
+    assert counted("added") - added == len(TOTALS)
+    # Salford's findings, deleted behind store's back, stay counted as kept: the only
+    # difference from a fresh count, which shows the totals were added to, not recounted.
+    assert grown[0] == first[0]
+    await store_changes(database_settings, stored_again(salford, withdrawing=lewisham))
+    assert await totals(client) == await fresh()
+
+
 async def test_a_report_replaced_then_withdrawn_is_counted_again_not_taken_away(
     stored: dict[str, ReportParsed],
     client: httpx.AsyncClient,

@@ -331,10 +331,10 @@ def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
     )
 
 
-Facets = tuple[FacetRow, list[FacetRow]]
+FacetCounts = tuple[FacetRow, list[FacetRow]]
 
 
-def _summed(kept: Facets, other: Facets, sign: int) -> Facets:
+def _summed(kept: FacetCounts, other: FacetCounts, sign: int) -> FacetCounts:
     """Each value's findings and reports are sums over reports: a facet's counts over
     reports added to (sign 1) or taken from (-1) the kept ones; a value none is left with
     goes, as it would from a fresh count."""
@@ -353,12 +353,12 @@ def _summed(kept: Facets, other: Facets, sign: int) -> Facets:
     return total, facet_order(rows)
 
 
-def add_facets(kept: Facets, more: Facets) -> Facets:
+def add_facets(kept: FacetCounts, more: FacetCounts) -> FacetCounts:
     """A facet's counts over two disjoint sets of reports."""
     return _summed(kept, more, 1)
 
 
-def take_facets(kept: Facets, gone: Facets) -> Facets:
+def take_facets(kept: FacetCounts, gone: FacetCounts) -> FacetCounts:
     """A facet's counts without some reports it counted."""
     return _summed(kept, gone, -1)
 
