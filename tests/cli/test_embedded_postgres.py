@@ -10,13 +10,16 @@ import tempfile
 from pathlib import Path
 
 import asyncpg
+import psutil
 import pytest
 
 from findings_cli.embedded import (
+    MB,
     EmbeddedPostgres,
     postgres_bindir,
     reachable_by_others,
     runnable_install,
+    shared_buffers_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -31,6 +34,27 @@ async def server_setting(port: int, name: str) -> str:
         await connection.close()
 
 
+async def shared_buffers_mb(port: int) -> int:
+    connection = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres")
+    try:
+        size: int = await connection.fetchval(
+            "select pg_size_bytes(current_setting('shared_buffers'))"
+        )
+        return size // MB
+    finally:
+        await connection.close()
+
+
+@pytest.mark.parametrize(
+    ("memory_mb", "shared_buffers"),
+    [(512, "128MB"), (4096, "512MB"), (6000, "750MB"), (24 * 1024, "1024MB")],
+)
+def test_its_page_cache_is_an_eighth_of_memory_within_postgresqls_default_and_1_gb(
+    memory_mb: int, shared_buffers: str
+) -> None:
+    assert shared_buffers_for(memory_mb * MB) == shared_buffers
+
+
 def test_it_starts_from_a_private_folder_and_is_durable_by_default() -> None:
     # A clone in a home only its owner may enter (/root is 0700).
     home = Path(tempfile.mkdtemp(prefix="findings-home-"))
@@ -43,6 +67,9 @@ def test_it_starts_from_a_private_folder_and_is_durable_by_default() -> None:
             assert reachable_by_others(server.data_dir)
         assert asyncio.run(server_setting(server.port, "fsync")) == "on"
         assert asyncio.run(server_setting(server.port, "full_page_writes")) == "on"
+        # Its page cache sized for this machine's memory.
+        expected = int(shared_buffers_for(psutil.virtual_memory().total).removesuffix("MB"))
+        assert asyncio.run(shared_buffers_mb(server.port)) == expected
     finally:
         server.stop("immediate")
         shutil.rmtree(home, ignore_errors=True)
