@@ -25,6 +25,7 @@ from findings_store.repository import ReportRepository
 from tests.api.conftest import api_client
 from tests.api.storing import store_changes
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2023
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -416,3 +417,59 @@ async def test_a_new_process_has_the_home_pages_answers_before_its_first_visitor
     assert all(bool(count) is not warmed for count in computed_for_the_visitor.values()), (
         computed_for_the_visitor
     )
+
+
+async def test_requests_that_miss_together_share_one_computation(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> None:
+    """Requests at one version that miss while another computes the answer wait for it;
+    if that request fails, each of them computes its own."""
+    app = create_app(ApiSettings(database=database_settings))
+    async with app.router.lifespan_context(app):
+        cache: ReadCache = app.state.cache
+        release = asyncio.Event()
+        computed: list[int] = []
+
+        async def compute(fail: bool) -> int:
+            computed.append(len(computed) + 1)
+            await release.wait()
+            if fail and len(computed) == 1:
+                raise RuntimeError("the first request's query failed")
+            return len(computed)
+
+        async def ask(key: str, fail: bool = False) -> int:
+            async with app.state.sessions() as session:
+                return await cache.get(ReadRepository(session), (key,), lambda: compute(fail))
+
+        async def all_asked() -> None:
+            """One request computes, and the others have had time to read their version
+            and find it computing (a margin, not a measure: each reads one row)."""
+
+            async def begun() -> bool:
+                return bool(computed)
+
+            await wait_until(begun)
+            await asyncio.sleep(1.0)
+
+        def shared() -> float:
+            return READ_CACHE.labels("probe", "shared")._value.get()  # type: ignore[no-any-return]
+
+        before = shared()
+        asking = [asyncio.create_task(ask("probe")) for _ in range(4)]
+        await all_asked()
+        release.set()
+        assert await asyncio.gather(*asking) == [1, 1, 1, 1]
+        assert computed == [1]
+        assert shared() - before == 3
+
+        release.clear()
+        computed.clear()
+        failing = [asyncio.create_task(ask("probe failing", fail=True)) for _ in range(3)]
+        await all_asked()
+        release.set()
+        outcomes = await asyncio.gather(*failing, return_exceptions=True)
+        # The others did not take the first one's failure: the next computed it again
+        # and the last found that kept (or waited for it).
+        assert isinstance(outcomes[0], RuntimeError)
+        assert outcomes[1:] == [2, 2]
+        assert computed == [1, 2]

@@ -4,8 +4,10 @@ inspections), kept in memory until store counts a change (`store.change_read`).
 At 20,000 reports a facet over every finding reads the whole findings table (1.4-2 s): an
 analyst's page asks the same few of them again and again between two arrivals of reports.
 Each request still reads the change counter (one row); a stored, replaced or withdrawn
-report changes it, so nothing stale is served. Two requests that miss together both
-compute: simpler than sharing one computation across requests and their sessions.
+report changes it, so nothing stale is served. Requests that miss together at one version
+share one computation (a search page asks seven facets and a total of the same findings
+at once): their snapshots hold the same changes, so the answer is the same. If the
+request computing it fails or goes away, the others compute their own.
 
 A sum over reports (a facet's counts) is not computed again when the change only added
 or withdrew reports: the kept value plus the same question asked of the new reports alone
@@ -20,6 +22,7 @@ REPEATABLE READ, so the counter and the reads of one request see the same commit
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -92,6 +95,8 @@ class ReadCache:
     def __init__(self, entries: int = ENTRIES) -> None:
         self.entries = entries
         self.kept: OrderedDict[Hashable, Kept] = OrderedDict()
+        # Answers being computed, by question and version: later requests wait for them.
+        self.computing: dict[tuple[Hashable, int], asyncio.Future[object]] = {}
 
     async def get(
         self,
@@ -105,15 +110,52 @@ class ReadCache:
         (`additive`), or computed."""
         kind = str(key[0])
         version = await repository.change_version()
-        found = self.kept.get(key)
-        if found is not None and found.version == version:
-            self.kept.move_to_end(key)
-            READ_CACHE.labels(kind, "hit").inc()
-            return cast(T, found.value)
-        if found is not None and found.version > version:
-            # This request's snapshot is older than the kept answer: its own, not kept.
-            READ_CACHE.labels(kind, "miss").inc()
-            return await compute()
+        while True:
+            found = self.kept.get(key)
+            if found is not None and found.version == version:
+                self.kept.move_to_end(key)
+                READ_CACHE.labels(kind, "hit").inc()
+                return cast(T, found.value)
+            if found is not None and found.version > version:
+                # This request's snapshot is older than the kept answer: its own, not kept.
+                READ_CACHE.labels(kind, "miss").inc()
+                return await compute()
+            computing = self.computing.get((key, version))
+            if computing is None:
+                break
+            try:
+                theirs = await asyncio.shield(computing)
+            except Exception:
+                continue  # its request failed: look again (another may have kept it since)
+            READ_CACHE.labels(kind, "shared").inc()
+            return cast(T, theirs)
+        computing = asyncio.get_running_loop().create_future()
+        self.computing[(key, version)] = computing
+        try:
+            value = await self._current(repository, key, version, found, compute, additive)
+            computing.set_result(value)
+            return value
+        except BaseException as error:
+            computing.set_exception(
+                error if isinstance(error, Exception) else RuntimeError("its request went")
+            )
+            computing.exception()  # retrieved, whether or not another request waited
+            raise
+        finally:
+            if self.computing.get((key, version)) is computing:
+                del self.computing[(key, version)]
+
+    async def _current(
+        self,
+        repository: ReadRepository,
+        key: tuple[Hashable, ...],
+        version: int,
+        found: Kept | None,
+        compute: Callable[[], Awaitable[T]],
+        additive: Additive[T, Any] | None,
+    ) -> T:
+        """The kept answer brought to `version`, or computed; kept."""
+        kind = str(key[0])
         # Only a sum over reports needs to know how the reports changed (a scan of them).
         growth = (
             await repository.report_growth(found.version if found else version)

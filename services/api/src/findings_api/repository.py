@@ -740,9 +740,9 @@ class ReadRepository:
 
     async def finding_facets(
         self, where: FindingFilter, group_by: str, then_by: str | None = None
-    ) -> tuple[FacetRow, list[FacetRow]]:
-        """The totals of the findings `where` selects, and their counts by `group_by` (and
-        by `then_by` within it: e.g. each theme by year), most findings first."""
+    ) -> list[FacetRow]:
+        """The counts of the findings `where` selects by `group_by` (and by `then_by` within
+        it: e.g. each theme by year), most findings first (their totals: `count_findings`)."""
         join, key = FACET_GROUPS[group_by]
         joins, by = join, "null"
         if then_by is not None:
@@ -754,7 +754,7 @@ class ReadRepository:
             text(self._counted_findings(where, key, by, joins)),
             _fields(where),
         )
-        return await self.count_findings(where), facet_order(_typed(FacetRow, rows))
+        return facet_order(_typed(FacetRow, rows))
 
     async def search_findings(
         self, where: FindingFilter, page: FindingPage
