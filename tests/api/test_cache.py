@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from findings_api.app import create_app
 from findings_api.cache import ReadCache
@@ -473,3 +473,31 @@ async def test_requests_that_miss_together_share_one_computation(
         assert isinstance(outcomes[0], RuntimeError)
         assert outcomes[1:] == [2, 2]
         assert computed == [1, 2]
+
+
+async def test_the_change_counter_is_read_once_a_transaction(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> None:
+    """A request's snapshot cannot see the counter move: a facet asks it for its rows and
+    its totals, and reads it once; the next transaction reads it again."""
+    app = create_app(ApiSettings(database=database_settings))
+    reads: list[str] = []
+
+    def counted(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "store.change_read" in statement:
+            reads.append(statement)
+
+    async with app.router.lifespan_context(app), app.state.sessions() as session:
+        engine = session.bind
+        event.listen(engine.sync_engine, "before_cursor_execute", counted)
+        repository = ReadRepository(session)
+        first = await repository.change_version()
+        await store_changes(
+            database_settings, lambda store: store.withdraw(withdrawal(stored[LEWISHAM_2019]))
+        )
+        assert await repository.change_version() == first
+        assert len(reads) == 1
+        await session.rollback()  # the request's transaction ends; the next one reads it
+        assert await repository.change_version() == first + 1
+        assert len(reads) == 2
+        event.remove(engine.sync_engine, "before_cursor_execute", counted)

@@ -462,6 +462,8 @@ def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
 class ReadRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The change counter as this transaction read it: its snapshot cannot see it move.
+        self.version_read: tuple[object, int] | None = None
 
     async def ping(self) -> None:
         await self.session.execute(text("select 1 from store.report_read limit 1"))
@@ -604,9 +606,16 @@ class ReadRepository:
         return set(codes.scalars())
 
     async def change_version(self) -> int:
-        """How many times store has changed what the read model serves."""
-        version = await self.session.execute(text("select version from store.change_read"))
-        return int(version.scalar_one())
+        """How many times store has changed what the read model serves, as this request's
+        snapshot sees it (read once a transaction: a facet asks it for its rows and its
+        totals, and the grade check again)."""
+        transaction = self.session.get_transaction()
+        if self.version_read is not None and self.version_read[0] is transaction:
+            return self.version_read[1]
+        result = await self.session.execute(text("select version from store.change_read"))
+        version = int(result.scalar_one())
+        self.version_read = (self.session.get_transaction(), version)
+        return version
 
     async def graded_reports(self, changed_after: int | None) -> list[GradedReportRow]:
         """Every judgement of the reports of an authority that store changed after that
