@@ -25,24 +25,16 @@ from findings_cli.embedded import (
 pytestmark = pytest.mark.integration
 
 
+async def scalar(port: int, sql: str) -> object:
+    connection = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres")
+    try:
+        return await connection.fetchval(sql)
+    finally:
+        await connection.close()
+
+
 async def server_setting(port: int, name: str) -> str:
-    connection = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres")
-    try:
-        value: str = await connection.fetchval(f"show {name}")
-        return value
-    finally:
-        await connection.close()
-
-
-async def shared_buffers_mb(port: int) -> int:
-    connection = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres")
-    try:
-        size: int = await connection.fetchval(
-            "select pg_size_bytes(current_setting('shared_buffers'))"
-        )
-        return size // MB
-    finally:
-        await connection.close()
+    return str(await scalar(port, f"show {name}"))
 
 
 @pytest.mark.parametrize(
@@ -69,7 +61,10 @@ def test_it_starts_from_a_private_folder_and_is_durable_by_default() -> None:
         assert asyncio.run(server_setting(server.port, "full_page_writes")) == "on"
         # Its page cache sized for this machine's memory.
         expected = int(shared_buffers_for(psutil.virtual_memory().total).removesuffix("MB"))
-        assert asyncio.run(shared_buffers_mb(server.port)) == expected
+        size = asyncio.run(
+            scalar(server.port, "select pg_size_bytes(current_setting('shared_buffers'))")
+        )
+        assert size == expected * MB
     finally:
         server.stop("immediate")
         shutil.rmtree(home, ignore_errors=True)
