@@ -28,6 +28,17 @@ def test_outages_are_transient_and_bad_data_is_not() -> None:
     wrapped = RuntimeError("while storing")
     wrapped.__cause__ = asyncpg.exceptions.ConnectionDoesNotExistError("gone")
     assert is_transient(wrapped)
+    # PostgreSQL stopping, or a transaction to try again: by SQLSTATE, through the chain.
+    for server_state in (
+        asyncpg.exceptions.CannotConnectNowError("the database system is shutting down"),
+        asyncpg.exceptions.AdminShutdownError("terminating connection"),
+        asyncpg.exceptions.DeadlockDetectedError("deadlock detected"),
+        asyncpg.exceptions.TooManyConnectionsError("too many clients"),
+    ):
+        storing = RuntimeError("while storing")
+        storing.__cause__ = server_state
+        assert is_transient(storing), server_state
+    assert not is_transient(asyncpg.exceptions.UniqueViolationError("duplicate key"))
     assert not is_transient(IntegrityError("insert", {}, ValueError("duplicate key")))
     assert not is_transient(KeyError("judgements"))
     assert not is_transient(InvalidEvent("not a valid ReportParsedEvent"))

@@ -56,6 +56,14 @@ def decode_event(model: type[EventModel], body: bytes) -> EventModel:
         raise InvalidEvent(f"not a valid {model.__name__}: {where}: {problem['msg']}") from error
 
 
+# PostgreSQL's classes of error that are the server's state, not the message's (SQLSTATE's
+# first two characters): a connection lost (08), a transaction to try again (40:
+# serialization failure, deadlock), resources exhausted (53: too many connections, disk
+# full), the server shutting down or starting (57: "the database system is shutting down",
+# met by a write that connects while PostgreSQL stops).
+TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57"})
+
+
 def is_transient(error: BaseException) -> bool:
     """An outage rather than a bad message: look through the whole cause chain."""
     seen: BaseException | None = error
@@ -67,6 +75,9 @@ def is_transient(error: BaseException) -> bool:
         if isinstance(seen, DBAPIError) and seen.connection_invalidated:
             return True
         if type(seen).__module__.startswith("asyncpg") and "Connection" in type(seen).__name__:
+            return True
+        sqlstate = getattr(seen, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate[:2] in TRANSIENT_SQLSTATE_CLASSES:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
