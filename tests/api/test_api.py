@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from findings_api.app import create_app
@@ -142,18 +143,32 @@ async def test_an_unmigrated_database_gives_503_not_500(client: httpx.AsyncClien
         ("query_random_page_cost", "random_page_cost", 1.1, "1.1"),
         ("query_random_page_cost", "random_page_cost", 1.7, "1.7"),
         ("query_random_page_cost", "random_page_cost", None, None),
+        ("query_work_mem", "work_mem", "16MB", "16MB"),
+        ("query_work_mem", "work_mem", "40MB", "40MB"),
+        ("query_work_mem", "work_mem", None, None),
     ],
-    ids=["no workers", "three workers", "server's workers", "1.1", "1.7", "server's cost"],
+    ids=[
+        "no workers",
+        "three workers",
+        "server's workers",
+        "1.1",
+        "1.7",
+        "server's cost",
+        "16MB",
+        "40MB",
+        "server's memory",
+    ],
 )
 async def test_the_api_reads_with_the_planner_settings_it_is_given(
     database_settings: DatabaseSettings,
     setting: str,
     server_name: str,
-    value: float | None,
+    value: float | str | None,
     shown: str | None,
 ) -> None:
-    """Each connection starts with `query_parallel_workers` (none by default) and
-    `query_random_page_cost` (1.1); unset, the server's own setting stands."""
+    """Each connection starts with `query_parallel_workers` (none by default),
+    `query_random_page_cost` (1.1) and `query_work_mem` (16MB); unset, the server's own
+    setting stands."""
     show = f"select current_setting('{server_name}')"
     engine = make_engine(database_settings)
     async with engine.connect() as connection:
@@ -163,18 +178,26 @@ async def test_the_api_reads_with_the_planner_settings_it_is_given(
     app = create_app(settings)
     async with app.router.lifespan_context(app), app.state.sessions() as session:
         assert (await session.execute(text(show))).scalar_one() == (shown or server)
-    # The server's own differs from every value given, and from the defaults (0, 1.1).
-    assert server not in {"0", "3", "1.1", "1.7"}
+    # The server's own differs from every value given, and from the defaults (0, 1.1, 16MB).
+    assert server not in {"0", "3", "1.1", "1.7", "16MB", "40MB"}
 
 
 def test_the_defaults_and_empty_planner_settings_leave_the_servers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert (ApiSettings().query_parallel_workers, ApiSettings().query_random_page_cost) == (0, 1.1)
+    assert ApiSettings().query_work_mem == "16MB"
     monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "")
     monkeypatch.setenv("FINDINGS_API_QUERY_RANDOM_PAGE_COST", "")
+    monkeypatch.setenv("FINDINGS_API_QUERY_WORK_MEM", "")
     assert ApiSettings().query_parallel_workers is None
     assert ApiSettings().query_random_page_cost is None
+    assert ApiSettings().query_work_mem is None
+    monkeypatch.setenv("FINDINGS_API_QUERY_WORK_MEM", "a lot")
+    with pytest.raises(ValidationError):
+        ApiSettings()
+    monkeypatch.setenv("FINDINGS_API_QUERY_WORK_MEM", "64MB")
+    assert ApiSettings().query_work_mem == "64MB"
     monkeypatch.setenv("FINDINGS_API_QUERY_PARALLEL_WORKERS", "2")
     monkeypatch.setenv("FINDINGS_API_QUERY_RANDOM_PAGE_COST", "1.5")
     assert (ApiSettings().query_parallel_workers, ApiSettings().query_random_page_cost) == (2, 1.5)

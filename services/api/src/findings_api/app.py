@@ -57,6 +57,7 @@ def query_settings(settings: ApiSettings) -> dict[str, str]:
     chosen = {
         "max_parallel_workers_per_gather": settings.query_parallel_workers,
         "random_page_cost": settings.query_random_page_cost,
+        "work_mem": settings.query_work_mem,
     }
     return {name: str(value) for name, value in chosen.items() if value is not None}
 

@@ -51,12 +51,21 @@ class ApiSettings(BucketSettings):
     # filtered by tone read the 1.9 GB findings table instead of its 275 MB covering index
     # at 20,000 reports: 1.3 s against 0.7 s (docs/benchmarks.md). Empty: the server's own.
     query_random_page_cost: float | None = Field(default=1.1, gt=0)
+    # The memory each sort, hash and bitmap of a query may take (`work_mem`, set as each
+    # connection starts; PostgreSQL's default is 4MB). A search's matches are found through a
+    # bitmap of the findings' pages: beyond 4MB it keeps pages, not findings, and every
+    # finding of those pages is checked again; 16MB holds every page of the findings at
+    # 20,000 reports. A common phrase's facets: 0.37 to 0.19 s each (docs/benchmarks.md).
+    # Empty: the server's own.
+    query_work_mem: str | None = Field(default="16MB", pattern=r"^[0-9]+(kB|MB|GB)$")
     # Paths (comma-separated) a new process asks of itself as it starts, in the background,
     # so that its first visitors find the answers kept: findings_api.warm. Empty: none.
     warm_paths: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(WARM_PATHS))
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
 
-    @field_validator("query_parallel_workers", "query_random_page_cost", mode="before")
+    @field_validator(
+        "query_parallel_workers", "query_random_page_cost", "query_work_mem", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
