@@ -131,6 +131,8 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
     for group_by in FACET_GROUPS:
         assert await read.finding_facets(withdrawn, group_by, "grade") == []
     assert await read.count_findings(withdrawn) == FacetRow(None, 0, 0)
+    for where in (findings, withdrawn):
+        assert await read.counted_together(where) == (FacetRow(None, 0, 0), [])
 
 
 async def plan_of(session: AsyncSession, sql: str, params: dict[str, Any]) -> Any:

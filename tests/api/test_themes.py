@@ -11,9 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from findings_api.repository import COUNTED_TOGETHER, FacetRow, FindingFilter, ReadRepository
+from findings_shared.database import make_engine
 from findings_shared.events import THEME_AREA, Finding, JudgementArea, ReportParsed
 from findings_shared.local_authorities import local_authority_by_code
+from findings_shared.settings import DatabaseSettings
 from tests.api.test_queries import LEWISHAM_2019, SALFORD_2018, WANDSWORTH_2011, WANDSWORTH_2023
 
 pytestmark = pytest.mark.integration
@@ -163,6 +167,39 @@ async def test_facets_take_the_filters_of_findings(
     assert body["total_reports"] == 2
     assert (await client.get("/findings/facets", params={"group_by": "colour"})).status_code == 422
     assert (await client.get("/findings/facets")).status_code == 422
+
+
+async def test_a_search_pages_facets_counted_together_equal_each_counted_alone(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> None:
+    """The facets a search page asks at once are counted from one read of the findings
+    (`counted_together`): each equals the facet counted alone, with the same totals."""
+    engine = make_engine(database_settings)
+    try:
+        async with AsyncSession(engine) as session:
+            read = ReadRepository(session)
+            wheres = [
+                FindingFilter(),
+                FindingFilter(q="children"),
+                FindingFilter(q="care leavers", tone="concern"),
+                FindingFilter(la_codes=("212",), category="improvement"),
+                FindingFilter(la_codes=("212", "209"), report_grade="good"),
+                FindingFilter(q="astrology horoscope"),
+            ]
+            for where in wheres:
+                totals, rows = await read.counted_together(where)
+                assert totals == await read.count_findings(where), where
+                for group in COUNTED_TOGETHER:
+                    alone = await read.finding_facets(where, group)
+                    together = [
+                        FacetRow(r.key, r.findings, r.reports) for r in rows if r.by == group
+                    ]
+                    assert together == alone, (where, group)
+                assert {r.by for r in rows} == (set(COUNTED_TOGETHER) if totals.findings else set())
+            # Not vacuous: the searches found findings, and no facet is the totals alone.
+            assert (await read.counted_together(wheres[2]))[0].findings > 0
+    finally:
+        await engine.dispose()
 
 
 async def test_a_finding_export_names_each_findings_themes_and_tone(

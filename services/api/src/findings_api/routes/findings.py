@@ -33,6 +33,7 @@ from findings_api.exports import (
 )
 from findings_api.mismatch import OfficialMismatches
 from findings_api.repository import (
+    COUNTED_TOGETHER,
     FINDING_SORTS,
     RANKED_MATCHES,
     FacetCounts,
@@ -285,6 +286,20 @@ async def finding_facets(
     is each theme's share of the year's reports with concerns, a trend."""
 
     async def counted(first: str, second: str | None) -> list[FacetRow]:
+        if where.q and second is None and first in COUNTED_TOGETHER:
+            # A search page asks these at once, and finding the matches is most of each one's
+            # time: all are counted from one read of them. (Without words, each facet alone
+            # reads an index made for it; all together read more: 1.8 s to 4.4 s for the
+            # first national theme facet of concerns at 20,000 reports.)
+            together = await kept_counts(
+                request, repository, where, repository.counted_together, ("facet set",)
+            )
+            return [
+                FacetRow(row.key, row.findings, row.reports)
+                for row in together[1]
+                if row.by == first
+            ]
+
         async def rows(of: FindingFilter) -> FacetCounts:
             return NO_TOTALS, await repository.finding_facets(of, first, second)
 
