@@ -87,3 +87,32 @@ async def test_withdrawn_reports_are_kept_for_their_time_then_purged_with_the_ve
     await change(database_settings, month, withdraw=third)  # version 4
     assert await rows(database_settings, KEPT) == kept(second, third)
     assert await rows(database_settings, purged_through) == [(2,)]
+
+
+async def test_a_withdrawn_report_is_kept_column_for_column(
+    database_settings: DatabaseSettings,
+) -> None:
+    """The copy holds every column of the live rows, each in its own column (named, not by
+    position), the generated `tsvector` included."""
+    await migrate(MIGRATIONS, database_settings.url)
+    name = "inspection_wandsworth_2023-01-13.txt"  # graded, with findings
+    report = parse_report((REPORTS / name).read_bytes(), name)
+    await change(database_settings, timedelta(days=30), store=[report])
+    order = {"reports": "report_id", "judgements": "area", "findings": "ordinal"}
+
+    async def as_json(table: str) -> list[dict[str, object]]:
+        by = order[table.removeprefix("withdrawn_")]
+        found = await rows(
+            database_settings,
+            f"""select to_jsonb(t) - 'withdrawn_in' - 'withdrawn_at' from store.{table} t
+                where report_id = '{report.report_id}' order by {by}""",
+        )
+        return [row for (row,) in found]  # type: ignore[misc]
+
+    live = {table: await as_json(table) for table in order}
+    assert all(live.values())
+    await change(database_settings, timedelta(days=30), withdraw=report)
+    for table in order:
+        assert await as_json(f"withdrawn_{table}") == live[table], table
+    # Not vacuous: the copy of a finding holds its words for search.
+    assert all(finding["search"] for finding in live["findings"])

@@ -208,6 +208,12 @@ INSERT_FINDINGS = text(
 ).bindparams(bindparam("report_ids", type_=ARRAY(Text)), bindparam("findings", type_=ARRAY(Text)))
 
 
+def _copied(table: Table, *generated: str) -> str:
+    """The columns of `table` (and its generated ones, which its copy holds as plain
+    columns), named: a copy by position would shift with a column added to both tables."""
+    return ", ".join([column.name for column in table.columns] + list(generated))
+
+
 # A withdrawn report the read model served, kept as it was (its last withdrawal only) for
 # readers that take it away from their sums; stamped with its change by `changed`.
 KEEP_WITHDRAWN = [
@@ -215,13 +221,16 @@ KEEP_WITHDRAWN = [
     for statement in (
         """delete from store.withdrawn_reports where report_id = :report_id and exists
            (select from store.reports where report_id = :report_id and same_as is null)""",
-        """insert into store.withdrawn_reports select r.*, null, null from store.reports r
-           where r.report_id = :report_id and r.same_as is null""",
-        """insert into store.withdrawn_judgements select j.* from store.judgements j
-           where j.report_id = :report_id and exists (select from store.withdrawn_reports w
+        f"""insert into store.withdrawn_reports ({_copied(reports)})
+           select {_copied(reports)} from store.reports
+           where report_id = :report_id and same_as is null""",
+        f"""insert into store.withdrawn_judgements ({_copied(judgements)})
+           select {_copied(judgements)} from store.judgements
+           where report_id = :report_id and exists (select from store.withdrawn_reports w
            where w.report_id = :report_id and w.withdrawn_in is null)""",
-        """insert into store.withdrawn_findings select f.* from store.findings f
-           where f.report_id = :report_id and exists (select from store.withdrawn_reports w
+        f"""insert into store.withdrawn_findings ({_copied(findings, "search")})
+           select {_copied(findings, "search")} from store.findings
+           where report_id = :report_id and exists (select from store.withdrawn_reports w
            where w.report_id = :report_id and w.withdrawn_in is null)""",
     )
 ]
