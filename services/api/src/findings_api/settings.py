@@ -55,7 +55,7 @@ class ApiSettings(BucketSettings):
     # connection starts; PostgreSQL's default is 4MB). A search's matches are found through a
     # bitmap of the findings' pages: beyond 4MB it keeps pages, not findings, and every
     # finding of those pages is checked again; 16MB holds every page of the findings at
-    # 20,000 reports. A common phrase's facets: 0.37 to 0.19 s each (docs/benchmarks.md).
+    # 20,000 reports. A common phrase's count: 0.37 to 0.19 s (docs/benchmarks.md).
     # Empty: the server's own.
     query_work_mem: str | None = Field(default="16MB", pattern=r"^[0-9]+(kB|MB|GB)$")
     # Paths (comma-separated) a new process asks of itself as it starts, in the background,
