@@ -38,9 +38,12 @@ function withFilter(query, group, key) {
   return params;
 }
 
+// The counts by facet, and how many findings there are in all (each facet's totals).
 async function facetLists(filters, query) {
+  let total = 0;
   const lists = await Promise.all(FACETS.map(async ([group, label]) => {
     const facets = await api("/findings/facets", { ...filters, group_by: group });
+    total = facets.total_findings;
     let buckets = facets.buckets.filter((b) => b.key !== null || group !== "theme");
     if (group === "year") buckets = [...buckets].sort((a, b) => String(b.key).localeCompare(String(a.key)));
     const items = buckets.slice(0, group === "theme" ? 12 : 10).map((bucket) => el("li", {},
@@ -50,7 +53,7 @@ async function facetLists(filters, query) {
     return el("section", { class: "facet", "aria-label": `${label}: counts` },
       el("h3", { text: label }), items.length ? el("ul", {}, ...items) : el("p", { class: "meta", text: "none" }));
   }));
-  return el("aside", { class: "facets", "aria-label": "Counts by facet" }, el("h2", { text: "How many" }), ...lists);
+  return { total, aside: el("aside", { class: "facets", "aria-label": "Counts by facet" }, el("h2", { text: "How many" }), ...lists) };
 }
 
 function resultItem(finding) {
@@ -67,8 +70,8 @@ function resultItem(finding) {
       finding.section ? ` · ${finding.section}` : ""));
 }
 
-async function loadResults(filters, list, more, cursor, total = false) {
-  const page = await api("/findings", { ...filters, limit: 25, cursor, total: total ? "true" : null });
+async function loadResults(filters, list, more, cursor) {
+  const page = await api("/findings", { ...filters, limit: 25, cursor });
   for (const finding of page.items) list.append(resultItem(finding));
   more.replaceChildren();
   if (page.next_cursor) {
@@ -126,12 +129,14 @@ export async function searchPage(query) {
       el("h1", { text: "Search findings" }), form,
       el("div", { class: "search-layout" }, facetsHolder,
         el("section", { class: "hits", "aria-label": "Findings found" }, total, exports, list, more)));
-    const [page, facets] = await Promise.all([
-      loadResults(filters, list, more, null, true),
+    // The first findings show as soon as they are found; their count comes with the facets
+    // (a common phrase's count takes longer than its first page).
+    const [, facets] = await Promise.all([
+      loadResults(filters, list, more, null),
       facetLists(filters, query),
     ]);
-    facetsHolder.append(facets);
-    const count = page.total ?? list.children.length;
+    facetsHolder.append(facets.aside);
+    const count = facets.total;
     total.textContent = count ? `${count.toLocaleString("en-GB")} finding${count === 1 ? "" : "s"} found` : "No findings match.";
   } catch (error) {
     show("Search findings", el("h1", { text: "Search findings" }), failure(error));
