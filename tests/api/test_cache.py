@@ -88,8 +88,8 @@ async def fresh_facets(database_settings: DatabaseSettings) -> list[dict[str, An
 def facets_counted(
     outcome: str = "added", kinds: tuple[str, ...] = ("facets", "facet set")
 ) -> float:
-    """Questions of facets answered so (the facets a search page shows are kept together as
-    one question of each filter, `facet set`)."""
+    """Questions of facets answered so (the facets a search page shows for words are kept
+    together as one question of each search, `facet set`)."""
     counts: list[float] = [READ_CACHE.labels(kind, outcome)._value.get() for kind in kinds]
     return sum(counts)
 
@@ -191,7 +191,8 @@ async def test_a_search_pages_facets_asked_at_once_are_counted_once(
     assert all(body["buckets"] and body["total_findings"] > 0 for body in bodies)
 
 
-# The totals a search page asks with its first page (`total=true`).
+# The totals `total=true` asks, as an API client may (the search page takes its count
+# from the facets, which share it).
 TOTALS: list[dict[str, str]] = [{}, {"tone": "concern"}, {"q": "children"}, {"region": "London"}]
 
 

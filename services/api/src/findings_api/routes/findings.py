@@ -253,9 +253,9 @@ async def kept_counts(
 
 async def totals(request: Request, repository: ReadRepository, where: FindingFilter) -> FacetRow:
     """How many findings `where` selects, in how many reports: `total=true`'s count and
-    every facet's totals, kept once for all of them (a search page asks its first page and
-    seven facets of the same findings; counting every finding took 0.26-0.46 s at 20,000
-    reports)."""
+    the totals of every facet not counted together, kept once for all of them (a search
+    page without words asks seven facets of the same findings; counting every finding took
+    0.26-0.46 s at 20,000 reports)."""
 
     async def counted(of: FindingFilter) -> FacetCounts:
         return await repository.count_findings(of), []
