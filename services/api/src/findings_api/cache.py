@@ -5,9 +5,9 @@ At 20,000 reports a facet over every finding reads the whole findings table (1.4
 analyst's page asks the same few of them again and again between two arrivals of reports.
 Each request still reads the change counter (one row); a stored, replaced or withdrawn
 report changes it, so nothing stale is served. Requests that miss together at one version
-share one computation (a search page asks seven facets and a total of the same findings
-at once): their snapshots hold the same changes, so the answer is the same. If the
-request computing it fails or goes away, the others compute their own.
+share one computation (a search page asks seven facets of the same findings at once):
+their snapshots hold the same changes, so the answer is the same. If the request
+computing it fails or goes away, the others compute their own.
 
 A sum over reports (a facet's counts) is not computed again when the change only added
 or withdrew reports: the kept value plus the same question asked of the new reports alone
