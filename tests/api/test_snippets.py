@@ -52,3 +52,12 @@ def test_a_long_sentence_is_cut_after_its_match_and_its_highlight_stays_closed()
 def test_no_match_leaves_the_text_alone() -> None:
     assert sentence_snippet(None) is None
     assert sentence_snippet("Nothing highlighted here.") == "Nothing highlighted here."
+
+
+def test_only_a_whole_abbreviation_keeps_a_sentence_open() -> None:
+    """`para.` after a space does not end a sentence; a word that merely ends in one
+    (`Separa.`) does, as a stop closed by a quote does."""
+    snippet = sentence_snippet(
+        "Start here. See para. 12 on <mark>neglect</mark>. Then Separa. Next “quoted.” After."
+    )
+    assert snippet == "See para. 12 on <mark>neglect</mark>. Then Separa. …"

@@ -15,8 +15,12 @@ LONGEST = 70  # a sentence is cut after its last match's context, never beyond t
 FRAGMENT_GAP = " … "
 # A sentence ends at . ! or ? (possibly closed by a quote or bracket) before a space and a
 # capital, a digit, a quote, a bracket or a highlight: "Dr." and "e.g. the" stay whole.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=(?:<mark>)?[A-Z0-9\"“‘(])")
+# The stop itself starts the pattern, not a look-behind, so that the search skips to the
+# next stop instead of trying every character (a search page's snippets took 2.5 ms).
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]?\s+(?=(?:<mark>)?[A-Z0-9\"“‘(])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|Dr|Mr|Mrs|Ms|No|para|St|etc)\.$")
+# The longest abbreviation with its stop, and the character before it for its `\b`.
+_ABBREVIATION_TAIL = len("para.") + 1
 MARK = "<mark>"
 
 
@@ -24,8 +28,9 @@ def _sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for end in _SENTENCE_END.finditer(text):
-        candidate = text[start : end.start() + 1].rstrip()
-        if _ABBREVIATION.search(candidate):
+        # The sentence to its stop and any closing quote (the tail is enough to match).
+        candidate = text[start : end.start() + 2].rstrip()
+        if _ABBREVIATION.search(candidate[-_ABBREVIATION_TAIL:]):
             continue
         parts.append(text[start : end.end()].strip())
         start = end.end()
