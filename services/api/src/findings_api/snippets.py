@@ -28,7 +28,7 @@ def _sentences(text: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for end in _SENTENCE_END.finditer(text):
-        # The sentence to its stop and any closing quote (the tail is enough to match).
+        # The sentence to its stop and any closing quote; an abbreviation ends it.
         candidate = text[start : end.start() + 2].rstrip()
         if _ABBREVIATION.search(candidate[-_ABBREVIATION_TAIL:]):
             continue
