@@ -285,10 +285,9 @@ async def finding_facets(
     and the share is of that group's reports: `group_by=theme&then_by=year&tone=concern`
     is each theme's share of the year's reports with concerns, a trend."""
 
-    # The totals, where a search's facets counted together carry them.
-    counted_totals: list[FacetRow] = []
-
-    async def counted(first: str, second: str | None) -> list[FacetRow]:
+    async def counted(first: str, second: str | None) -> tuple[FacetRow | None, list[FacetRow]]:
+        """The facet's rows, and its totals where a search's facets counted together carry
+        them (None: the totals are counted apart)."""
         if where.q and second is None and first in COUNTED_TOGETHER:
             # A search page asks these at once, and finding the matches is most of each one's
             # time: all are counted from one read of them, the totals too. (Without words,
@@ -297,8 +296,7 @@ async def finding_facets(
             together = await kept_counts(
                 request, repository, where, repository.counted_together, ("facet set",)
             )
-            counted_totals.append(together[0])
-            return [
+            return together[0], [
                 FacetRow(row.key, row.findings, row.reports)
                 for row in together[1]
                 if row.by == first
@@ -308,14 +306,16 @@ async def finding_facets(
             return NO_TOTALS, await repository.finding_facets(of, first, second)
 
         kept = await kept_counts(request, repository, where, rows, ("facets", first, second))
-        return kept[1]
+        return None, kept[1]
 
-    rows = await counted(group_by.value, then_by.value if then_by else None)
-    selected = counted_totals[0] if counted_totals else await totals(request, repository, where)
+    counted_totals, rows = await counted(group_by.value, then_by.value if then_by else None)
+    selected = (
+        counted_totals if counted_totals is not None else await totals(request, repository, where)
+    )
     # The reports a share is of: all those selected, or those of the row's `by` group.
     of_reports: dict[str | None, int] = {}
     if then_by is not None:
-        groups = await counted(then_by.value, None)
+        _, groups = await counted(then_by.value, None)
         of_reports = {group.key: group.reports for group in groups}
 
     def share(row: FacetRow) -> float:
