@@ -196,7 +196,7 @@ async def test_a_search_pages_facets_counted_together_equal_each_counted_alone(
                     ]
                     assert together == alone, (where, group)
                 assert {r.by for r in rows} == (set(COUNTED_TOGETHER) if totals.findings else set())
-            # Not vacuous: the searches found findings, and no facet is the totals alone.
+            # Not vacuous: a search with a filter as well found findings to count.
             assert (await read.counted_together(wheres[2]))[0].findings > 0
     finally:
         await engine.dispose()
