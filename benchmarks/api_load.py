@@ -256,6 +256,11 @@ def main() -> None:
             "findings, national filter": f"{root}/findings?tone=concern&limit=50",
             "full-text search": f"{root}/findings?q=domestic%20abuse&limit=20",
             "search, rare word": f"{root}/findings?q=radicalisation&limit=20",
+            # Words and an authority: the matches of its reports alone.
+            "search, one authority": f"{root}/findings?q=domestic%20abuse&la_code=355&limit=20",
+            "search, newest first": f"{root}/findings?q=care%20leavers&sort=newest&limit=20",
+            # A search page's facets, counted together (findings_api.cache keeps them).
+            "facets of a search": f"{root}/findings/facets?group_by=tone&q=care%20leavers",
             "report fetch": f"{root}/reports/{salford.report_id}",
             "reports list": f"{root}/reports?region=London&limit=50",
             "facets by theme": f"{root}/findings/facets?group_by=theme&tone=concern",
@@ -275,6 +280,7 @@ def main() -> None:
         # Answers the API keeps until a change (findings_api.cache): their first request
         # after one is timed apart.
         cached = {
+            "facets of a search",
             "facets by theme",
             "facets theme×year",
             "facets theme×year, national",
