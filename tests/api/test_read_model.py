@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -148,6 +148,40 @@ def index_scans(plan: Any) -> set[tuple[str, str]]:
         return set()
     found = {(plan["Node Type"], plan["Index Name"])} if "Index Name" in plan else set()
     return found.union(*(index_scans(value) for value in plan.values()))
+
+
+def relations(plan: Any) -> set[str]:
+    """The tables (partitions included) a JSON plan reads."""
+    if isinstance(plan, list):
+        return set().union(*(relations(item) for item in plan))
+    if not isinstance(plan, dict):
+        return set()
+    found = {plan["Relation Name"]} if "Relation Name" in plan else set()
+    return found.union(*(relations(value) for value in plan.values()))
+
+
+async def test_a_search_finds_and_counts_its_matches_in_the_search_table(
+    session: AsyncSession,
+) -> None:
+    """With words (`q`), the matches, their totals and facets are read from the narrow
+    search table's partitions (store migration 0019; a common phrase's first page 27-56 to
+    5-8 ms at 20,000 reports, docs/benchmarks.md), and only a page's own rows from the
+    findings; without words, from the findings alone."""
+    read = ReadRepository(session)
+    partitions = {f"finding_search_{n}" for n in range(16)}
+    searched = FindingFilter(q="care leavers", tone="concern", la_codes=("212",))
+    sql, params = found_findings_query(searched, FindingPage("relevance", 20))
+    assert relations(await plan_of(session, sql, params)) >= partitions | {"findings"}
+    join, key = FACET_GROUPS["theme"]
+    for where in (searched, replace(searched, q=None)):
+        counting = read._counted_findings(where, key, None, join)
+        read_tables = relations(await plan_of(session, counting, asdict(where)))
+        if where.q:
+            assert read_tables >= partitions
+            assert "findings" not in read_tables
+        else:
+            assert "findings" in read_tables
+            assert not read_tables & partitions
 
 
 async def test_a_page_of_findings_newest_first_walks_the_reports_index(

@@ -93,7 +93,7 @@ async def test_a_withdrawn_report_is_kept_column_for_column(
     database_settings: DatabaseSettings,
 ) -> None:
     """The copy holds every column of the live rows, each in its own column (named, not by
-    position), the generated `tsvector` included."""
+    position), and the finding's `tsvector` from the search table."""
     await migrate(MIGRATIONS, database_settings.url)
     name = "inspection_wandsworth_2023-01-13.txt"  # graded, with findings
     report = parse_report((REPORTS / name).read_bytes(), name)
@@ -102,9 +102,14 @@ async def test_a_withdrawn_report_is_kept_column_for_column(
 
     async def as_json(table: str) -> list[dict[str, object]]:
         by = order[table.removeprefix("withdrawn_")]
+        row = "to_jsonb(t)"
+        if table == "findings":  # a live finding's words for search are beside it
+            row += """ || (select jsonb_build_object('search', s.search)
+                          from store.finding_search s
+                          where s.report_id = t.report_id and s.ordinal = t.ordinal)"""
         found = await rows(
             database_settings,
-            f"""select to_jsonb(t) - 'withdrawn_in' - 'withdrawn_at' from store.{table} t
+            f"""select {row} - 'withdrawn_in' - 'withdrawn_at' from store.{table} t
                 where report_id = '{report.report_id}' order by {by}""",
         )
         return [row for (row,) in found]  # type: ignore[misc]
@@ -116,3 +121,32 @@ async def test_a_withdrawn_report_is_kept_column_for_column(
         assert await as_json(f"withdrawn_{table}") == live[table], table
     # Not vacuous: the copy of a finding holds its words for search.
     assert all(finding["search"] for finding in live["findings"])
+
+
+async def test_the_search_table_holds_each_stored_finding_once(
+    database_settings: DatabaseSettings,
+) -> None:
+    """Store writes a finding's search row with it and deletes it with it: stored, stored
+    again (a redelivery replaces the rows) and withdrawn, the search table's keys are the
+    findings' keys, and its `tsvector` is the one the findings' generated column made."""
+    await migrate(MIGRATIONS, database_settings.url)
+    first, second, _ = (parse_report((REPORTS / name).read_bytes(), name) for name in FILES)
+    keys = "select report_id, ordinal from store.{} order by 1, 2"
+    made = """select count(*) from store.findings f join store.finding_search s
+              using (report_id, ordinal)
+              where s.search = to_tsvector('english', f.text)
+                and (s.category, s.tone, s.judgement_area, s.theme_slugs)
+                    is not distinct from (f.category, f.tone, f.judgement_area, f.theme_slugs)"""
+    expected = [(first.report_id, f.ordinal) for f in first.findings] + [
+        (second.report_id, f.ordinal) for f in second.findings
+    ]
+    assert first.findings, "a report with findings"
+    assert second.findings, "a report with findings"
+    for store in ([first, second], [first]):
+        await change(database_settings, timedelta(days=30), store=store)
+        assert await rows(database_settings, keys.format("finding_search")) == sorted(expected)
+        assert await rows(database_settings, keys.format("findings")) == sorted(expected)
+        assert await rows(database_settings, made) == [(len(expected),)]
+    await change(database_settings, timedelta(days=30), withdraw=first)
+    left = sorted((second.report_id, f.ordinal) for f in second.findings)
+    assert await rows(database_settings, keys.format("finding_search")) == left

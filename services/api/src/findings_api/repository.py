@@ -196,12 +196,35 @@ def field_names(row_type: type[Any]) -> list[str]:
     return [field.name for field in fields(row_type)]
 
 
+# The columns of a finding that a search (`q`) finds, filters and counts by: searches read
+# them from a narrow view of their own (`findings_of`), which only these and the read
+# of a page's rows need.
+SEARCHED_COLUMNS = (
+    "report_id",
+    "ordinal",
+    "search",
+    "category",
+    "tone",
+    "judgement_area",
+    "theme_slugs",
+)
+
+
+def findings_of(where: FindingFilter) -> str:
+    """The view of the findings `where` selects from: a search (`q`) reads its narrow view,
+    in partitions by report, whose matches PostgreSQL reads a partition at a time under a
+    page's limit (store migration 0019; docs/benchmarks.md); the rest the findings'."""
+    return "store.finding_search_read" if where.q else "store.finding_read"
+
+
 # The views the API reads and the columns it reads of each: the contract that store's and
 # ingest's migrations keep (tests/api/test_read_model.py checks both sides).
 READ_MODEL: dict[str, tuple[str, ...]] = {
     "store.report_read": (*field_names(ReportRow), "changed_in", "created_in"),
     "store.judgement_read": ("report_id", *field_names(JudgementRow)),
-    "store.finding_read": ("report_id", *field_names(FindingRow), "search", "theme_slugs"),
+    "store.finding_read": ("report_id", *field_names(FindingRow), "theme_slugs"),
+    # What a search (`q`) reads to find, filter and count its findings.
+    "store.finding_search_read": SEARCHED_COLUMNS,
     "store.failure_read": ("report_id", *field_names(FailureRow)),
     "store.report_copy_read": (
         "report_id",
@@ -244,6 +267,7 @@ WITHDRAWN_VIEWS = {
     "store.report_read": "store.withdrawn_report_read",
     "store.judgement_read": "store.withdrawn_judgement_read",
     "store.finding_read": "store.withdrawn_finding_read",
+    "store.finding_search_read": "store.withdrawn_finding_read",
 }
 _REPORT_COLUMNS = ", ".join(f"r.{name}" for name in field_names(ReportRow))
 _FINDING_COLUMNS = ", ".join(f"f.{name}" for name in field_names(FindingRow))
@@ -714,7 +738,7 @@ class ReadRepository:
     def _selected_findings(self, where: FindingFilter, joins: str = "") -> str:
         clauses = _report_clauses(where, "j.area = f.judgement_area") + _finding_clauses(where)
         return f"""
-            from store.finding_read f join store.report_read r on r.report_id = f.report_id
+            from {findings_of(where)} f join store.report_read r on r.report_id = f.report_id
             {joins} where {" and ".join(clauses)}"""
 
     def _counted_findings(
@@ -920,7 +944,7 @@ def found_findings_query(where: FindingFilter, page: FindingPage) -> tuple[str, 
         condition, keys = after(columns, page.cursor)
         after_cursor = [condition]
         params |= keys
-    matches = f"""store.finding_read f
+    matches = f"""{findings_of(where)} f
             {"join store.report_read r on r.report_id = f.report_id" if by_report else ""}
             where {" and ".join(clauses)}"""
     sort_date = ""  # the cursor's date key, where the sort is by date

@@ -96,6 +96,14 @@ findings = Table(
     Column("tone", Text),
     Column("sentence_tones", JSONB, nullable=False),
 )
+# What searches read of each finding (store migration 0019): its `tsvector` and the columns
+# a search filters and counts by, in a narrow table of its own; written with `findings`.
+finding_search = Table(
+    "finding_search",
+    metadata,
+    Column("report_id", String(64), primary_key=True),
+    Column("ordinal", Integer, primary_key=True),
+)
 failures = Table(
     "failures",
     metadata,
@@ -192,26 +200,38 @@ def report_row(write: ReportWrite, at: datetime) -> dict[str, Any]:
 # and PostgreSQL makes the rows: no Python row, no JSON per tag, one statement per batch.
 FINDINGS_JSON = TypeAdapter(list[Finding])
 INSERT_FINDINGS = text(
-    """insert into store.findings (finding_id, report_id, ordinal, category, section,
-                                   judgement_area, paragraph, text, theme_slugs, themes, tone,
-                                   sentence_tones)
-       select f.finding_id, r.report_id, f.ordinal, f.category, f.section, f.judgement_area,
-              f.paragraph, f.text,
-              array(select tag ->> 'theme' from jsonb_array_elements(f.themes)
-                    with ordinality as tags(tag, n) order by n),
-              f.themes, f.tone, f.sentence_tones
-       from unnest(:report_ids, cast(:findings as jsonb[])) as r(report_id, findings),
-            jsonb_to_recordset(r.findings) as f(finding_id text, ordinal integer, category text,
-                                                section text, judgement_area text,
-                                                paragraph integer, text text, themes jsonb,
-                                                tone text, sentence_tones jsonb)"""
+    """with found as (
+           select f.finding_id, r.report_id, f.ordinal, f.category, f.section,
+                  f.judgement_area, f.paragraph, f.text,
+                  array(select tag ->> 'theme' from jsonb_array_elements(f.themes)
+                        with ordinality as tags(tag, n) order by n) as theme_slugs,
+                  f.themes, f.tone, f.sentence_tones
+           from unnest(:report_ids, cast(:findings as jsonb[])) as r(report_id, findings),
+                jsonb_to_recordset(r.findings) as f(finding_id text, ordinal integer,
+                                                    category text, section text,
+                                                    judgement_area text, paragraph integer,
+                                                    text text, themes jsonb, tone text,
+                                                    sentence_tones jsonb)),
+       written as (
+           insert into store.findings (finding_id, report_id, ordinal, category, section,
+                                       judgement_area, paragraph, text, theme_slugs, themes,
+                                       tone, sentence_tones)
+           select finding_id, report_id, ordinal, category, section, judgement_area,
+                  paragraph, text, theme_slugs, themes, tone, sentence_tones
+           from found)
+       insert into store.finding_search (report_id, ordinal, search, category, tone,
+                                         judgement_area, theme_slugs)
+       select report_id, ordinal, to_tsvector('english', text), category, tone,
+              judgement_area, theme_slugs
+       from found"""
 ).bindparams(bindparam("report_ids", type_=ARRAY(Text)), bindparam("findings", type_=ARRAY(Text)))
 
 
-def _copied(table: Table, *generated: str) -> str:
-    """The columns of `table` (and its generated ones, which its copy holds as plain
-    columns), named: a copy by position would shift with a column added to both tables."""
-    return ", ".join([column.name for column in table.columns] + list(generated))
+def _copied(table: Table, *more: str, prefix: str = "") -> str:
+    """The columns of `table` (each after `prefix`) and `more` (the search's `tsvector`,
+    which the copy of a finding holds as a plain column), named: a copy by position would
+    shift with a column added to both tables."""
+    return ", ".join([prefix + column.name for column in table.columns] + list(more))
 
 
 # A withdrawn report the read model served, kept as it was (its last withdrawal only) for
@@ -229,8 +249,9 @@ KEEP_WITHDRAWN = [
            where report_id = :report_id and exists (select from store.withdrawn_reports w
            where w.report_id = :report_id and w.withdrawn_in is null)""",
         f"""insert into store.withdrawn_findings ({_copied(findings, "search")})
-           select {_copied(findings, "search")} from store.findings
-           where report_id = :report_id and exists (select from store.withdrawn_reports w
+           select {_copied(findings, "s.search", prefix="f.")} from store.findings f
+           join store.finding_search s on s.report_id = f.report_id and s.ordinal = f.ordinal
+           where f.report_id = :report_id and exists (select from store.withdrawn_reports w
            where w.report_id = :report_id and w.withdrawn_in is null)""",
     )
 ]
@@ -320,6 +341,9 @@ class ReportRepository:
         report_ids = [write.report.report_id for write in writes]
         self.touched.update(report_ids)
         await self.session.execute(delete(findings).where(findings.c.report_id.in_(report_ids)))
+        await self.session.execute(
+            delete(finding_search).where(finding_search.c.report_id.in_(report_ids))
+        )
         await self.session.execute(delete(judgements).where(judgements.c.report_id.in_(report_ids)))
         rows = [report_row(write, at) for write in writes]
         statement = insert(reports).values(rows)
@@ -436,6 +460,9 @@ class ReportRepository:
             await self.session.execute(keep, {"report_id": report_id})
         self.withdrew = True
         await self.session.execute(delete(findings).where(findings.c.report_id == report_id))
+        await self.session.execute(
+            delete(finding_search).where(finding_search.c.report_id == report_id)
+        )
         await self.session.execute(delete(judgements).where(judgements.c.report_id == report_id))
         deleted = await self.session.execute(
             delete(reports).where(reports.c.report_id == report_id).returning(reports.c.report_id)
