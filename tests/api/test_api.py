@@ -112,6 +112,28 @@ async def test_findings_are_filtered_and_searched(
     assert none == []
 
 
+async def test_a_search_within_authorities_finds_their_matches_alone(
+    stored: dict[str, ReportParsed], client: httpx.AsyncClient
+) -> None:
+    """One authority's search names its reports' ids to the findings (a plan of its own);
+    it finds what the national search finds of that authority, as two authorities do."""
+
+    async def found(params: dict[str, str]) -> dict[str, str]:
+        answer = await client.get("/findings", params={"q": "children", "limit": 500} | params)
+        return {f["finding_id"]: f["la_code"] for f in answer.json()["items"]}
+
+    everywhere = await found({})
+    assert set(everywhere.values()) == {"212", "355"}
+    for la_code in ("212", "355"):
+        alone = {finding: code for finding, code in everywhere.items() if code == la_code}
+        assert await found({"la_code": la_code}) == alone
+    both = await client.get(
+        "/findings",
+        params=[("q", "children"), ("limit", 500), ("la_code", "212"), ("la_code", "355")],
+    )
+    assert {f["finding_id"] for f in both.json()["items"]} == set(everywhere)
+
+
 async def test_local_authorities(client: httpx.AsyncClient) -> None:
     authorities = (await client.get("/local-authorities")).json()
     wandsworth = next(a for a in authorities if a["la_code"] == "212")

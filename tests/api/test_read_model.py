@@ -106,6 +106,12 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
         for sort in ("newest", "oldest"):
             assert await read.list_reports(reports, sort, 10, 0, None) == []
             assert await read.search_findings(findings, FindingPage(sort, 10)) == []
+        # Words within authorities (one names its reports' ids to the findings).
+        worded = replace(findings, q="care leavers")
+        for sort in ("relevance", "newest"):
+            assert await read.search_findings(worded, FindingPage(sort, 10)) == []
+        assert await read.count_findings(worded) == FacetRow(None, 0, 0)
+        assert await read.counted_together(worded) == (FacetRow(None, 0, 0), [])
     searched = FindingFilter(q="care leavers", report_id=missing, category="strength")
     assert await read.search_findings(searched, FindingPage("relevance", 10)) == []
     assert await read.get_report(missing) is None

@@ -113,7 +113,7 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     assert await rows(database_settings, "select count(*) from store.findings") == [(5,)]
     searchable = await rows(
         database_settings,
-        "select count(*) from store.findings"
+        "select count(*) from store.finding_search"
         " where search @@ websearch_to_tsquery('english', 'senior leadership')",
     )
     assert isinstance(searchable[0][0], int)

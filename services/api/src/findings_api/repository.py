@@ -1161,6 +1161,17 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.judgement_area = :judgement_area")
     if where.q:
         clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+        if where.la_codes is not None and len(where.la_codes) == 1:
+            # One authority's reports named on its findings too. PostgreSQL estimates a
+            # phrase's matches as if its words were independent (1,046 for "domestic
+            # abuse", which has 40,528), so it read every match to join the authority's
+            # few reports; with their ids it intersects the words' index with the primary
+            # key's and reads their own matches alone. Not for a region: thousands of
+            # ids probed in each partition cost more than the join (docs/benchmarks.md).
+            clauses.append(
+                """f.report_id = any(array(select report_id from store.report_read
+                                           where la_code = (cast(:la_codes as text[]))[1]))"""
+            )
     if where.theme:
         clauses.append("f.theme_slugs @> array[cast(:theme as text)]")
     if where.any_theme is not None:
