@@ -119,7 +119,7 @@ async def test_a_search_within_authorities_finds_their_matches_alone(
     it finds what the national search finds of that authority, as two authorities do."""
 
     async def found(params: dict[str, str]) -> dict[str, str]:
-        answer = await client.get("/findings", params={"q": "children", "limit": 500} | params)
+        answer = await client.get("/findings", params={"q": "children", "limit": "500", **params})
         return {f["finding_id"]: f["la_code"] for f in answer.json()["items"]}
 
     everywhere = await found({})

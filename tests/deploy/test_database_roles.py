@@ -92,6 +92,8 @@ async def test_each_service_owns_its_schema_and_the_api_only_reads(
     try:
         # The api reads both schemas, including tables created after roles.sql ran.
         assert await api.fetchval("select count(*) from store.reports") == 0
+        # ... and the views over partitioned tables (a search's).
+        assert await api.fetchval("select count(*) from store.finding_search_read") == 0
         assert await api.fetchval("select count(*) from ingest.objects") == 0
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await api.execute("delete from store.findings")
