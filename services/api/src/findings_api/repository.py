@@ -196,9 +196,9 @@ def field_names(row_type: type[Any]) -> list[str]:
     return [field.name for field in fields(row_type)]
 
 
-# The columns of a finding that a search (`q`) finds, filters and counts by: searches read
-# them from a narrow view of their own (`findings_of`), which only these and the read
-# of a page's rows need.
+# The columns of a finding that a search (`q`) finds, filters and counts by, which searches
+# read from a narrow view of their own (`findings_of`); a page's own rows still come from
+# `store.finding_read`.
 SEARCHED_COLUMNS = (
     "report_id",
     "ordinal",
@@ -211,9 +211,10 @@ SEARCHED_COLUMNS = (
 
 
 def findings_of(where: FindingFilter) -> str:
-    """The view of the findings `where` selects from: a search (`q`) reads its narrow view,
-    in partitions by report, whose matches PostgreSQL reads a partition at a time under a
-    page's limit (store migration 0019; docs/benchmarks.md); the rest the findings'."""
+    """The view the findings `where` selects are read from: with words (`q`), the search's
+    narrow view, in partitions by report, whose matches PostgreSQL reads a partition at a
+    time under a page's limit (store migration 0019; docs/benchmarks.md); without, the
+    findings'."""
     return "store.finding_search_read" if where.q else "store.finding_read"
 
 
