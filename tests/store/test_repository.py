@@ -128,7 +128,8 @@ async def test_the_search_table_holds_each_stored_finding_once(
 ) -> None:
     """Store writes a finding's search row with it and deletes it with it: stored, stored
     again (a redelivery replaces the rows) and withdrawn, the search table's keys are the
-    findings' keys, and its `tsvector` is the one the findings' generated column made."""
+    findings' keys, and its `tsvector` is `to_tsvector('english', text)`, as the findings'
+    generated column made it before store migration 0019."""
     await migrate(MIGRATIONS, database_settings.url)
     first, second, _ = (parse_report((REPORTS / name).read_bytes(), name) for name in FILES)
     keys = "select report_id, ordinal from store.{} order by 1, 2"
