@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 import pytest
 from pydantic import ValidationError
@@ -115,18 +117,31 @@ async def test_findings_are_filtered_and_searched(
 async def test_a_search_within_authorities_finds_their_matches_alone(
     stored: dict[str, ReportParsed], client: httpx.AsyncClient
 ) -> None:
-    """One authority's search names its reports' ids to the findings (a plan of its own);
-    it finds what the national search finds of that authority, as two authorities do."""
+    """One authority's search names its reports' ids to the findings, not its reports'
+    authority (a plan of its own); its page, total and facets are what the national search
+    finds of that authority, as two authorities' are."""
 
-    async def found(params: dict[str, str]) -> dict[str, str]:
+    async def found(params: dict[str, str]) -> dict[str, dict[str, str]]:
         answer = await client.get("/findings", params={"q": "children", "limit": "500", **params})
-        return {f["finding_id"]: f["la_code"] for f in answer.json()["items"]}
+        return {f["finding_id"]: f for f in answer.json()["items"]}
 
     everywhere = await found({})
-    assert set(everywhere.values()) == {"212", "355"}
+    assert {f["la_code"] for f in everywhere.values()} == {"212", "355"}
     for la_code in ("212", "355"):
-        alone = {finding: code for finding, code in everywhere.items() if code == la_code}
+        alone = {key: f for key, f in everywhere.items() if f["la_code"] == la_code}
         assert await found({"la_code": la_code}) == alone
+        params = {"q": "children", "la_code": la_code}
+        page = await client.get("/findings", params={**params, "total": "true", "limit": "1"})
+        assert page.json()["total"] == len(alone)
+        by_tone = await client.get("/findings/facets", params={**params, "group_by": "tone"})
+        facets = by_tone.json()
+        assert (facets["total_findings"], facets["total_reports"]) == (
+            len(alone),
+            len({f["report_id"] for f in alone.values()}),
+        )
+        assert {b["key"]: b["findings"] for b in facets["buckets"]} == Counter(
+            f["tone"] for f in alone.values()
+        )
     both = await client.get(
         "/findings",
         params=[("q", "children"), ("limit", 500), ("la_code", "212"), ("la_code", "355")],

@@ -442,9 +442,11 @@ SNIPPET = """ts_headline('english',
 
 def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
     """Conditions on reports; `judged_area` picks the judgement whose grade `grade` filters
-    (the one asked for, for reports; the finding's own area, for findings)."""
+    (the one asked for, for reports; the finding's own area, for findings). A search within
+    one authority names it on the findings instead (`_authority_named_by_ids`), so findings'
+    queries always take `_finding_clauses` too."""
     clauses = ["true"]
-    if where.la_codes is not None:
+    if where.la_codes is not None and not _authority_named_by_ids(where):
         # One authority by equality: store's index of (la_code, date) then gives its reports
         # newest first and a page stops early; with `any` the planner cannot walk that index
         # in order, and walked every report newest first instead (docs/benchmarks.md).
@@ -1151,6 +1153,23 @@ FACET_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
+def _authority_named_by_ids(where: ReportFilter) -> bool:
+    """A search (`q`) within one authority names the authority's report ids on its
+    findings, in place of a condition on their reports. PostgreSQL estimates a phrase's
+    matches as if its words were independent (1,046 for "domestic abuse", which has
+    40,528), so it read every match to join the authority's few reports; with their ids it
+    intersects the words' index with the primary key's and reads their own matches alone,
+    and a page's matches need no join to the reports at all (38 to 31 ms at 20,000
+    reports). Not for a region: thousands of ids probed in each partition cost more than
+    the join (docs/benchmarks.md)."""
+    return (
+        isinstance(where, FindingFilter)
+        and bool(where.q)
+        and where.la_codes is not None
+        and len(where.la_codes) == 1
+    )
+
+
 def _finding_clauses(where: FindingFilter) -> list[str]:
     """Conditions on findings themselves (alias `f`)."""
     clauses = []
@@ -1162,17 +1181,11 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.judgement_area = :judgement_area")
     if where.q:
         clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
-        if where.la_codes is not None and len(where.la_codes) == 1:
-            # One authority's reports named on its findings too. PostgreSQL estimates a
-            # phrase's matches as if its words were independent (1,046 for "domestic
-            # abuse", which has 40,528), so it read every match to join the authority's
-            # few reports; with their ids it intersects the words' index with the primary
-            # key's and reads their own matches alone. Not for a region: thousands of
-            # ids probed in each partition cost more than the join (docs/benchmarks.md).
-            clauses.append(
-                """f.report_id = any(array(select report_id from store.report_read
-                                           where la_code = (cast(:la_codes as text[]))[1]))"""
-            )
+    if _authority_named_by_ids(where):
+        clauses.append(
+            """f.report_id = any(array(select report_id from store.report_read
+                                       where la_code = (cast(:la_codes as text[]))[1]))"""
+        )
     if where.theme:
         clauses.append("f.theme_slugs @> array[cast(:theme as text)]")
     if where.any_theme is not None:
