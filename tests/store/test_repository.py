@@ -128,14 +128,16 @@ async def test_the_search_table_holds_each_stored_finding_once(
 ) -> None:
     """Store writes a finding's search row with it and deletes it with it: stored, stored
     again (a redelivery replaces the rows) and withdrawn, the search table's keys are the
-    findings' keys, and its `tsvector` is `to_tsvector('english', text)`, as the findings'
-    generated column made it before store migration 0019."""
+    findings' keys, its `tsvector` is `to_tsvector('english', text)`, as the findings'
+    generated column made it before store migration 0019, and its authority (the
+    partition key, migration 0020) is its report's."""
     await migrate(MIGRATIONS, database_settings.url)
     first, second, _ = (parse_report((REPORTS / name).read_bytes(), name) for name in FILES)
     keys = "select report_id, ordinal from store.{} order by 1, 2"
     made = """select count(*) from store.findings f join store.finding_search s
-              using (report_id, ordinal)
+              using (report_id, ordinal) join store.reports r using (report_id)
               where s.search = to_tsvector('english', f.text)
+                and s.la_code is not distinct from r.la_code
                 and (s.category, s.tone, s.judgement_area, s.theme_slugs)
                     is not distinct from (f.category, f.tone, f.judgement_area, f.theme_slugs)"""
     expected = [(first.report_id, f.ordinal) for f in first.findings] + [

@@ -202,6 +202,7 @@ def field_names(row_type: type[Any]) -> list[str]:
 SEARCHED_COLUMNS = (
     "report_id",
     "ordinal",
+    "la_code",
     "search",
     "category",
     "tone",
@@ -212,9 +213,9 @@ SEARCHED_COLUMNS = (
 
 def findings_of(where: FindingFilter) -> str:
     """The view the findings `where` selects are read from: with words (`q`), the search's
-    narrow view, in partitions by report, whose matches PostgreSQL reads a partition at a
-    time under a page's limit (store migration 0019; docs/benchmarks.md); without, the
-    findings'."""
+    narrow view, in partitions by authority, whose matches PostgreSQL reads a partition at
+    a time under a page's limit (store migrations 0019, 0020; docs/benchmarks.md); without,
+    the findings'."""
     return "store.finding_search_read" if where.q else "store.finding_read"
 
 
@@ -442,11 +443,11 @@ SNIPPET = """ts_headline('english',
 
 def _report_clauses(where: ReportFilter, judged_area: str) -> list[str]:
     """Conditions on reports; `judged_area` picks the judgement whose grade `grade` filters
-    (the one asked for, for reports; the finding's own area, for findings). A search within
-    one authority names it on the findings instead (`_authority_named_by_ids`), so findings'
-    queries always take `_finding_clauses` too."""
+    (the one asked for, for reports; the finding's own area, for findings). A search names
+    its authorities on the findings instead (`_authorities_on_findings`), so findings' queries
+    always take `_finding_clauses` too."""
     clauses = ["true"]
-    if where.la_codes is not None and not _authority_named_by_ids(where):
+    if where.la_codes is not None and _authorities_on_findings(where) is None:
         # One authority by equality: store's index of (la_code, date) then gives its reports
         # newest first and a page stops early; with `any` the planner cannot walk that index
         # in order, and walked every report newest first instead (docs/benchmarks.md).
@@ -1153,21 +1154,15 @@ FACET_GROUPS: dict[str, tuple[str, str]] = {
 }
 
 
-def _authority_named_by_ids(where: ReportFilter) -> bool:
-    """A search (`q`) within one authority names the authority's report ids on its
-    findings, in place of a condition on their reports. PostgreSQL estimates a phrase's
-    matches as if its words were independent (1,046 for "domestic abuse", which has
-    40,528), so it read every match to join the authority's few reports; with their ids it
-    intersects the words' index with the primary key's and reads their own matches alone,
-    and a page's matches need no join to the reports at all (38 to 31 ms at 20,000
-    reports). Not for a region: thousands of ids probed in each partition cost more than
-    the join (docs/benchmarks.md)."""
-    return (
-        isinstance(where, FindingFilter)
-        and bool(where.q)
-        and where.la_codes is not None
-        and len(where.la_codes) == 1
-    )
+def _authorities_on_findings(where: ReportFilter) -> tuple[str, ...] | None:
+    """The authorities a search (`q`) names on the search table's rows, whose partitions are
+    by authority (store migration 0020), in place of a condition on their reports: one
+    authority's search reads its one partition (35 to 6 ms a page at 20,000 reports), and a
+    page's matches need no join to the reports. None over the withdrawn views (a kept
+    facet's take-away), whose findings do not carry their authority."""
+    if isinstance(where, FindingFilter) and where.q and where.withdrawn_after is None:
+        return where.la_codes
+    return None
 
 
 def _finding_clauses(where: FindingFilter) -> list[str]:
@@ -1181,10 +1176,13 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.judgement_area = :judgement_area")
     if where.q:
         clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
-    if _authority_named_by_ids(where):
+    authorities = _authorities_on_findings(where)
+    if authorities is not None:
+        # One by equality, as on the reports (`_report_clauses`).
         clauses.append(
-            """f.report_id = any(array(select report_id from store.report_read
-                                       where la_code = (cast(:la_codes as text[]))[1]))"""
+            "f.la_code = (cast(:la_codes as text[]))[1]"
+            if len(authorities) == 1
+            else "f.la_code = any(:la_codes)"
         )
     if where.theme:
         clauses.append("f.theme_slugs @> array[cast(:theme as text)]")

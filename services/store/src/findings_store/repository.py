@@ -96,8 +96,9 @@ findings = Table(
     Column("tone", Text),
     Column("sentence_tones", JSONB, nullable=False),
 )
-# What searches read of each finding (store migration 0019): its `tsvector` and the columns
-# a search filters and counts by, in a narrow table of its own; written with `findings`.
+# What searches read of each finding (store migrations 0019, 0020): its `tsvector`, its
+# report's authority (the partition key) and the columns a search filters and counts by, in
+# a narrow table of its own; written with `findings`, after their report.
 finding_search = Table(
     "finding_search",
     metadata,
@@ -219,11 +220,11 @@ INSERT_FINDINGS = text(
            select finding_id, report_id, ordinal, category, section, judgement_area,
                   paragraph, text, theme_slugs, themes, tone, sentence_tones
            from found)
-       insert into store.finding_search (report_id, ordinal, search, category, tone,
-                                         judgement_area, theme_slugs)
-       select report_id, ordinal, to_tsvector('english', text), category, tone,
-              judgement_area, theme_slugs
-       from found"""
+       insert into store.finding_search (report_id, ordinal, la_code, search, category,
+                                         tone, judgement_area, theme_slugs)
+       select f.report_id, f.ordinal, r.la_code, to_tsvector('english', f.text), f.category,
+              f.tone, f.judgement_area, f.theme_slugs
+       from found f join store.reports r on r.report_id = f.report_id"""
 ).bindparams(bindparam("report_ids", type_=ARRAY(Text)), bindparam("findings", type_=ARRAY(Text)))
 
 
