@@ -117,9 +117,9 @@ async def test_findings_are_filtered_and_searched(
 async def test_a_search_within_authorities_finds_their_matches_alone(
     stored: dict[str, ReportParsed], client: httpx.AsyncClient
 ) -> None:
-    """One authority's search names its reports' ids to the findings, not its reports'
-    authority (a plan of its own); its page, total and facets are what the national search
-    finds of that authority, as two authorities' are."""
+    """One authority's search names it on the search rows, not on their reports (a plan
+    of its own: its partition alone); its page, total and facets are what the national
+    search finds of that authority, as two authorities' are (a join to their reports)."""
 
     async def found(params: dict[str, str]) -> dict[str, dict[str, str]]:
         answer = await client.get("/findings", params={"q": "children", "limit": "500", **params})

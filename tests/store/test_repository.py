@@ -153,3 +153,22 @@ async def test_the_search_table_holds_each_stored_finding_once(
     await change(database_settings, timedelta(days=30), withdraw=first)
     left = sorted((second.report_id, f.ordinal) for f in second.findings)
     assert await rows(database_settings, keys.format("finding_search")) == left
+
+
+async def test_a_report_of_no_known_authority_is_searchable(
+    database_settings: DatabaseSettings,
+) -> None:
+    """The search table's partitions are by authority (store migration 0020); a report
+    whose authority the parser did not find has search rows all the same, with none."""
+    await migrate(MIGRATIONS, database_settings.url)
+    name = FILES[0]
+    report = parse_report((REPORTS / name).read_bytes(), name)
+    assert report.local_authority is not None, "a report whose authority is known, to drop"
+    assert report.findings, "a report with findings"
+    unknown = report.model_copy(update={"local_authority": None})
+    await change(database_settings, timedelta(days=30), store=[unknown])
+    assert await rows(
+        database_settings,
+        f"""select count(*), count(la_code) from store.finding_search
+            where report_id = '{report.report_id}'""",
+    ) == [(len(report.findings), 0)]
