@@ -106,7 +106,7 @@ async def test_every_query_of_the_repository_runs_on_the_views(session: AsyncSes
         for sort in ("newest", "oldest"):
             assert await read.list_reports(reports, sort, 10, 0, None) == []
             assert await read.search_findings(findings, FindingPage(sort, 10)) == []
-        # Words within authorities (one names its reports' ids to the findings).
+        # Words within authorities (one names its authority on the search rows).
         worded = replace(findings, q="care leavers")
         for sort in ("relevance", "newest"):
             assert await read.search_findings(worded, FindingPage(sort, 10)) == []

@@ -111,6 +111,8 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
         database_settings, "select parser_version, finding_count from store.reports"
     ) == [("0.10.0", 5)]
     assert await rows(database_settings, "select count(*) from store.findings") == [(5,)]
+    # The search rows are the stored version's alone: the older version's went with it.
+    assert await rows(database_settings, "select count(*) from store.finding_search") == [(5,)]
     searchable = await rows(
         database_settings,
         "select count(*) from store.finding_search"

@@ -99,11 +99,13 @@ findings = Table(
 # What searches read of each finding (store migrations 0019, 0020): its `tsvector`, its
 # report's authority (the partition key) and the columns a search filters and counts by, in
 # a narrow table of its own; written with `findings`, after their report.
+# No primary key since 0020 (a partitioned table's keys must hold its partition key, which
+# may be null); the findings' own key keeps its rows unique. Core deletes them by report.
 finding_search = Table(
     "finding_search",
     metadata,
-    Column("report_id", String(64), primary_key=True),
-    Column("ordinal", Integer, primary_key=True),
+    Column("report_id", String(64), nullable=False),
+    Column("ordinal", Integer, nullable=False),
 )
 failures = Table(
     "failures",
