@@ -3,14 +3,17 @@ how long."""
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from findings_parse.core.parser import parse_report
 from findings_shared.database import make_engine, make_sessionmaker, migrate
-from findings_shared.events import ReportParsed, ReportReplaced
+from findings_shared.events import ReportParsed, ReportReplaced, finding_id_of
 from findings_shared.settings import DatabaseSettings
 from findings_store.migrations_path import MIGRATIONS
 from findings_store.repository import ReportRepository
@@ -172,3 +175,49 @@ async def test_a_report_of_no_known_authority_is_searchable(
         f"""select count(*), count(la_code) from store.finding_search
             where report_id = '{report.report_id}'""",
     ) == [(len(report.findings), 0)]
+
+
+async def test_the_search_index_keeps_its_pending_list_small(
+    database_settings: DatabaseSettings,
+) -> None:
+    """GIN puts new rows in a pending list that every search reads in full until it is
+    merged into the index; store migration 0021 caps each partition's at 256 kB (the
+    default, 4 MB, held 34 MB over the 16 partitions after 20,000 reports). Copies of one
+    authority's report, each in its own transaction, put far more than that through one
+    partition's list, and it never holds more than the cap."""
+    await migrate(MIGRATIONS, database_settings.url)
+    name = "inspection_telford-wrekin_2024-07-12.pdf"
+    report = parse_report((REPORTS / name).read_bytes(), name)
+    assert report.local_authority is not None, "one authority: one partition"
+    engine = make_engine(database_settings)
+    async with engine.begin() as connection:
+        await connection.execute(text("create extension if not exists pageinspect"))
+    await engine.dispose()
+    partition_index = """(select x.indexrelid::regclass::text from pg_index x
+        join pg_inherits i on i.inhrelid = x.indexrelid
+        where i.inhparent = 'store.ix_finding_search_search'::regclass
+          and x.indrelid = (select tableoid from store.finding_search
+                            where report_id = '{}' limit 1))"""
+    pending: list[int] = []
+    for copy in range(12):
+        report_id = hashlib.sha256(f"{report.report_id}:{copy}".encode()).hexdigest()
+        findings = [
+            f.model_copy(update={"finding_id": finding_id_of(report_id, f.ordinal, f.text)})
+            for f in report.findings
+        ]
+        copied = report.model_copy(update={"report_id": report_id, "findings": findings})
+        await change(database_settings, timedelta(days=30), store=[copied])
+        [(pages,)] = await rows(
+            database_settings,
+            f"""select n_pending_pages from gin_metapage_info(
+                    get_raw_page({partition_index.format(report_id)}, 0))""",
+        )
+        assert isinstance(pages, int)
+        pending.append(pages)
+    assert await rows(
+        database_settings, "select count(distinct tableoid) from store.finding_search"
+    ) == [(1,)]
+    # The list grew with each report and was merged into the index when it passed its cap
+    # (under the default it would only have grown: 12 reports are far under 4 MB).
+    assert any(later < earlier for earlier, later in itertools.pairwise(pending)), pending
+    assert max(pending) * 8 <= 256, f"pending lists of {pending} pages of 8 kB"
