@@ -15,6 +15,11 @@ alter role findings_api password :'api_password';
 
 grant connect on database :"database" to findings_ingest, findings_store, findings_api;
 
+-- store's search index holds a text column beside its words (store migration 0022), through
+-- btree_gin's operator classes; creating an extension needs the database's CREATE
+-- privilege, which store's role does not have (its migration creates it only where it may).
+create extension if not exists btree_gin;
+
 create schema if not exists ingest authorization findings_ingest;
 create schema if not exists store authorization findings_store;
 
