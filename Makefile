@@ -2,7 +2,7 @@
 UV := python3 -m uv
 N ?= 200
 
-.PHONY: setup browser test-tools run test lint check screenshots bench bench-store bench-latency bench-api bench-parser soak asyncapi golden clean images test-containers web-vendor
+.PHONY: setup browser test-tools run test lint check screenshots bench bench-store bench-latency bench-estimates bench-api bench-parser soak asyncapi golden clean images test-containers web-vendor
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.9" || \
@@ -64,6 +64,9 @@ bench-latency: setup  ## one file every 2 s, default settings: drop-to-API laten
 
 soak: setup  ## N unique reports under random kills and broker restarts (SEED=… replays)
 	$(UV) run --frozen findings soak --reports $(N) $(if $(SEED),--seed $(SEED))
+
+bench-estimates: setup  ## a search's estimated facets against its exact ones, on a database bench-api kept (DB=path)
+	$(UV) run --frozen python -m benchmarks.facet_estimates --keep $(DB)
 
 bench-api: setup  ## load on the API with wrk (apt-get install wrk), N reports stored
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)

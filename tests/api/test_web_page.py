@@ -5,6 +5,7 @@ width, with axe-core's accessibility rules and the keyboard. Screenshots go to
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
 import hashlib
@@ -221,6 +222,43 @@ async def test_search_counts_filters_exports_and_starts_snippets_at_a_sentence(
         salford_hit = results.filter(has=page.get_by_role("link", name="Salford")).first
         await salford_hit.get_by_role("link", name=re.compile("ILACS inspection")).click()
         await expect(page.get_by_role("heading", level=1)).to_have_text(salford.title or "")
+
+
+async def test_a_broad_search_shows_estimated_counts_then_exact_ones(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings, browser: Browser
+) -> None:
+    """Where the API estimates a search's facets (here: half the reports sampled, however
+    few its matches), the page marks its counts as estimates, then shows the exact ones."""
+    settings = ApiSettings(
+        database=database_settings, facet_sample_sixteenths=8, facet_estimate_above=0
+    )
+    exact_asked = asyncio.Event()
+    release = asyncio.Event()
+
+    async def exact_held(route: Route) -> None:
+        if "estimate=true" not in route.request.url:
+            exact_asked.set()
+            await release.wait()
+        await route.continue_()
+
+    async with serving_api(settings) as url, page_of(browser, "search-estimated") as page:
+        await page.route("**/findings/facets?*", exact_held)
+        await page.goto(f"{url}/#/search?q=children")
+        count = page.locator("#result-count")
+        await expect(count).to_contain_text("About")
+        await expect(page.locator(".facets .estimated")).to_contain_text("one report in 2")
+        await expect(page.locator(".facets .count").first).to_contain_text("≈")
+        assert exact_asked.is_set()
+        release.set()
+        await expect(count).not_to_contain_text("About")
+        # Asked only now: an exact count kept before would have been served at once.
+        async with httpx.AsyncClient(base_url=url) as client:
+            params = {"q": "children", "group_by": "tone"}
+            exact = (await client.get("/findings/facets", params=params)).json()
+        assert exact["estimated"] is False
+        await expect(count).to_have_text(f"{exact['total_findings']:,} findings found")
+        await expect(page.locator(".facets .estimated")).to_have_count(0)
+        assert "≈" not in await page.locator(".facets").inner_text()
 
 
 async def test_a_report_has_sections_to_jump_to_dates_and_ofsteds_grades_checked(

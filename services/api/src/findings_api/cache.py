@@ -98,6 +98,11 @@ class ReadCache:
         # Answers being computed, by question and version: later requests wait for them.
         self.computing: dict[tuple[Hashable, int], asyncio.Future[object]] = {}
 
+    def holds(self, key: tuple[Hashable, ...]) -> bool:
+        """Whether an answer to `key` is kept, of whatever version: `get` then serves it,
+        or brings it up to date, without a full count unless a report was replaced."""
+        return key in self.kept
+
     async def get(
         self,
         repository: ReadRepository,

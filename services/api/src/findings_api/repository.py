@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Result, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -321,6 +321,10 @@ class FindingFilter(ReportFilter):
     tone: str | None = None
     # The report's overall grade, whatever area the finding sits under.
     report_grade: str | None = None
+    # Only the reports whose ids sort below this: a report id is the sha256 of its file in
+    # hex, so those below "1" are a sample of one report in 16, the same for every question
+    # (findings_api.estimates).
+    sampled_below: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +336,21 @@ class FacetRow:
     findings: int
     reports: int
     by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SampledRow:
+    """A facet value's counts in a sample of reports, with the sum over those reports of
+    the square of each one's findings: what an estimate's margin is made of."""
+
+    key: str | None
+    findings: int
+    reports: int
+    squares: int
+    by: str | None = None
+
+
+SampledCounts = tuple[SampledRow, list[SampledRow]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +368,19 @@ class ReportGrowth:
     purged_through: int
 
 
-def facet_order(rows: Iterable[FacetRow]) -> list[FacetRow]:
+class _Counted(Protocol):
+    @property
+    def key(self) -> str | None: ...
+    @property
+    def by(self) -> str | None: ...
+    @property
+    def findings(self) -> int: ...
+
+
+CountedT = TypeVar("CountedT", bound=_Counted)
+
+
+def facet_order(rows: Iterable[CountedT]) -> list[CountedT]:
     """Most findings first, then by key and second key (none last)."""
     return sorted(
         rows,
@@ -806,6 +837,19 @@ class ReadRepository:
         totals = next(row for row in rows if row.by is None)
         return totals, facet_order(row for row in rows if row.by is not None)
 
+    async def sampled_together(self, where: FindingFilter) -> SampledCounts:
+        """`counted_together` of the sample of reports `where` names (`sampled_below`),
+        with each row's sum of squares; the totals first."""
+        rows = _typed(
+            SampledRow,
+            await self.session.execute(
+                text(_counted_together(self._selected_findings(where), squares=True)),
+                _fields(where),
+            ),
+        )
+        totals = next(row for row in rows if row.by is None)
+        return totals, [row for row in rows if row.by is not None]
+
     async def search_findings(
         self, where: FindingFilter, page: FindingPage
     ) -> list[FoundFindingRow]:
@@ -1084,10 +1128,12 @@ COUNTED_TOGETHER = ("theme", "tone", "category", "region", "year", "grade", "rep
 _OF_FINDINGS = ("tone", "category")
 
 
-def _counted_together(selected: str) -> str:
+def _counted_together(selected: str, squares: bool = False) -> str:
     """`_counted` of each facet in `COUNTED_TOGETHER` (`by` names it; the totals' is null)
     from one read of the selected findings (`found`): each facet counts them per report
-    first, then sums, as `_counted` does; a report's own keys are read once a report."""
+    first, then sums, as `_counted` does; a report's own keys are read once a report. With
+    `squares`, each row also sums the square of each report's findings (`SampledRow`)."""
+    summed = "sum(n), count(*), sum(n * n)" if squares else "sum(n), count(*)"
     of_reports = [group for group in COUNTED_TOGETHER if group not in (*_OF_FINDINGS, "theme")]
     report_keys, report_joins = [], []
     for number, group in enumerate(of_reports):
@@ -1096,23 +1142,24 @@ def _counted_together(selected: str) -> str:
         report_keys.append(f"{_aliased(key, f'g{number}')} as {group}")
         report_joins.append(_aliased(join, f"g{number}"))
     facets = [
-        "select null, null, sum(n), count(*) from per_report",
-        """select 'theme', key, sum(n), count(*) from (
+        f"select null, null, {summed} from per_report",
+        f"""select 'theme', key, {summed} from (
                select f.report_id, t.key, count(*) as n
                from found f cross join lateral unnest(f.theme_slugs) as t(key)
                group by 1, 2) c group by 2""",
         *(
-            f"""select '{group}', {group}, sum(n), count(*) from (
+            f"""select '{group}', {group}, {summed} from (
                     select report_id, {group}, count(*) as n from found group by 1, 2) c
                 group by 2"""
             for group in _OF_FINDINGS
         ),
         *(
-            f"select '{group}', {group}, sum(n), count(*) from per_report group by 2"
+            f"select '{group}', {group}, {summed} from per_report group by 2"
             for group in of_reports
         ),
     ]
     union = "\n union all ".join(facets)
+    squared = ", coalesce(squares, 0)::bigint as squares" if squares else ""
     return f"""
         with found as materialized (select f.report_id, f.category, f.tone, f.theme_slugs
                                     {selected}),
@@ -1121,7 +1168,8 @@ def _counted_together(selected: str) -> str:
             from (select report_id, count(*) as n from found group by report_id) p
             join store.report_read r on r.report_id = p.report_id {" ".join(report_joins)})
         select "by", "key", coalesce(findings, 0)::int as findings, reports::int as reports
-        from ({union}) as facet("by", "key", findings, reports)"""
+               {squared}
+        from ({union}) as facet("by", "key", findings, reports{", squares" if squares else ""})"""
 
 
 _THEME_AREAS = _sql_values((theme.value, area.value) for theme, area in THEME_AREA.items())
@@ -1183,6 +1231,9 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.judgement_area = :judgement_area")
     if where.q:
         clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+    if where.sampled_below:
+        # The first hex digit, as the search index holds it (store migration 0022).
+        clauses.append("left(f.report_id, 1) < :sampled_below")
     if _authority_on_findings(where):
         clauses.append("f.la_code = (cast(:la_codes as text[]))[1]")
     if where.theme:

@@ -107,6 +107,14 @@ class FacetBucket(BaseModel):
     share_of_reports: float = Field(
         description="Of the reports the filters select (with then_by: of its `by` group's)"
     )
+    findings_margin: int | None = Field(
+        default=None,
+        description="Estimated counts only: the half-width of `findings`' 95% interval",
+    )
+    reports_margin: int | None = Field(
+        default=None,
+        description="Estimated counts only: the half-width of `reports`' 95% interval",
+    )
 
 
 class ThemeOut(BaseModel):
@@ -143,6 +151,23 @@ class Facets(BaseModel):
     total_findings: int
     total_reports: int
     buckets: list[FacetBucket]
+    estimated: bool = Field(
+        default=False,
+        description="True: every count is estimated from a sample of the reports"
+        " (`sampled_share`; asked with `estimate=true`), each with its 95% margin; a value"
+        " no sampled report has is missing",
+    )
+    sampled_share: float | None = Field(
+        default=None, description="Estimated counts only: the share of the reports sampled"
+    )
+    total_findings_margin: int | None = Field(
+        default=None,
+        description="Estimated counts only: the half-width of `total_findings`' 95% interval",
+    )
+    total_reports_margin: int | None = Field(
+        default=None,
+        description="Estimated counts only: the half-width of `total_reports`' 95% interval",
+    )
 
 
 class ReportSummary(BaseModel):

@@ -38,22 +38,33 @@ function withFilter(query, group, key) {
   return params;
 }
 
-// The counts by facet, and how many findings there are in all (each facet's totals).
-async function facetLists(filters, query) {
+// The counts by facet, and how many findings there are in all (each facet's totals). With
+// `estimate`, a broad search's counts may come estimated from a sample of the reports (fast
+// where the exact count takes a second); they are marked so.
+async function facetLists(filters, query, estimate) {
   let total = 0;
+  let sampled = null;
   const lists = await Promise.all(FACETS.map(async ([group, label]) => {
-    const facets = await api("/findings/facets", { ...filters, group_by: group });
+    const facets = await api("/findings/facets", { ...filters, group_by: group, ...(estimate ? { estimate: "true" } : {}) });
     total = facets.total_findings;
+    if (facets.estimated) sampled = facets.sampled_share;
+    const count = (bucket) => facets.estimated
+      ? el("span", { class: "count", title: `estimated: ± ${bucket.findings_margin.toLocaleString("en-GB")} (95% interval)`,
+        text: ` ≈${bucket.findings.toLocaleString("en-GB")}` })
+      : el("span", { class: "count", text: ` ${bucket.findings.toLocaleString("en-GB")}` });
     let buckets = facets.buckets.filter((b) => b.key !== null || group !== "theme");
     if (group === "year") buckets = [...buckets].sort((a, b) => String(b.key).localeCompare(String(a.key)));
     const items = buckets.slice(0, group === "theme" ? 12 : 10).map((bucket) => el("li", {},
       bucket.key === null ? el("span", { text: facetLabel(group, null) })
         : el("a", { href: `#/search?${withFilter(query, group, bucket.key)}`, text: facetLabel(group, bucket.key) }),
-      el("span", { class: "count", text: ` ${bucket.findings.toLocaleString("en-GB")}` })));
+      count(bucket)));
     return el("section", { class: "facet", "aria-label": `${label}: counts` },
       el("h3", { text: label }), items.length ? el("ul", {}, ...items) : el("p", { class: "meta", text: "none" }));
   }));
-  return { total, aside: el("aside", { class: "facets", "aria-label": "Counts by facet" }, el("h2", { text: "How many" }), ...lists) };
+  const note = sampled === null ? [] : [el("p", { class: "meta estimated",
+    text: `Estimated from one report in ${Math.round(1 / sampled)}; counting them all…` })];
+  return { total, estimated: sampled !== null,
+    aside: el("aside", { class: "facets", "aria-label": "Counts by facet" }, el("h2", { text: "How many" }), ...note, ...lists) };
 }
 
 function resultItem(finding) {
@@ -130,14 +141,20 @@ export async function searchPage(query) {
       el("div", { class: "search-layout" }, facetsHolder,
         el("section", { class: "hits", "aria-label": "Findings found" }, total, exports, list, more)));
     // The first findings show as soon as they are found; their count comes with the facets
-    // (a common phrase's count takes longer than its first page).
-    const [, facets] = await Promise.all([
+    // (a common phrase's count takes longer than its first page). A broad search's counts
+    // come first as estimates, then exact.
+    const shown = (facets) => {
+      facetsHolder.replaceChildren(facets.aside);
+      const count = facets.total;
+      total.textContent = !count ? "No findings match."
+        : `${facets.estimated ? "About " : ""}${count.toLocaleString("en-GB")} finding${count === 1 ? "" : "s"} found`;
+    };
+    const [, first] = await Promise.all([
       loadResults(filters, list, more, null),
-      facetLists(filters, query),
+      facetLists(filters, query, true),
     ]);
-    facetsHolder.append(facets.aside);
-    const count = facets.total;
-    total.textContent = count ? `${count.toLocaleString("en-GB")} finding${count === 1 ? "" : "s"} found` : "No findings match.";
+    shown(first);
+    if (first.estimated) shown(await facetLists(filters, query, false));
   } catch (error) {
     show("Search findings", el("h1", { text: "Search findings" }), failure(error));
   }
