@@ -16,6 +16,8 @@ from findings_shared.kafka import (
     make_broker,
     publish_event,
     publish_events,
+    start_broker,
+    stop_broker,
     stop_consumer,
     subscribe_at_least_once,
 )
@@ -99,6 +101,38 @@ async def test_a_reader_sent_beyond_the_end_of_a_partition_reads_it_from_the_sta
         await broker.stop()
     assert sorted(got) == [b'{"n": %d}' % n for n in range(6)]
     assert "from its start: the broker had lost it" in caplog.text
+
+
+async def test_a_service_starting_while_the_broker_is_down_waits_for_it(
+    kafka_settings: KafkaSettings,
+) -> None:
+    """Found by chaos seed 986565: parse started its broker just as Kafka restarted, after
+    the topics' check had passed, and exited with KafkaConnectionError. `start_broker`
+    waits for Kafka as the topics' check does, and the service reads once it is back."""
+    own_broker = EmbeddedKafka()  # not started yet
+    settings = kafka_settings.model_copy(update={"bootstrap_servers": own_broker.bootstrap_servers})
+    topic = f"{kafka_settings.topic_namespace}.late"
+    broker = make_broker(settings)
+    received: asyncio.Queue[str] = asyncio.Queue()
+
+    @broker.subscriber(topic, group_id=f"{topic}.group", auto_offset_reset="earliest")
+    async def handle(message: str) -> None:
+        await received.put(message)
+
+    async def kafka_comes_up() -> None:
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(own_broker.start)
+        await ensure_topics(settings, [topic])
+
+    try:
+        coming_up = asyncio.create_task(kafka_comes_up())
+        await start_broker(broker, settings)
+        await coming_up
+        await broker.publish("after the wait", topic)
+        assert await asyncio.wait_for(received.get(), 60) == "after the wait"
+        await stop_broker(broker)
+    finally:
+        own_broker.stop()
 
 
 async def test_a_reader_stopped_while_the_broker_is_down_does_not_cancel_its_caller(

@@ -21,6 +21,7 @@ from findings_shared.kafka import (
     ensure_topics,
     keeping_topics,
     make_broker,
+    start_broker,
     stop_broker,
 )
 from findings_shared.lifetime import CONSUMER_YOUNG_COLLECTION, frozen_start_up
@@ -66,7 +67,7 @@ async def run_consumer_service(
     RETRYING.set_function(lambda: float(health.retrying_since is not None))
     if engine is not None:
         watch_pool(engine)
-    await broker.start()
+    await start_broker(broker, settings.kafka)
     try:
         async with (
             serving_health(service.delivery.health, settings),

@@ -174,6 +174,23 @@ async def ensure_topics(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+async def start_broker(broker: KafkaBroker, settings: KafkaSettings, attempts: int = 30) -> None:
+    """Start the broker's producer and subscribers, waiting for Kafka as `ensure_topics`
+    does: Kafka can go away between the topics' check and the start (a restart, a
+    failover), and a service that exited then would wait for its supervisor. A failed
+    start is stopped before the next (FastStream starts a stopped broker again)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await broker.start()
+            return
+        except KafkaConnectionError:
+            await stop_broker(broker)
+            if attempt == attempts:
+                raise
+            log.info("waiting for Kafka at %s to start", settings.bootstrap_servers)
+            await asyncio.sleep(min(0.2 * attempt, 2.0))
+
+
 async def rewind_readers_past_the_end(broker: KafkaBroker) -> list[TopicPartition]:
     """Move each of the broker's consumers that reads a partition beyond its end back to
     the partition's start; the partitions moved.
