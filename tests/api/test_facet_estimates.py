@@ -13,6 +13,7 @@ import pytest
 from findings_api.repository import COUNTED_TOGETHER
 from findings_api.settings import ApiSettings
 from findings_shared.events import ReportParsed
+from findings_shared.metrics import READ_CACHE
 from findings_shared.settings import DatabaseSettings
 from tests.api.conftest import api_client
 
@@ -149,3 +150,23 @@ async def test_estimates_give_way_to_exact_counts(
             "/findings/facets", params={"group_by": "tone", "estimate": "true"}
         )
         assert no_words.json()["estimated"] is False
+
+
+async def test_a_sample_is_counted_once_until_store_changes(
+    stored: dict[str, ReportParsed], database_settings: DatabaseSettings
+) -> None:
+    """The seven facets of a search page share one count of the sample, kept as an exact
+    count is (a client that never asks for exact counts does not count the sample again
+    at each request)."""
+
+    def sample_counts(outcome: str) -> float:
+        return READ_CACHE.labels("facet sample", outcome)._value.get()  # type: ignore[no-any-return]
+
+    computed, kept = sample_counts("miss"), sample_counts("hit")
+    async with estimating(database_settings, sixteenths=8, above=0) as client:
+        answers = [await facets(client, group, estimate=True) for group in COUNTED_TOGETHER]
+        again = await facets(client, "tone", estimate=True)
+    assert all(answer["estimated"] for answer in answers)
+    assert again == next(answer for answer in answers if answer["group_by"] == "tone")
+    assert sample_counts("miss") - computed == 1
+    assert sample_counts("hit") - kept == len(COUNTED_TOGETHER)

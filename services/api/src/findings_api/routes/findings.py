@@ -364,13 +364,17 @@ async def estimated_facets(
     """A search's facet estimated from the sample of reports the settings name
     (findings_api.estimates), or None where the exact count is kept (it is served), or
     where the sample scales to no more findings than `facet_estimate_above` (the exact
-    count is fast enough)."""
+    count is fast enough). The sample's counts are kept until store's next change, as
+    the exact ones are (a client that never asks for exact counts asks the sample once)."""
     cache: ReadCache = request.app.state.cache
     if cache.holds(("facet set", where)):
         return None
     settings: ApiSettings = request.app.state.settings
     sample = Sample(settings.facet_sample_sixteenths)
-    totals, rows = await repository.sampled_together(replace(where, sampled_below=sample.below))
+    sampled = replace(where, sampled_below=sample.below)
+    totals, rows = await cache.get(
+        repository, ("facet sample", sampled), lambda: repository.sampled_together(sampled)
+    )
     if totals.findings / sample.share <= settings.facet_estimate_above:
         return None
     findings, reports = estimated_findings(totals, sample), estimated_reports(totals, sample)
