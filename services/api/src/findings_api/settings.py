@@ -62,7 +62,8 @@ class ApiSettings(BucketSettings):
     # sample of this many sixteenths of the reports (findings_api.estimates) and, when the
     # sample's matches scale to more findings than `facet_estimate_above`, answered as
     # estimates with their margins; below it, or when an exact count is kept, counted
-    # exactly. At 20,000 findings an exact count takes about 0.1 s (docs/benchmarks.md).
+    # exactly. An exact count costs in proportion to the matches (0.6-0.8 s warm for 186,648
+    # at 20,000 reports, docs/benchmarks.md): about 0.1 s at this threshold, by proportion.
     facet_sample_sixteenths: int = Field(default=1, ge=1, le=16)
     facet_estimate_above: int = Field(default=20_000, ge=0)
     # Paths (comma-separated) a new process asks of itself as it starts, in the background,

@@ -154,7 +154,14 @@ export async function searchPage(query) {
       facetLists(filters, query, true),
     ]);
     shown(first);
-    if (first.estimated) shown(await facetLists(filters, query, false));
+    if (first.estimated) {
+      // The estimates stay, marked, if the exact counts cannot be had.
+      try {
+        shown(await facetLists(filters, query, false));
+      } catch (error) {
+        facetsHolder.prepend(failure(error));
+      }
+    }
   } catch (error) {
     show("Search findings", el("h1", { text: "Search findings" }), failure(error));
   }
