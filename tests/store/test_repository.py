@@ -183,8 +183,9 @@ async def test_the_search_index_keeps_its_pending_list_small(
     """GIN puts new rows in a pending list that every search reads in full until it is
     merged into the index; store migration 0021 caps each partition's at 256 kB (the
     default, 4 MB, held 34 MB over the 16 partitions after 20,000 reports). Copies of one
-    authority's report, each in its own transaction, put far more than that through one
-    partition's list, and it never holds more than the cap."""
+    authority's report, each in its own transaction, put more than twice the cap through
+    one partition's list (about six pages of 8 kB a report without the migration), and it never
+    holds more than the cap."""
     await migrate(MIGRATIONS, database_settings.url)
     name = "inspection_telford-wrekin_2024-07-12.pdf"
     report = parse_report((REPORTS / name).read_bytes(), name)

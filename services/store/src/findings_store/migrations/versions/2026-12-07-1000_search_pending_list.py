@@ -5,10 +5,12 @@ Why (docs/benchmarks.md, issue 16): GIN puts new rows in a pending list, an unin
 heap of entries that every search of the index reads in full until the list is merged
 into the index (when it passes its limit, or at vacuum). With 16 partitions there are 16
 lists: after 20,000 reports stored as they arrive they held 4,320 pages (34 MB), and a
-national search read every list it reached. Flushing them made searches at 20,000 reports
-13-43 % faster by `bench-api`; with a limit of 256 kB a list stays small between merges,
-and store writes no slower (`bench-store`: PostgreSQL 7.2-7.5 CPU-s per 1,000 reports
-against 7.0-7.8 with the default; 64 kB cost 8.2-8.5).
+national search read every list it reached. Merging them by hand made searches at 20,000
+reports 8-43 % faster by `bench-api` (a rare word most); with a limit of 256 kB a list
+stays small between merges (278 pages in all after the same fill). It costs store about
+0.3-0.4 PostgreSQL CPU-s more per 1,000 reports (`bench-store`, two interleaved pairs:
+8.18, 7.48 against 7.75, 7.23), against merges the default leaves for later; 64 kB cost
+more (8.20, 8.52).
 
 A partitioned index takes no storage parameter (PostgreSQL refuses `alter index ... set`
 on it), so each partition's index is set.
