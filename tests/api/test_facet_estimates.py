@@ -3,13 +3,13 @@ findings_api.estimates), against counts made apart from the findings the search 
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from typing import Any
 
 import httpx
 import pytest
 
+from findings_api.estimates import FEW, Estimate, Sample, estimated
 from findings_api.repository import COUNTED_TOGETHER
 from findings_api.settings import ApiSettings
 from findings_shared.events import ReportParsed
@@ -70,7 +70,7 @@ async def listed(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 async def test_a_sample_of_every_report_estimates_the_exact_counts(
     stored: dict[str, ReportParsed], database_settings: DatabaseSettings
 ) -> None:
-    """With every report sampled, each estimate is the exact count, with no margin."""
+    """With every report sampled, each estimate is the exact count, its interval only it."""
     async with estimating(database_settings, sixteenths=16, above=0) as client:
         estimates = {
             group: await facets(client, group, estimate=True) for group in COUNTED_TOGETHER
@@ -82,7 +82,8 @@ async def test_a_sample_of_every_report_estimates_the_exact_counts(
         assert exact[group]["estimated"] is False
         for total in ("total_findings", "total_reports"):
             assert estimates[group][total] == exact[group][total]
-            assert estimates[group][f"{total}_margin"] == 0
+            assert estimates[group][f"{total}_low"] == exact[group][total]
+            assert estimates[group][f"{total}_high"] == exact[group][total]
         assert [
             (b["key"], b["findings"], b["reports"], b["share_of_reports"])
             for b in estimates[group]["buckets"]
@@ -90,46 +91,55 @@ async def test_a_sample_of_every_report_estimates_the_exact_counts(
             (b["key"], b["findings"], b["reports"], b["share_of_reports"])
             for b in exact[group]["buckets"]
         ], group
-        assert {b["findings_margin"] for b in estimates[group]["buckets"]} == {0}
+        assert all(
+            b["findings_low"] == b["findings"] == b["findings_high"]
+            and b["reports_low"] == b["reports"] == b["reports_high"]
+            for b in estimates[group]["buckets"]
+        ), group
 
 
-async def test_half_the_reports_estimate_the_counts_with_their_margins(
+async def test_half_the_reports_estimate_the_counts_with_their_intervals(
     stored: dict[str, ReportParsed], database_settings: DatabaseSettings
 ) -> None:
     """Reports whose ids begin with 0-7 are the sample: each count is twice theirs, and
-    its margin 1.96 sqrt((1 - p) sum y²) / p over them (y: a report's findings counted)."""
+    its interval the one their sum, sum of squares and largest count make (y: a report's
+    findings counted; tests/api/test_estimates.py checks the interval itself)."""
     async with estimating(database_settings, sixteenths=8, above=0) as client:
         by_tone = await facets(client, "tone", estimate=True)
         found = await listed(client)
     sampled = [f for f in found if f["report_id"][0] < "8"]
     assert 0 < len({f["report_id"] for f in sampled}) < len({f["report_id"] for f in found})
 
-    def expected(per_report: Counter[str]) -> tuple[int, int, int, int]:
-        count, squares = sum(per_report.values()), sum(n * n for n in per_report.values())
-        margin = math.ceil(1.96 * math.sqrt(0.5 * squares) / 0.5)
+    half = Sample(8)
+
+    # The most matches a sampled report has: the upper bound's added report where fewer
+    # than FEW sampled reports carry a value.
+    most = max(Counter(f["report_id"] for f in sampled).values())
+
+    def expected(per_report: Counter[str]) -> tuple[Estimate, Estimate]:
+        counts = per_report.values()
         reports = len(per_report)
-        return (
-            round(count / 0.5),
-            margin,
-            reports * 2,
-            math.ceil(1.96 * math.sqrt(0.5 * reports) / 0.5),
-        )
+        added = max(counts) if reports >= FEW else most
+        findings = estimated(sum(counts), sum(n * n for n in counts), added, half)
+        assert findings.value == 2 * sum(counts)
+        return findings, estimated(reports, reports, 1, half)
 
     tones: dict[str | None, Counter[str]] = defaultdict(Counter)
     for finding in sampled:
         tones[finding["tone"]][finding["report_id"]] += 1
     assert by_tone["estimated"] is True
     assert by_tone["sampled_share"] == 0.5
-    assert (
-        by_tone["total_findings"],
-        by_tone["total_findings_margin"],
-        by_tone["total_reports"],
-        by_tone["total_reports_margin"],
-    ) == expected(Counter(f["report_id"] for f in sampled))
-    assert {
-        b["key"]: (b["findings"], b["findings_margin"], b["reports"], b["reports_margin"])
-        for b in by_tone["buckets"]
-    } == {tone: expected(per_report) for tone, per_report in tones.items()}
+
+    def interval(body: dict[str, Any], prefix: str) -> tuple[Estimate, Estimate]:
+        return (
+            Estimate(*(body[f"{prefix}findings{end}"] for end in ("", "_low", "_high"))),
+            Estimate(*(body[f"{prefix}reports{end}"] for end in ("", "_low", "_high"))),
+        )
+
+    assert interval(by_tone, "total_") == expected(Counter(f["report_id"] for f in sampled))
+    assert {b["key"]: interval(b, "") for b in by_tone["buckets"]} == {
+        tone: expected(per_report) for tone, per_report in tones.items()
+    }
 
 
 async def test_estimates_give_way_to_exact_counts(

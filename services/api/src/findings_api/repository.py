@@ -321,9 +321,11 @@ class FindingFilter(ReportFilter):
     tone: str | None = None
     # The report's overall grade, whatever area the finding sits under.
     report_grade: str | None = None
-    # Only the reports whose ids sort below this: a report id is the sha256 of its file in
-    # hex, so those below "1" are a sample of one report in 16, the same for every question
+    # Only the reports whose ids begin with a hex digit from `sampled_from` (if set) and
+    # below `sampled_below`: a report id is the sha256 of its file in hex, so those below
+    # "1" are a sample of one report in 16, the same for every question
     # (findings_api.estimates).
+    sampled_from: str | None = None
     sampled_below: str | None = None
 
 
@@ -341,12 +343,14 @@ class FacetRow:
 @dataclass(frozen=True, slots=True)
 class SampledRow:
     """A facet value's counts in a sample of reports, with the sum over those reports of
-    the square of each one's findings: what an estimate's margin is made of."""
+    the square of each one's findings and the most findings one has: what an estimate's
+    interval is made of."""
 
     key: str | None
     findings: int
     reports: int
     squares: int
+    largest: int
     by: str | None = None
 
 
@@ -838,8 +842,9 @@ class ReadRepository:
         return totals, facet_order(row for row in rows if row.by is not None)
 
     async def sampled_together(self, where: FindingFilter) -> SampledCounts:
-        """`counted_together` of the sample of reports `where` names (`sampled_below`),
-        with each row's sum of squares; the totals first."""
+        """`counted_together` of the sample of reports `where` names (`sampled_from`,
+        `sampled_below`), with each row's sum of squares and largest count; the totals
+        first."""
         rows = _typed(
             SampledRow,
             await self.session.execute(
@@ -1132,8 +1137,9 @@ def _counted_together(selected: str, squares: bool = False) -> str:
     """`_counted` of each facet in `COUNTED_TOGETHER` (`by` names it; the totals' is null)
     from one read of the selected findings (`found`): each facet counts them per report
     first, then sums, as `_counted` does; a report's own keys are read once a report. With
-    `squares`, each row also sums the square of each report's findings (`SampledRow`)."""
-    summed = "sum(n), count(*), sum(n * n)" if squares else "sum(n), count(*)"
+    `squares`, each row also sums the square of each report's findings and takes the
+    largest (`SampledRow`)."""
+    summed = "sum(n), count(*), sum(n * n), max(n)" if squares else "sum(n), count(*)"
     of_reports = [group for group in COUNTED_TOGETHER if group not in (*_OF_FINDINGS, "theme")]
     report_keys, report_joins = [], []
     for number, group in enumerate(of_reports):
@@ -1159,7 +1165,12 @@ def _counted_together(selected: str, squares: bool = False) -> str:
         ),
     ]
     union = "\n union all ".join(facets)
-    squared = ", coalesce(squares, 0)::bigint as squares" if squares else ""
+    squared = (
+        ", coalesce(squares, 0)::bigint as squares, coalesce(largest, 0)::int as largest"
+        if squares
+        else ""
+    )
+    sampled_columns = ", squares, largest" if squares else ""
     return f"""
         with found as materialized (select f.report_id, f.category, f.tone, f.theme_slugs
                                     {selected}),
@@ -1169,7 +1180,7 @@ def _counted_together(selected: str, squares: bool = False) -> str:
             join store.report_read r on r.report_id = p.report_id {" ".join(report_joins)})
         select "by", "key", coalesce(findings, 0)::int as findings, reports::int as reports
                {squared}
-        from ({union}) as facet("by", "key", findings, reports{", squares" if squares else ""})"""
+        from ({union}) as facet("by", "key", findings, reports{sampled_columns})"""
 
 
 _THEME_AREAS = _sql_values((theme.value, area.value) for theme, area in THEME_AREA.items())
@@ -1231,8 +1242,10 @@ def _finding_clauses(where: FindingFilter) -> list[str]:
         clauses.append("f.judgement_area = :judgement_area")
     if where.q:
         clauses.append("f.search @@ websearch_to_tsquery('english', :q)")
+    # The first hex digit, as the search index holds it (store migration 0022).
+    if where.sampled_from:
+        clauses.append("left(f.report_id, 1) >= :sampled_from")
     if where.sampled_below:
-        # The first hex digit, as the search index holds it (store migration 0022).
         clauses.append("left(f.report_id, 1) < :sampled_below")
     if _authority_on_findings(where):
         clauses.append("f.la_code = (cast(:la_codes as text[]))[1]")

@@ -107,13 +107,17 @@ class FacetBucket(BaseModel):
     share_of_reports: float = Field(
         description="Of the reports the filters select (with then_by: of its `by` group's)"
     )
-    findings_margin: int | None = Field(
-        default=None,
-        description="Estimated counts only: the half-width of `findings`' 95% interval",
+    findings_low: int | None = Field(
+        default=None, description="Estimated counts only: `findings`' 95% interval, from"
     )
-    reports_margin: int | None = Field(
-        default=None,
-        description="Estimated counts only: the half-width of `reports`' 95% interval",
+    findings_high: int | None = Field(
+        default=None, description="Estimated counts only: `findings`' 95% interval, to"
+    )
+    reports_low: int | None = Field(
+        default=None, description="Estimated counts only: `reports`' 95% interval, from"
+    )
+    reports_high: int | None = Field(
+        default=None, description="Estimated counts only: `reports`' 95% interval, to"
     )
 
 
@@ -154,19 +158,23 @@ class Facets(BaseModel):
     estimated: bool = Field(
         default=False,
         description="True: every count is estimated from a sample of the reports"
-        " (`sampled_share`; asked with `estimate=true`), each with its 95% margin; a value"
+        " (`sampled_share`; asked with `estimate=true`), each with its 95% interval; a value"
         " no sampled report has is missing",
     )
     sampled_share: float | None = Field(
         default=None, description="Estimated counts only: the share of the reports sampled"
     )
-    total_findings_margin: int | None = Field(
-        default=None,
-        description="Estimated counts only: the half-width of `total_findings`' 95% interval",
+    total_findings_low: int | None = Field(
+        default=None, description="Estimated counts only: `total_findings`' 95% interval, from"
     )
-    total_reports_margin: int | None = Field(
-        default=None,
-        description="Estimated counts only: the half-width of `total_reports`' 95% interval",
+    total_findings_high: int | None = Field(
+        default=None, description="Estimated counts only: `total_findings`' 95% interval, to"
+    )
+    total_reports_low: int | None = Field(
+        default=None, description="Estimated counts only: `total_reports`' 95% interval, from"
+    )
+    total_reports_high: int | None = Field(
+        default=None, description="Estimated counts only: `total_reports`' 95% interval, to"
     )
 
 

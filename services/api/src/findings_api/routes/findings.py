@@ -286,7 +286,7 @@ async def finding_facets(
             description="A search's facets (with `q`, no `then_by`) may be estimated from a"
             " sample of the reports where counting every match would be slow (a broad"
             " search's first count: about a second at 20,000 reports); the answer then says"
-            " so (`estimated`), with each count's 95% margin. An exact count kept from an"
+            " so (`estimated`), with each count's 95% interval. An exact count kept from an"
             " earlier request is served instead."
         ),
     ] = False,
@@ -371,16 +371,19 @@ async def estimated_facets(
         return None
     settings: ApiSettings = request.app.state.settings
     sample = Sample(settings.facet_sample_sixteenths)
-    sampled = replace(where, sampled_below=sample.below)
+    sampled = replace(where, sampled_from=sample.sampled_from, sampled_below=sample.below)
     totals, rows = await cache.get(
         repository, ("facet sample", sampled), lambda: repository.sampled_together(sampled)
     )
     if totals.findings / sample.share <= settings.facet_estimate_above:
         return None
-    findings, reports = estimated_findings(totals, sample), estimated_reports(totals, sample)
+    most = totals.largest
+    findings = estimated_findings(totals, sample, most)
+    reports = estimated_reports(totals, sample)
     buckets = []
     for row in facet_order(row for row in rows if row.by == group):
-        row_findings, row_reports = estimated_findings(row, sample), estimated_reports(row, sample)
+        row_findings = estimated_findings(row, sample, most)
+        row_reports = estimated_reports(row, sample)
         buckets.append(
             FacetBucket(
                 key=row.key,
@@ -388,8 +391,10 @@ async def estimated_facets(
                 reports=row_reports.value,
                 # A ratio of two estimates over the same sample: the sample's own ratio.
                 share_of_reports=round(row.reports / totals.reports, 4),
-                findings_margin=row_findings.margin,
-                reports_margin=row_reports.margin,
+                findings_low=row_findings.low,
+                findings_high=row_findings.high,
+                reports_low=row_reports.low,
+                reports_high=row_reports.high,
             )
         )
     return Facets(
@@ -399,8 +404,10 @@ async def estimated_facets(
         buckets=buckets,
         estimated=True,
         sampled_share=sample.share,
-        total_findings_margin=findings.margin,
-        total_reports_margin=reports.margin,
+        total_findings_low=findings.low,
+        total_findings_high=findings.high,
+        total_reports_low=reports.low,
+        total_reports_high=reports.high,
     )
 
 

@@ -49,7 +49,7 @@ async function facetLists(filters, query, estimate) {
     total = facets.total_findings;
     if (facets.estimated) sampled = facets.sampled_share;
     const count = (bucket) => facets.estimated
-      ? el("span", { class: "count", title: `estimated: ± ${bucket.findings_margin.toLocaleString("en-GB")} (95% interval)`,
+      ? el("span", { class: "count", title: `estimated: ${bucket.findings_low.toLocaleString("en-GB")} to ${bucket.findings_high.toLocaleString("en-GB")} (95% interval)`,
         text: ` ≈${bucket.findings.toLocaleString("en-GB")}` })
       : el("span", { class: "count", text: ` ${bucket.findings.toLocaleString("en-GB")}` });
     let buckets = facets.buckets.filter((b) => b.key !== null || group !== "theme");
