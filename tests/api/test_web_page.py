@@ -246,6 +246,16 @@ async def test_a_broad_search_shows_estimated_counts_then_exact_ones(
         await page.goto(f"{url}/#/search?q=children")
         count = page.locator("#result-count")
         await expect(count).to_contain_text("About")
+        # The estimate's interval beside it, as the API gives it (the sample's counts are
+        # kept: this asks the same estimate the page did).
+        async with httpx.AsyncClient(base_url=url) as client:
+            params = {"q": "children", "group_by": "tone", "estimate": "true"}
+            estimated = (await client.get("/findings/facets", params=params)).json()
+        assert estimated["estimated"] is True
+        await expect(count).to_have_text(
+            f"About {estimated['total_findings']:,} findings found (95% interval:"
+            f" {estimated['total_findings_low']:,} to {estimated['total_findings_high']:,})"
+        )
         await expect(page.locator(".facets .estimated")).to_contain_text("one report in 2")
         await expect(page.locator(".facets .count").first).to_contain_text("≈")
         assert exact_asked.is_set()

@@ -44,10 +44,14 @@ function withFilter(query, group, key) {
 async function facetLists(filters, query, estimate) {
   let total = 0;
   let sampled = null;
+  let range = null;
   const lists = await Promise.all(FACETS.map(async ([group, label]) => {
     const facets = await api("/findings/facets", { ...filters, group_by: group, ...(estimate ? { estimate: "true" } : {}) });
     total = facets.total_findings;
-    if (facets.estimated) sampled = facets.sampled_share;
+    if (facets.estimated) {
+      sampled = facets.sampled_share;
+      range = [facets.total_findings_low, facets.total_findings_high];
+    }
     const count = (bucket) => facets.estimated
       ? el("span", { class: "count", title: `estimated: ${bucket.findings_low.toLocaleString("en-GB")} to ${bucket.findings_high.toLocaleString("en-GB")} (95% interval)`,
         text: ` ≈${bucket.findings.toLocaleString("en-GB")}` })
@@ -63,7 +67,7 @@ async function facetLists(filters, query, estimate) {
   }));
   const note = sampled === null ? [] : [el("p", { class: "meta estimated",
     text: `Estimated from one report in ${Math.round(1 / sampled)}; counting them all…` })];
-  return { total, estimated: sampled !== null,
+  return { total, range, estimated: sampled !== null,
     aside: el("aside", { class: "facets", "aria-label": "Counts by facet" }, el("h2", { text: "How many" }), ...note, ...lists) };
 }
 
@@ -146,8 +150,11 @@ export async function searchPage(query) {
     const shown = (facets) => {
       facetsHolder.replaceChildren(facets.aside);
       const count = facets.total;
+      const number = (value) => value.toLocaleString("en-GB");
+      const found = `${number(count)} finding${count === 1 ? "" : "s"} found`;
       total.textContent = !count ? "No findings match."
-        : `${facets.estimated ? "About " : ""}${count.toLocaleString("en-GB")} finding${count === 1 ? "" : "s"} found`;
+        : facets.estimated ? `About ${found} (95% interval: ${number(facets.range[0])} to ${number(facets.range[1])})`
+        : found;
     };
     const [, first] = await Promise.all([
       loadResults(filters, list, more, null),
