@@ -22,7 +22,8 @@ p small this is Garwood's exact Poisson interval). Where fewer than `FEW` sample
 carry a value, the largest seen says too little, and the added report is as large as the
 most matches of the search a sampled report has. It held the exact count 99 times in 100
 for values seen in 3-9 sampled reports, 96 in 100 from 10 on. A value that no sampled
-report has is missing from the estimate."""
+report has is missing from the estimate: one that K reports carry is missed with chance
+(1 - p)^K, one time in 20 for 47 reports at p = 1/16."""
 
 from __future__ import annotations
 
