@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from findings_api.estimates import Sample, estimated_findings
+from findings_api.estimates import Sample, estimated_findings, estimated_reports
 from findings_api.repository import COUNTED_TOGETHER, FindingFilter, ReadRepository, SampledRow
 from findings_cli.embedded import EmbeddedPostgres
 from findings_shared.database import make_engine, make_sessionmaker, migrate
@@ -54,12 +54,20 @@ class Tally:
     estimated: int = 0
     inside: int = 0
     inside_normal: int = 0
+    # The count of reports with the value within its own interval.
+    inside_reports: int = 0
     errors: list[float] = field(default_factory=list)
 
-    def add(self, row: SampledRow, exact: int, sample: Sample, most: int) -> None:
+    def add(
+        self, row: SampledRow, exact_counts: tuple[int, int], sample: Sample, most: int
+    ) -> None:
+        """`exact_counts`: the value's findings and reports, counted exactly."""
+        exact, exact_reports = exact_counts
         estimate = estimated_findings(row, sample, most)
+        reports = estimated_reports(row, sample)
         self.estimated += 1
         self.inside += estimate.low <= exact <= estimate.high
+        self.inside_reports += reports.low <= exact_reports <= reports.high
         p = sample.share
         normal = 1.96 * math.sqrt((1 - p) * row.squares) / p
         self.inside_normal += abs(estimate.value - exact) <= normal
@@ -68,8 +76,11 @@ class Tally:
 
     def held(self) -> str:
         if not self.estimated:
-            return f"{'-':>7} {'-':>7}"
-        return f"{self.inside / self.estimated:>7.3f} {self.inside_normal / self.estimated:>7.3f}"
+            return f"{'-':>7} {'-':>7} {'-':>7}"
+        return " ".join(
+            f"{inside / self.estimated:>7.3f}"
+            for inside in (self.inside, self.inside_normal, self.inside_reports)
+        )
 
 
 def band(reports: int) -> str:
@@ -85,7 +96,7 @@ async def measure(url: str) -> None:
     print(f"16 samples of one report in 16; large: {LARGE}+ findings")  # noqa: T201
     print(  # noqa: T201
         f"{'search':<22} {'facet':<12} {'values':>6} {'estimated':>9} {'missing':>7}"
-        f" {'largest':>7} {'held':>7} {'normal':>7} {'median':>7} {'max err':>7}"
+        f" {'largest':>7} {'held':>7} {'normal':>7} {'reports':>7} {'median':>7} {'max err':>7}"
         f" {'exact ms':>8} {'sample ms':>9}"
     )
     everything = Tally()
@@ -106,12 +117,12 @@ async def measure(url: str) -> None:
             sampled.append((sample, totals, rows))
         sample_ms = (time.perf_counter() - started) * 1000 / len(samples)
         for group in (None, *COUNTED_TOGETHER):
-            exact: dict[str | None, int]
+            exact: dict[str | None, tuple[int, int]]
             estimates: dict[str | None, SampledRow]
             if group is None:
-                exact = {None: exact_totals.findings}
+                exact = {None: (exact_totals.findings, exact_totals.reports)}
             else:
-                exact = {r.key: r.findings for r in exact_rows if r.by == group}
+                exact = {r.key: (r.findings, r.reports) for r in exact_rows if r.by == group}
             tally, missing = Tally(), Counter[str | None]()
             for sample, totals, rows in sampled:
                 if group is None:
@@ -120,22 +131,26 @@ async def measure(url: str) -> None:
                     estimates = {r.key: r for r in rows if r.by == group}
                 for key, row in estimates.items():
                     for kept in (tally, by_band[band(row.reports)], everything):
-                        kept.add(row, exact.get(key, 0), sample, totals.largest)
+                        kept.add(row, exact.get(key, (0, 0)), sample, totals.largest)
                 missing.update(set(exact) - set(estimates))
-            largest_missing = max((exact[key] for key in missing), default=0)
+            largest_missing = max((exact[key][0] for key in missing), default=0)
             print(  # noqa: T201
                 f"{q:<22} {group or 'total':<12} {len(exact):>6} {tally.estimated:>9}"
                 f" {sum(missing.values()):>7} {largest_missing:>7} {tally.held()}"
                 f" {statistics.median(tally.errors) if tally.errors else 0:>7.3f}"
                 f" {max(tally.errors, default=0):>7.3f} {exact_ms:>8.0f} {sample_ms:>9.0f}"
             )
-    print("\nsampled reports with the value: values estimated, held, normal")  # noqa: T201
+    print(  # noqa: T201
+        "\nsampled reports with the value: values estimated, findings held, by the normal"
+        " interval, reports held"
+    )
     for name, tally in by_band.items():
         print(f"{name:>6} {tally.estimated:>7} {tally.held()}")  # noqa: T201
     print(  # noqa: T201
         f"in all: the exact count within the interval for {everything.inside} of"
         f" {everything.estimated} values estimated ({everything.inside / everything.estimated:.3f};"
-        f" the normal interval {everything.inside_normal / everything.estimated:.3f});"
+        f" the normal interval {everything.inside_normal / everything.estimated:.3f}; the count"
+        f" of reports within its own {everything.inside_reports / everything.estimated:.3f});"
         f" values of {LARGE}+ findings: median relative error"
         f" {statistics.median(everything.errors):.3f}, largest {max(everything.errors):.3f}"
     )
