@@ -10,9 +10,10 @@ Prints one row per search and facet, over its values and the 16 samples: values,
 estimated (summed over the samples), values missing from a sample (no sampled report had
 them) and the largest exact count missing, how often the exact count lies within the
 interval the API gives (and within the normal interval, estimate ± 1.96 standard errors,
-for comparison), and the median and largest relative error of the values with at least
-1,000 findings; then how often the interval holds the exact count by how many sampled
-reports carried the value; then the same over everything.
+for comparison), how often the count of reports with the value lies within its own
+interval, and the median and largest relative error of the values with at least 1,000
+findings; then the same by how many sampled reports carried the value; then over
+everything.
 """
 
 from __future__ import annotations

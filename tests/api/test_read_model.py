@@ -225,7 +225,7 @@ async def test_a_sample_of_a_search_is_read_from_the_search_index_alone(
         where = FindingFilter(
             q="care leavers", sampled_from=sample.sampled_from, sampled_below=sample.below
         )
-        sql = _counted_together(ReadRepository(session)._selected_findings(where), squares=True)
+        sql = _counted_together(ReadRepository(session)._selected_findings(where), sampled=True)
         conditions = [
             c.replace('"', "")
             for c in index_conditions(await plan_of(session, sql, asdict(where)))

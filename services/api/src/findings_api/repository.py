@@ -848,7 +848,7 @@ class ReadRepository:
         rows = _typed(
             SampledRow,
             await self.session.execute(
-                text(_counted_together(self._selected_findings(where), squares=True)),
+                text(_counted_together(self._selected_findings(where), sampled=True)),
                 _fields(where),
             ),
         )
@@ -1133,13 +1133,13 @@ COUNTED_TOGETHER = ("theme", "tone", "category", "region", "year", "grade", "rep
 _OF_FINDINGS = ("tone", "category")
 
 
-def _counted_together(selected: str, squares: bool = False) -> str:
+def _counted_together(selected: str, sampled: bool = False) -> str:
     """`_counted` of each facet in `COUNTED_TOGETHER` (`by` names it; the totals' is null)
     from one read of the selected findings (`found`): each facet counts them per report
-    first, then sums, as `_counted` does; a report's own keys are read once a report. With
-    `squares`, each row also sums the square of each report's findings and takes the
+    first, then sums, as `_counted` does; a report's own keys are read once a report. For a
+    `sampled` count, each row also sums the square of each report's findings and takes the
     largest (`SampledRow`)."""
-    summed = "sum(n), count(*), sum(n * n), max(n)" if squares else "sum(n), count(*)"
+    summed = "sum(n), count(*), sum(n * n), max(n)" if sampled else "sum(n), count(*)"
     of_reports = [group for group in COUNTED_TOGETHER if group not in (*_OF_FINDINGS, "theme")]
     report_keys, report_joins = [], []
     for number, group in enumerate(of_reports):
@@ -1167,10 +1167,10 @@ def _counted_together(selected: str, squares: bool = False) -> str:
     union = "\n union all ".join(facets)
     squared = (
         ", coalesce(squares, 0)::bigint as squares, coalesce(largest, 0)::int as largest"
-        if squares
+        if sampled
         else ""
     )
-    sampled_columns = ", squares, largest" if squares else ""
+    sampled_columns = ", squares, largest" if sampled else ""
     return f"""
         with found as materialized (select f.report_id, f.category, f.tone, f.theme_slugs
                                     {selected}),
