@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import asyncpg
@@ -120,4 +121,49 @@ def test_as_root_an_installation_in_a_private_home_is_copied_where_postgres_can_
         )
         assert "18." in version.stdout
     finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_its_page_cache_comes_back_after_a_restart() -> None:
+    """pg_prewarm writes down which pages the cache held as the server stops and reads them
+    back as it starts: a table read before a restart is in the cache after it, before
+    anything reads it again."""
+    home = Path(tempfile.mkdtemp(prefix="findings-home-"))
+    home.chmod(0o755)
+    server = EmbeddedPostgres(data_dir=home / "postgres", durable=False)
+
+    async def cached_pages() -> int:
+        connection = await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres")
+        try:
+            await connection.execute("create extension if not exists pg_buffercache")
+            count: int = await connection.fetchval(
+                "select count(*) from pg_buffercache"
+                " where relfilenode = pg_relation_filenode('kept')"
+            )
+            return count
+        finally:
+            await connection.close()
+
+    try:
+        server.start()
+        assert "pg_prewarm" in asyncio.run(server_setting(server.port, "shared_preload_libraries"))
+        asyncio.run(
+            scalar(
+                server.port,
+                "create table kept as select n, repeat('x', 500) as filler"
+                " from generate_series(1, 20000) as n",
+            )
+        )
+        held = asyncio.run(cached_pages())
+        assert held > 1000  # the table's pages, about 1,400 of them
+        server.stop("fast")
+        server.start()
+        # The worker loads them in the background after the start.
+        for _ in range(100):
+            if asyncio.run(cached_pages()) >= held:
+                break
+            time.sleep(0.1)
+        assert asyncio.run(cached_pages()) >= held
+    finally:
+        server.stop("immediate")
         shutil.rmtree(home, ignore_errors=True)
