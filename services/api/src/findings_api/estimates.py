@@ -18,7 +18,7 @@ weighted sum of rare events (Statistics in Medicine 16, 1997, as used for age-ad
 rates): a gamma distribution with the estimate's mean and variance gives the lower bound;
 for the upper, one more sampled report, as large as the largest seen, is added to both, so
 that a value seen in one or two reports gets the wide upper bound it needs (with y = 1 and
-p small this is Garwood's exact Poisson interval). Where fewer than `FEW` sampled reports
+p small this is close to Garwood's exact Poisson interval). Where fewer than `FEW` sampled reports
 carry a value, the largest seen says too little, and the added report is as large as the
 most matches of the search a sampled report has. It held the exact count 99 times in 100
 for values seen in 3-9 sampled reports, 96 in 100 from 10 on. A value that no sampled
@@ -90,7 +90,9 @@ def estimated(count: int, squares: int, largest: int, sample: Sample) -> Estimat
     value = count / p
     variance = (1 - p) * squares / p**2
     if count == 0 or variance == 0:
-        # Every report sampled, or none with the value: nothing is left to chance.
+        # Every report sampled: nothing is left to chance. (No sampled report with the value:
+        # no interval to draw; the API never asks, as such a value is missing from the
+        # estimate and a search without sampled matches is counted exactly.)
         return Estimate(value=round(value), low=round(value), high=round(value))
     low = gamma_quantile(value**2 / variance, TAIL) * variance / value
     more, more_variance = value + largest / p, variance + (1 - p) * largest**2 / p**2
