@@ -149,3 +149,34 @@ def test_sub_headings_in_body_type_under_a_category_keep_it() -> None:
         (FindingCategory.IMPROVEMENT, "Quality of practice", "Ensure that assessment"),
         (FindingCategory.IMPROVEMENT, "Partnership", "Ensure that all partne"),
     ]
+
+
+def test_a_number_alone_on_its_line_opens_the_paragraph_below_it() -> None:
+    """Some exports set a paragraph's number apart ("3." on a line, the text below it);
+    a page number (no full stop) and a number out of sequence stay where they are."""
+    text = "\n".join(
+        [
+            "Inspection of Testshire local authority children's services",
+            "Inspection dates: 1 to 12 May 2023",
+            "Lead inspector: Ann Example, His Majesty's Inspector",
+            "The experiences and progress of children who need help and protection: good",
+            "1.",
+            "",
+            "Children receive help at the right time.",
+            "2.",
+            "",
+            "Strategy meetings are timely and thorough.",
+            "7",
+            "Leaders know their services well.",
+            "3.",
+            "Plans are clear.",
+            "9.",
+            "Not a paragraph's number.",
+        ]
+    )
+    findings = parse_report(text.encode(), "report.txt").findings
+    numbered = {f.paragraph: f.text for f in findings if f.paragraph}
+    assert numbered[1] == "Children receive help at the right time."
+    assert numbered[2].startswith("Strategy meetings are timely and thorough.")
+    assert numbered[3] == "Plans are clear. 9. Not a paragraph's number."
+    assert 9 not in numbered

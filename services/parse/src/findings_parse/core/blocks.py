@@ -141,6 +141,13 @@ def split_blocks(
             and not _outdented(line, current)
         )
         numbered = _NUMBERED.match(content) if content[:1].isdigit() else None
+        if numbered is None and (
+            following := _text_after_lone_number(lines, index, content, expected_number)
+        ):
+            # The number set apart from its paragraph, on a line of its own (some text
+            # exports, and a PDF whose numbers stand in a column of their own).
+            numbered = _NUMBERED.match(f"{content} {following}")
+            index += 1
         glyph = text[:1] if bullet else ""
         # A sub-list ("… the response to children: − experiencing neglect") belongs to
         # the item that introduces it.
@@ -234,6 +241,27 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
     return whole
 
 
+# A paragraph's number and its full stop alone on a line ("12.").
+_LONE_NUMBER = re.compile(r"^\d{1,3}[.)]$")
+
+
+def _text_after_lone_number(
+    lines: Sequence[Line], index: int, content: str, expected_number: int
+) -> str | None:
+    """The next line's text, where this line is the next paragraph's number alone and the
+    next line starts a sentence (a page number has no full stop; a figure in a table is
+    not followed by one)."""
+    if (
+        not _LONE_NUMBER.match(content)
+        or not _is_next_number(int(content[:-1]), expected_number)
+        or index + 1 >= len(lines)
+    ):
+        return None
+    following = lines[index + 1].text.strip()
+    first = following.lstrip("‘'\"(“")[:1]
+    return following if first.isupper() else None
+
+
 def _is_next_number(number: int, expected: int) -> bool:
     # Tolerate one skipped number (a misprint) but not a jump to an unrelated figure.
     return expected <= number <= expected + 1
@@ -270,6 +298,11 @@ def _heading_span(
         ):
             span += 1
         return span
+    # Without fonts only words tell, and a heading starts with a capital: a line that
+    # starts lower case goes on from the one before ("… to clearly define / what needs
+    # to improve in children's lives").
+    if line.text[:1].islower():
+        return 0
     for span in (1, 2, 3):
         chunk = lines[index : index + span]
         if len(chunk) < span or (span > 1 and chunk[-1].gap_before):

@@ -115,14 +115,16 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
     text = _HTML_TAG.sub("", text).replace(_SOFT_HYPHEN, "-")
     lines: list[Line] = []
     gap = True
-    for raw in text.splitlines():
-        # Some exports run bullets into one line: put each on a line of its own.
-        for piece in _INLINE_BULLET.sub(r"\n\1 ", raw.rstrip()).split("\n"):
-            if not piece.strip():
-                gap = True
-                continue
-            lines.append(Line(text=piece.rstrip(), page=1, gap_before=gap))
-            gap = False
+    # A form feed starts a page (pdftotext's exports keep the PDF's pages so).
+    for page, page_text in enumerate(text.split("\f"), start=1):
+        for raw in page_text.splitlines():
+            # Some exports run bullets into one line: put each on a line of its own.
+            for piece in _INLINE_BULLET.sub(r"\n\1 ", raw.rstrip()).split("\n"):
+                if not piece.strip():
+                    gap = True
+                    continue
+                lines.append(Line(text=piece.rstrip(), page=page, gap_before=gap))
+                gap = False
     if not lines:
         raise UnreadableReport("the file holds no text")
     return ExtractedText(kind="text", lines=lines)

@@ -25,9 +25,12 @@ from findings_shared.events import Finding, ParseQuality, ReportParsed, report_i
 from findings_shared.local_authorities import find_local_authority
 
 # The patch number is the theme tagger's version: a new taxonomy or phrase list is a new
-# parser version, so `findings replay` tags stored reports again.
-PARSER_VERSION = f"0.4.{THEMES_VERSION}"
+# parser version, so `findings replay` tags stored reports again. The minor number is the
+# reading's: 0.5 reads pdftotext's plain-text exports (pages, numbers on lines of their own).
+PARSER_VERSION = f"0.5.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
+LEAST_BODY_SHARE = 0.5
+LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
 
 
 # Ofsted's letterhead and contact block, wherever a page layout puts it.
@@ -61,9 +64,12 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
     )
     if contents_at is not None:
         contents_page = kept[contents_at].page
-        kept = kept[:contents_at] + [
-            line for line in kept[contents_at:] if line.page != contents_page
-        ]
+        if any(line.page != contents_page for line in kept[contents_at:]):
+            kept = kept[:contents_at] + [
+                line for line in kept[contents_at:] if line.page != contents_page
+            ]
+        else:  # no pages to tell by (a plain-text export): its entries end at the body
+            kept = kept[:contents_at] + kept[contents_at + _contents_length(kept, contents_at) :]
     final_part = int(len(kept) * 0.75)
     for index in range(final_part, len(kept)):
         if _FINAL_BOILERPLATE.match(kept[index].text.strip()):
@@ -73,6 +79,30 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
     if cover_pages and len({line.page for line in kept}) > 1:
         kept = [line for line in kept if line.page not in cover_pages]
     return kept
+
+
+# A contents entry's page number: alone on its line, or after its heading ("Summary 3").
+_PAGE_ALONE = re.compile(r"^\d{1,3}$")
+_PAGE_AFTER = re.compile(r"(?:\s|\.)\d{1,3}$")
+_CONTENTS_ENTRY_CHARS = 120
+
+
+def _contents_length(lines: Sequence[Line], start: int) -> int:
+    """How many lines from `start` (the "Contents" line) are contents: headings each with a
+    page number (on the line, the next line, or after a heading wrapped over two)."""
+
+    def page_reference(index: int) -> bool:
+        text = lines[index].text.strip() if index < len(lines) else ""
+        return bool(_PAGE_ALONE.match(text)) or (
+            len(text) < _CONTENTS_ENTRY_CHARS and bool(_PAGE_AFTER.search(text))
+        )
+
+    end = start + 1
+    while end < len(lines) and len(lines[end].text.strip()) < _CONTENTS_ENTRY_CHARS:
+        if not (page_reference(end) or page_reference(end + 1)):
+            break
+        end += 1
+    return end - start
 
 
 def _numbering_warnings(blocks: list[Block]) -> list[str]:
@@ -146,6 +176,17 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
     )
     if authority is None:
         warnings.append("local authority not recognised")
+    # Contents, covers, letterheads and the front are set aside, never most of the text
+    # (at least 0.74 of it is body in every report measured): if most went, a rule
+    # meant for them took the report's text too.
+    text_chars = sum(len(line.text.strip()) for line in extracted.lines)
+    body_chars = sum(len(line.text.strip()) for line in front.body)
+    body_share = body_chars / text_chars if text_chars else 1.0
+    if body_share < LEAST_BODY_SHARE and text_chars >= LEAST_BODY_SHARE_FROM:
+        warnings.append(
+            f"only {body_share:.0%} of the text was read as the report's body; the rest was"
+            " set aside as contents, cover or boilerplate"
+        )
     # Measured against the body's lines, so text the blocks lost would show.
     finding_chars = sum(len(f.text) for f in findings)
     body_chars = sum(len(line.text.strip()) for line in front.body) - sectioning.not_findings_chars
