@@ -180,3 +180,30 @@ def test_a_number_alone_on_its_line_opens_the_paragraph_below_it() -> None:
     assert numbered[2].startswith("Strategy meetings are timely and thorough.")
     assert numbered[3] == "Plans are clear. 9. Not a paragraph's number."
     assert 9 not in numbered
+
+
+def test_in_plain_text_a_judgements_heading_is_told_by_its_grade_below_it() -> None:
+    """A judgement's heading over two lines, its grade on the next ("Grade 4
+    (Inadequate)"), ends the recommendations before it: its paragraphs are evidence."""
+    text = "\n".join(
+        [
+            "Testshire Council Inspection of safeguarding and looked after children",
+            "Inspection dates: 1 to 12 May 2012",
+            "Lead inspector: Ann Example HMI",
+            "Areas for improvement",
+            "1. The local authority should take the following action.",
+            "Ensure that every plan is reviewed.",
+            "",
+            "Outcomes for looked after children and young",
+            "people",
+            "Grade 4 (Inadequate)",
+            "2. Outcomes for looked after children and young people are inadequate.",
+            "3. Health outcomes are poor.",
+        ]
+    )
+    findings = parse_report(text.encode(), "report.txt").findings
+    by_number = {f.paragraph: f for f in findings if f.paragraph}
+    assert by_number[1].category is FindingCategory.IMPROVEMENT
+    assert by_number[2].category is FindingCategory.EVIDENCE
+    assert by_number[3].category is FindingCategory.EVIDENCE
+    assert by_number[2].section.startswith("Outcomes for looked after children and young people")

@@ -391,9 +391,9 @@ def test_a_judgements_evidence_keeps_its_area_through_its_summary_and_recommenda
     ("name", "same_sections"),
     [
         ("inspection_bolton_2023-10-27", True),
-        # Left: a SIF report's sub-headings in body type ("Progress since the last
-        # inspection") are told by their bold in the PDF only; in the text their
-        # paragraphs stay in the section before (docs/accuracy.md).
+        # Left: the topics within a SIF report's recommendations ("Child protection
+        # medicals") are told from a new section by their type in the PDF only; in the
+        # text they end the recommendations' category (docs/accuracy.md).
         ("inspection_plymouth_2015-01-06", False),
     ],
 )
@@ -418,6 +418,10 @@ def test_a_pdftotext_export_reads_as_its_pdf(name: str, same_sections: bool) -> 
     if same_sections:
         assert numbered(from_text) == numbered(from_pdf)
     assert not from_text.quality.needs_review
+    # The running header and footer of every page are not in the findings.
+    title = from_pdf.title or ""
+    assert title
+    assert not any(title in f.text for f in from_text.findings)
 
 
 def test_contents_without_pages_end_where_the_body_begins() -> None:

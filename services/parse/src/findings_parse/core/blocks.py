@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from findings_parse.core.extract import Line
+from findings_parse.core.judgements import GRADE_PATTERN
 
 BlockKind = Literal["heading", "bullet", "numbered", "paragraph"]
 
@@ -241,8 +242,9 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
     return whole
 
 
-# A paragraph's number and its full stop alone on a line ("12.").
+# A paragraph's number and its full stop alone on a line ("12."), or before its text.
 _LONE_NUMBER = re.compile(r"^\d{1,3}[.)]$")
+_STOPPED_NUMBER = re.compile(r"^\d{1,3}[.)](?!\d)")
 
 
 def _text_after_lone_number(
@@ -309,7 +311,35 @@ def _heading_span(
             break
         if is_heading(join_wrapped([ln.text for ln in chunk])):
             return span
-    return 1 if _stands_alone_as_heading(lines, index) else 0
+    if _stands_alone_as_heading(lines, index):
+        return 1
+    return _judgement_heading_span(lines, index)
+
+
+# A judgement's grade on the line below its heading ("Grade 4 (Inadequate)", "Good").
+_GRADE_LINE = re.compile(rf"^(?:grade\s+[1-4]\s*\([\w ]+\)|{GRADE_PATTERN})$", re.IGNORECASE)
+_JUDGEMENT_HEADING_WORDS = 14
+
+
+def _judgement_heading_span(lines: Sequence[Line], index: int) -> int:
+    """In plain text, a judgement's heading (one or two lines after a blank line) is told by
+    its grade on the next line; the grade line itself follows as a heading of its own."""
+    line = lines[index]
+    if not (line.gap_before and line.text[:1].isupper()):
+        return 0
+    for span in (1, 2):
+        chunk = lines[index : index + span]
+        below = lines[index + span] if index + span < len(lines) else None
+        if len(chunk) < span or below is None or (span > 1 and chunk[-1].gap_before):
+            break
+        words = sum(len(ln.text.split()) for ln in chunk)
+        if (
+            words <= _JUDGEMENT_HEADING_WORDS
+            and not chunk[-1].text.rstrip().endswith((".", ",", ";", ":"))
+            and _GRADE_LINE.match(below.text.strip())
+        ):
+            return span
+    return 0
 
 
 _SHORT_HEADING_CHARS = 60
@@ -349,13 +379,20 @@ def _plain_known_heading(
 
 
 def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:
-    """In plain text, a short unpunctuated line between blank lines is a heading."""
+    """In plain text, a short unpunctuated line between blank lines, or after a blank line
+    and straight above a numbered paragraph, is a heading."""
     line = lines[index]
     text = line.text.strip()
     following = lines[index + 1] if index + 1 < len(lines) else None
     return (
         line.gap_before
-        and (following is None or following.gap_before)
+        and (
+            following is None
+            or following.gap_before
+            # its number with a full stop: "11 to 15 September" below a running header
+            # is a date
+            or _STOPPED_NUMBER.match(following.text.strip()) is not None
+        )
         # A sentence cut by a page break goes on in lower case: no heading.
         and not (following is not None and _starts_lower(following.text.strip()))
         and len(text.split()) <= 10

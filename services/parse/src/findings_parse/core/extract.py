@@ -113,18 +113,30 @@ def _decode(content: bytes) -> str:
 def _extract_plain_text(content: bytes) -> ExtractedText:
     text = _decode(content)
     text = _HTML_TAG.sub("", text).replace(_SOFT_HYPHEN, "-")
-    lines: list[Line] = []
+    pages: list[list[Line]] = []
     gap = True
     # A form feed starts a page (pdftotext's exports keep the PDF's pages so).
     for page, page_text in enumerate(text.split("\f"), start=1):
+        page_lines: list[Line] = []
         for raw in page_text.splitlines():
             # Some exports run bullets into one line: put each on a line of its own.
             for piece in _INLINE_BULLET.sub(r"\n\1 ", raw.rstrip()).split("\n"):
                 if not piece.strip():
                     gap = True
                     continue
-                lines.append(Line(text=piece.rstrip(), page=page, gap_before=gap))
+                page_lines.append(Line(text=piece.rstrip(), page=page, gap_before=gap))
                 gap = False
+        pages.append(page_lines)
+    # With pages, their running headers and footers go as a PDF's do (from three pages,
+    # as `_running_keys` counts; a file without form feeds keeps every line).
+    edges = [_edge_keys(page_lines) if len(pages) >= 3 else {} for page_lines in pages]
+    running = _running_keys(edges)
+    lines = [
+        line
+        for page_lines, edge_keys in zip(pages, edges, strict=True)
+        for position, line in enumerate(page_lines)
+        if not _runs_on_every_page(line, edge_keys.get(position), running)
+    ]
     if not lines:
         raise UnreadableReport("the file holds no text")
     return ExtractedText(kind="text", lines=lines)
@@ -332,7 +344,21 @@ def _running_keys(edges: list[dict[int, tuple[str, float]]]) -> set[tuple[str, f
     return {key for key, count in counts.items() if count >= threshold}
 
 
+def _runs_on_every_page(
+    line: Line, key: tuple[str, float] | None, running: set[tuple[str, float]]
+) -> bool:
+    """A running header or footer, or a page number: among the page's edge lines (`key`
+    set), repeated on many pages or a number alone. Not a paragraph's number set on a line
+    of its own ("4."), which many pages start with."""
+    return (
+        key is not None
+        and (key in running or bool(_PAGE_NUMBER.match(line.text)))
+        and not _PARAGRAPH_NUMBER.match(line.text)
+    )
+
+
 _DIGIT_RUNS = re.compile(r"\d+")
+_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}[.)]$")
 
 
 def _edge_key(line: Line) -> tuple[str, float]:
@@ -366,9 +392,8 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
             (ln.bottom for ln in lines if abs(ln.size - body_size) < 0.5), default=float("-inf")
         )
         for position, line in enumerate(lines):
-            key = edge_keys.get(position)
-            if key is not None and (key in running or _PAGE_NUMBER.match(line.text)):
-                continue  # a running header or footer, or a page number
+            if _runs_on_every_page(line, edge_keys.get(position), running):
+                continue
             # Small print below the page's last body line is a footnote or footer; a
             # short run of small glyphs is a superscript footnote marker.
             if line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3):
