@@ -130,6 +130,30 @@ Areas for improvement
     assert "recognised only from a mention" in report.quality.warnings[0]
 
 
+def test_a_letters_title_straight_after_its_greeting_is_its_title() -> None:
+    """pdftotext's exports of letters leave no blank line around the title after "Dear …":
+    it is still the title, and the family is not merely mentioned."""
+    text = """Ofsted
+Piccadilly Gate
+
+22 November 2022
+Jane Example
+Director of Children's Services
+
+Dear Jane
+Focused visit to Sunderland children's services
+This letter summarises the findings of the focused visit to Sunderland children's services
+on 18 to 19 October 2022. His Majesty's Inspectors for this visit were Ann Example and
+Bob Example.
+
+Areas for improvement
+- The quality of plans for children in need.
+"""
+    report = parse_text(text)
+    assert report.report_type is ReportType.FOCUSED_VISIT
+    assert not any("mention" in warning for warning in report.quality.warnings)
+
+
 @pytest.mark.parametrize(
     ("title", "report_type"),
     [

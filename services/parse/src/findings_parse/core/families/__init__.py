@@ -100,9 +100,12 @@ def title_lines(lines: Sequence[Line], body_size: float) -> list[str]:
             continue
         following = opening[index + 1] if index + 1 < len(opening) else None
         stands_alone = line.gap_before and (following is None or following.gap_before)
+        # A letter's title comes straight after its greeting ("Dear Judith" / "Focused
+        # visit to …"), with no blank line between them in some exports.
+        after_greeting = index > 0 and opening[index - 1].text.lower().startswith("dear ")
         # A title is no sentence: short, and without a full stop.
         if (
-            stands_alone
+            (stands_alone or after_greeting)
             and len(line.text.split()) <= _MAX_TITLE_WORDS
             and not line.text.rstrip().endswith(".")
         ):
