@@ -207,3 +207,4 @@ def test_in_plain_text_a_judgements_heading_is_told_by_its_grade_below_it() -> N
     assert by_number[2].category is FindingCategory.EVIDENCE
     assert by_number[3].category is FindingCategory.EVIDENCE
     assert by_number[2].section.startswith("Outcomes for looked after children and young people")
+    assert not any("Grade 4" in f.text for f in findings)

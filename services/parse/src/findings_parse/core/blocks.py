@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from findings_parse.core.extract import Line
+from findings_parse.core.extract import PARAGRAPH_NUMBER_ALONE, Line
 from findings_parse.core.judgements import GRADE_PATTERN
 
 BlockKind = Literal["heading", "bullet", "numbered", "paragraph"]
@@ -145,8 +145,8 @@ def split_blocks(
         if numbered is None and (
             following := _text_after_lone_number(lines, index, content, expected_number)
         ):
-            # The number set apart from its paragraph, on a line of its own (some text
-            # exports, and a PDF whose numbers stand in a column of their own).
+            # The number set apart from its paragraph, on a line of its own (pdftotext's
+            # exports).
             numbered = _NUMBERED.match(f"{content} {following}")
             index += 1
         glyph = text[:1] if bullet else ""
@@ -242,8 +242,7 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
     return whole
 
 
-# A paragraph's number and its full stop alone on a line ("12."), or before its text.
-_LONE_NUMBER = re.compile(r"^\d{1,3}[.)]$")
+# A paragraph's number with its full stop, before its text.
 _STOPPED_NUMBER = re.compile(r"^\d{1,3}[.)](?!\d)")
 
 
@@ -254,7 +253,7 @@ def _text_after_lone_number(
     next line starts a sentence (a page number has no full stop; a figure in a table is
     not followed by one)."""
     if (
-        not _LONE_NUMBER.match(content)
+        not PARAGRAPH_NUMBER_ALONE.match(content)
         or not _is_next_number(int(content[:-1]), expected_number)
         or index + 1 >= len(lines)
     ):
@@ -305,6 +304,9 @@ def _heading_span(
     # to improve in children's lives").
     if line.text[:1].islower():
         return 0
+    # A grade alone on its line ("Grade 4 (Inadequate)") is its judgement's, not a finding.
+    if _GRADE_LINE.match(line.text.strip()):
+        return 1
     for span in (1, 2, 3):
         chunk = lines[index : index + span]
         if len(chunk) < span or (span > 1 and chunk[-1].gap_before):
@@ -323,7 +325,7 @@ _JUDGEMENT_HEADING_WORDS = 14
 
 def _judgement_heading_span(lines: Sequence[Line], index: int) -> int:
     """In plain text, a judgement's heading (one or two lines after a blank line) is told by
-    its grade on the next line; the grade line itself follows as a heading of its own."""
+    its grade on the next line, which is then read as a heading of its own."""
     line = lines[index]
     if not (line.gap_before and line.text[:1].isupper()):
         return 0

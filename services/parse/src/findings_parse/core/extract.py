@@ -353,12 +353,13 @@ def _runs_on_every_page(
     return (
         key is not None
         and (key in running or bool(_PAGE_NUMBER.match(line.text)))
-        and not _PARAGRAPH_NUMBER.match(line.text)
+        and not PARAGRAPH_NUMBER_ALONE.match(line.text)
     )
 
 
 _DIGIT_RUNS = re.compile(r"\d+")
-_PARAGRAPH_NUMBER = re.compile(r"^\d{1,3}[.)]$")
+# A paragraph's number and its full stop alone on a line ("12.").
+PARAGRAPH_NUMBER_ALONE = re.compile(r"^\d{1,3}[.)]$")
 
 
 def _edge_key(line: Line) -> tuple[str, float]:

@@ -180,8 +180,8 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
     # (at least 0.74 of it is body in every report measured): if most went, a rule
     # meant for them took the report's text too.
     text_chars = sum(len(line.text.strip()) for line in extracted.lines)
-    body_chars = sum(len(line.text.strip()) for line in front.body)
-    body_share = body_chars / text_chars if text_chars else 1.0
+    body_text_chars = sum(len(line.text.strip()) for line in front.body)
+    body_share = body_text_chars / text_chars if text_chars else 1.0
     if body_share < LEAST_BODY_SHARE and text_chars >= LEAST_BODY_SHARE_FROM:
         warnings.append(
             f"only {body_share:.0%} of the text was read as the report's body; the rest was"
@@ -189,7 +189,7 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
         )
     # Measured against the body's lines, so text the blocks lost would show.
     finding_chars = sum(len(f.text) for f in findings)
-    body_chars = sum(len(line.text.strip()) for line in front.body) - sectioning.not_findings_chars
+    body_chars = body_text_chars - sectioning.not_findings_chars
     coverage = round(min(1.0, finding_chars / body_chars), 4) if body_chars else 0.0
     if coverage < LOW_COVERAGE:
         warnings.append(f"low coverage: {coverage:.0%} of the body text is in findings")
