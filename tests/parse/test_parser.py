@@ -431,7 +431,6 @@ def test_contents_without_pages_end_where_the_body_begins() -> None:
     with_pages = (PDFTOTEXT / f"{name}.txt").read_bytes()
     without_pages = parse_report(with_pages.replace(b"\f", b""), f"{name}.txt")
     by_pdf = parsed(REPORTS / f"{name}.pdf")
-    assert "\f" not in extract_text(with_pages.replace(b"\f", b""), f"{name}.txt").lines[0].text
     assert without_pages.judgements == by_pdf.judgements
     assert len(without_pages.findings) >= len(by_pdf.findings)
     assert not any(f.text.startswith("Contents") for f in without_pages.findings)

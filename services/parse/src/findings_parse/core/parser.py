@@ -177,7 +177,7 @@ def parse_text(report_id: str, extracted: ExtractedText) -> ReportParsed:
     if authority is None:
         warnings.append("local authority not recognised")
     # Contents, covers, letterheads and the front are set aside, never most of the text
-    # (at least 0.74 of it is body in every report measured): if most went, a rule
+    # (at least 0.74 of it is body in every PDF of the corpus): if most went, a rule
     # meant for them took the report's text too.
     text_chars = sum(len(line.text.strip()) for line in extracted.lines)
     body_text_chars = sum(len(line.text.strip()) for line in front.body)
