@@ -54,3 +54,110 @@ def test_text_scaled_by_its_matrix_has_its_printed_size() -> None:
     extracted = extract_text(pdf, "report.pdf")
     assert [line.size for line in extracted.lines] == [16.0, 12.0, 12.0]
     assert extracted.body_size == 12.0
+
+
+def _text_lines(text: str) -> list[str]:
+    return [line.text for line in extract_text(text.encode(), "report.txt").lines]
+
+
+def test_a_layout_export_reads_a_label_wrapped_below_its_grade_before_the_grade() -> None:
+    """`pdftotext -layout` sets a table's cells side by side: a label's second line comes
+    below its grade, and the heading under the table may follow without a blank line."""
+    text = (
+        " Judgement                                  Grade\n"
+        "\n"
+        " The impact of leaders on social work       Good\n"
+        " practice with children and families\n"
+        "\n"
+        " The experiences and progress of            Requires improvement to be good\n"
+        " children who need help and protection\n"
+        " Summary\n"
+    )
+    assert _text_lines(text) == [
+        "Judgement",
+        "Grade",
+        "The impact of leaders on social work",
+        "practice with children and families",
+        "Good",
+        "The experiences and progress of",
+        "children who need help and protection",
+        "Requires improvement to be good",
+        "Summary",
+    ]
+
+
+def test_a_layout_export_reads_a_centred_grade_after_its_label() -> None:
+    """A grade centred beside its label falls between the label's lines, or the label
+    between the grade's; a grade alone above the next label is that label's, and text
+    the table runs into without a blank line stays where it is."""
+    grade_column = " " * 60
+    text = (
+        "    Children's services in Northtown require improvement to\n"
+        "    be good\n"
+        f"{grade_column}Requires improvement to\n"
+        "    1. Children who need help and protection\n"
+        f"{grade_column}be good\n"
+        "\n"
+        "    The experiences and progress of care       Good\n"
+        "    leavers\n"
+        f"{grade_column[:-16]}Inadequate\n"
+        "    Overall effectiveness\n"
+        "\n"
+        "The experiences and progress of\n"
+        f"{grade_column}Inadequate\n"
+        "children who need help and protection\n"
+        "Too many children wait too long for an assessment of their needs.\n"
+    )
+    assert _text_lines(text) == [
+        "Children's services in Northtown require improvement to",
+        "be good",
+        "1. Children who need help and protection",
+        "Requires improvement to",
+        "be good",
+        "The experiences and progress of care",
+        "leavers",
+        "Good",
+        "Overall effectiveness",
+        "Inadequate",
+        "The experiences and progress of",
+        "children who need help and protection",
+        "Inadequate",
+        "Too many children wait too long for an assessment of their needs.",
+    ]
+
+
+def test_a_layout_export_keeps_page_numbers_and_names_with_their_lines() -> None:
+    """A contents entry keeps its page number; names in two columns are read a column's
+    cell at a time, a title going on in capitals on the next line included."""
+    text = (
+        "Contents\n"
+        "Summary of key findings                                          3\n"
+        "What does the local authority need to improve?                   6\n"
+        "\n"
+        " Ofsted                                      Care Quality Commission\n"
+        " Jane Smith, Ofsted HMI Lead                 John Brown, CQC Lead Inspector\n"
+        " Inspector\n"
+    )
+    assert _text_lines(text) == [
+        "Contents",
+        "Summary of key findings 3",
+        "What does the local authority need to improve? 6",
+        "Ofsted",
+        "Care Quality Commission",
+        "Jane Smith, Ofsted HMI Lead",
+        "Inspector",
+        "John Brown, CQC Lead Inspector",
+    ]
+
+
+def test_a_layout_export_loses_a_footer_whose_page_number_is_right_aligned() -> None:
+    """Pages 8 and 9 set the footer's number a space further right than pages 10 to 19:
+    one running footer all the same."""
+    words = "few some many most all no several older younger disabled local other"
+    bodies = [f"Inspectors saw {word} children." for word in words.split()]
+    pages = [
+        f"{body}\n\nInspection of Northtown children's services\n"
+        f"4 to 15 March 2024{' ' * (70 - len(str(page)))}{page}\n"
+        for page, body in enumerate(bodies, start=8)
+    ]
+    assert _text_lines("\f".join(pages)) == bodies

@@ -388,21 +388,27 @@ def test_a_judgements_evidence_keeps_its_area_through_its_summary_and_recommenda
 
 
 @pytest.mark.parametrize(
-    ("name", "same_sections"),
+    ("export", "same_sections"),
     [
-        ("inspection_bolton_2023-10-27", True),
+        ("inspection_bolton_2023-10-27.txt", True),
         # Left: the topics within a SIF report's recommendations ("Child protection
         # medicals") are told from a new section by their type in the PDF only; in the
         # text they end the recommendations' category (docs/accuracy.md).
-        ("inspection_plymouth_2015-01-06", False),
+        ("inspection_plymouth_2015-01-06.txt", False),
+        # `pdftotext -layout`: the judgement table's cells side by side, a label's second
+        # line below its grade, grades centred beside their labels over two lines.
+        ("inspection_birmingham_2023-04-18.layout.txt", True),
+        ("inspection_north-somerset_2017-08-25.layout.txt", True),
     ],
 )
-def test_a_pdftotext_export_reads_as_its_pdf(name: str, same_sections: bool) -> None:
-    """pdftotext sets each paragraph's number on a line of its own and keeps the pages by
-    form feeds, the contents page among them: its export gives the PDF's judgements,
-    inspectors, dates and numbered paragraphs, unflagged."""
+def test_a_pdftotext_export_reads_as_its_pdf(export: str, same_sections: bool) -> None:
+    """pdftotext sets each paragraph's number on a line of its own (or, in its layout
+    mode, a table's cells side by side) and keeps the pages by form feeds, the contents
+    page among them: its export gives the PDF's judgements, inspectors, dates and numbered
+    paragraphs, unflagged."""
+    name = export.split(".")[0]
     from_pdf = parsed(REPORTS / f"{name}.pdf")
-    from_text = parse_report((PDFTOTEXT / f"{name}.txt").read_bytes(), f"{name}.txt")
+    from_text = parse_report((PDFTOTEXT / export).read_bytes(), export)
     assert from_text.judgements == from_pdf.judgements
     assert from_text.lead_inspector == from_pdf.lead_inspector
     assert (from_text.inspection_start, from_text.inspection_end) == (

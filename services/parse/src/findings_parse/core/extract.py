@@ -15,7 +15,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pypdfium2 as pdfium
@@ -139,7 +139,149 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
     ]
     if not lines:
         raise UnreadableReport("the file holds no text")
-    return ExtractedText(kind="text", lines=lines)
+    return ExtractedText(kind="text", lines=_cells_in_reading_order(lines))
+
+
+# pdftotext's layout mode (`pdftotext -layout`) sets a table's cells side by side, apart by
+# runs of spaces, and a cell's lines among its neighbour's: "Requires" / "2. Children looked
+# after and achieving permanence" / "Improvement", or a label's second line below its
+# grade. Such text is read a row at a time, each column's cell whole, as pdftotext's
+# default mode prints it.
+_CELL_GAP = re.compile(r"(?<=\S) {3,}(?=\S)")
+# A paragraph's number or a bullet set apart from its text ("1.      Since") is no cell.
+_LEADING_MARK = re.compile(r"(?:\d{1,3}[.)]|[▪●•◼■◦‣∙·➢✓\uf000-\uf8ff]|[-–−o](?= )) +")
+# A page number in a contents list's column stays on its entry's line ("Summary 3").
+_PAGE_CELL = re.compile(r"^\d{1,4}$")
+# A line alone in the right column starts this far right of the text it sits among, and
+# where the page's right cells start (within a few places), or it is short and the block's
+# lines at the left and at the right are interleaved: a cell centred beside a taller one
+# ("Requires" / "1. Children who need help and protection" / "improvement", or "The
+# experiences and progress of" / "Requires improvement" / "children who need help …").
+_COLUMN_INDENT = 20
+_COLUMN_SLACK = 3
+_CENTRED_CELL_CHARS = 40
+
+
+@dataclass(slots=True)
+class _Row:
+    left: list[str] = field(default_factory=list)
+    right: list[str] = field(default_factory=list)
+    # A cell beside the label's line: the row's cells are set from the top, so a
+    # right-hand cell starting a sentence below it is the next row's.
+    top_aligned: bool = False
+
+
+def _cells(text: str) -> tuple[int, str, int, str]:
+    """A line as (start, text) of its left cell and of its right cell ((0, "") if none)."""
+    indent = len(text) - len(text.lstrip(" "))
+    mark = _LEADING_MARK.match(text, indent)
+    gap = _CELL_GAP.search(text, mark.end() if mark else indent)
+    if gap is None:
+        return indent, text[indent:], 0, ""
+    right = " ".join(_CELL_GAP.split(text[gap.end() :]))
+    return indent, text[indent : gap.start()], gap.end(), right
+
+
+def _cells_in_reading_order(lines: list[Line]) -> list[Line]:
+    """Plain text with a table in columns, read cell by cell (see `_CELL_GAP`)."""
+    if not any(_CELL_GAP.search(line.text.strip()) for line in lines):
+        return lines
+    ordered: list[Line] = []
+    for page, page_lines in itertools.groupby(lines, key=lambda line: line.page):
+        on_page = list(page_lines)
+        cells = [_cells(line.text) for line in on_page]
+        column_starts = {right_at for _, _, right_at, right in cells if right}
+        starts = [index for index, line in enumerate(on_page) if index == 0 or line.gap_before]
+        for start, end in itertools.pairwise([*starts, len(on_page)]):
+            rows = _rows(cells[start:end], column_starts)
+            if rows is None:
+                ordered += on_page[start:end]
+                continue
+            for row in rows:
+                for column in (row.left, row.right):
+                    ordered += [
+                        Line(text=text, page=page, gap_before=position == 0)
+                        for position, text in enumerate(column)
+                    ]
+    return ordered
+
+
+def _rows(block: list[tuple[int, str, int, str]], column_starts: set[int]) -> list[_Row] | None:
+    """A block's rows (None: the block is no table)."""
+    leftmost = min(left_at for left_at, _, _, _ in block)
+    far = [
+        index
+        for index, (left_at, _, _, _) in enumerate(block)
+        if left_at >= leftmost + _COLUMN_INDENT
+    ]
+    near = [index for index in range(len(block)) if index not in far]
+    # A cell centred beside its label falls between the label's lines ("The experiences
+    # and progress of" / "Requires improvement" / "children who need …"), or the label
+    # between the cell's lines ("Requires" / "1. Children who need …" / "improvement").
+    between = bool(far and near) and any(far[0] < index < far[-1] for index in near)
+    around = bool(far and near) and any(near[0] < index < near[-1] for index in far)
+    centred = range(0)
+    if between:
+        centred = range(far[0], far[-1] + 1)
+    elif around:
+        # The label's first line above the cell starts a sentence; a line in lower case
+        # goes on from the row before. Below, the label's next line, or its only one.
+        above = far[0] > 0 and not _starts_lower(block[far[0] - 1][1])
+        below = far[-1] + 1 < len(block) and (_starts_lower(block[far[-1] + 1][1]) or not above)
+        centred = range(far[0] - above, far[-1] + 1 + below)
+
+    def alone_on_the_right(index: int) -> bool:
+        left_at, text, _, _ = block[index]
+        return index in far and (
+            any(abs(left_at - column) <= _COLUMN_SLACK for column in column_starts)
+            or (index in centred and len(text) <= _CENTRED_CELL_CHARS)
+        )
+
+    if not any(right for _, _, _, right in block) and not any(map(alone_on_the_right, far)):
+        return None
+    rows = [_Row()]
+    for index, (_, left, _, right) in enumerate(block):
+        row = rows[-1]
+        if right and _PAGE_CELL.match(right):
+            row.left.append(f"{left} {right}")
+            continue
+        cell = right or (left if alone_on_the_right(index) else "")
+        # A centred cell's row is its own. Otherwise a cell that starts a sentence beside
+        # a label that starts one, or alone below a row's top-aligned cell, is the next
+        # row's; so is a line at the left that starts one below a label wrapped over lines
+        # (whose next line starts in lower case: "children who need help and" /
+        # "protection", then "Summary"; one line, "…, Ofsted HMI Lead" / "Inspector", may
+        # go on in capitals).
+        if index in centred:
+            new_row = index == centred.start
+        else:
+            new_row = index == centred.stop or bool(
+                row.right
+                and (
+                    (
+                        cell
+                        and not _starts_lower(cell)
+                        and (not _starts_lower(left) if right else row.top_aligned)
+                    )
+                    or (not cell and len(row.left) > 1 and not _starts_lower(left))
+                )
+            )
+        if new_row and (row.left or row.right):
+            row = _Row()
+            rows.append(row)
+        if right:
+            row.left.append(left)
+            row.right.append(right)
+            row.top_aligned = row.top_aligned or len(row.left) == 1
+        elif cell:
+            row.right.append(cell)
+        else:
+            row.left.append(left)
+    return rows
+
+
+def _starts_lower(text: str) -> bool:
+    return text[:1].islower()
 
 
 def _extract_pdf(content: bytes) -> ExtractedText:
@@ -365,7 +507,9 @@ PARAGRAPH_NUMBER_ALONE = re.compile(r"^\d{1,3}[.)]$")
 def _edge_key(line: Line) -> tuple[str, float]:
     # With its type size: a cover title in large type that the running header repeats in
     # small type is the title, not a header.
-    return _DIGIT_RUNS.sub("#", line.text.lower()).strip(), line.size
+    # Spaces as one: pdftotext's layout mode sets a page number right-aligned, so a footer
+    # is a space shorter on pages 10 and on.
+    return " ".join(_DIGIT_RUNS.sub("#", line.text.lower()).split()), line.size
 
 
 def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
