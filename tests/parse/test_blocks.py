@@ -208,3 +208,56 @@ def test_in_plain_text_a_judgements_heading_is_told_by_its_grade_below_it() -> N
     assert by_number[3].category is FindingCategory.EVIDENCE
     assert by_number[2].section.startswith("Outcomes for looked after children and young people")
     assert not any("Grade 4" in f.text for f in findings)
+
+
+def test_in_plain_text_a_judgements_heading_over_three_lines_after_a_sentence() -> None:
+    """Without a blank line (pypdf's exports), a judgement's heading over three lines after
+    a finished sentence, its grade below it, still ends the recommendations before it."""
+    text = "\n".join(
+        [
+            "Testshire Council Inspection of safeguarding and looked after children",
+            "Inspection dates: 1 to 12 May 2012",
+            "Lead inspector: Ann Example HMI",
+            "Areas for improvement",
+            "1. Ensure that every plan is reviewed.",
+            "The experiences and progress of",
+            "children who need help and",
+            "protection",
+            "Requires improvement",
+            "2. Early help is well coordinated.",
+        ]
+    )
+    findings = parse_report(text.encode(), "report.txt").findings
+    by_number = {f.paragraph: f for f in findings if f.paragraph}
+    assert by_number[1].category is FindingCategory.IMPROVEMENT
+    assert by_number[1].text == "Ensure that every plan is reviewed."
+    assert by_number[2].category is FindingCategory.EVIDENCE
+    assert by_number[2].section.startswith("The experiences and progress of children who need")
+
+
+def test_in_plain_text_a_heading_does_not_run_into_the_item_below_it() -> None:
+    """A line above a bulleted item ("Leadership and management") does not become the
+    first line of a heading that takes the item in (read as a judgement's heading, graded
+    by the word the item's first line ends in), losing the item as a finding."""
+    text = "\n".join(
+        [
+            "Joint targeted area inspection of the multi-agency response to abuse and"
+            " neglect in Testshire",
+            "Inspection dates: 1 to 5 May 2016",
+            "Areas for improvement",
+            "Leadership and management",
+            # (the item's first line ends in a grade's word, as a judgement's heading does)
+            "\uf06e Senior leaders have not yet achieved the same good",
+            "standard of practice across all services.",
+            "\uf06e Plans are not reviewed often enough.",
+        ]
+    )
+    findings = parse_report(text.encode(), "report.txt").findings
+    items = [f for f in findings if f.text.startswith(("Senior leaders", "Plans are"))]
+    assert [f.text for f in items] == [
+        "Senior leaders have not yet achieved the same good standard of practice across all"
+        " services.",
+        "Plans are not reviewed often enough.",
+    ]
+    assert all(f.category is FindingCategory.IMPROVEMENT for f in items)
+    assert all(f.section == "Areas for improvement" for f in items)

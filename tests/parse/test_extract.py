@@ -161,3 +161,47 @@ def test_a_layout_export_loses_a_footer_whose_page_number_is_right_aligned() -> 
         for page, body in enumerate(bodies, start=8)
     ]
     assert _text_lines("\f".join(pages)) == bodies
+
+
+def test_a_footnote_at_a_pages_foot_is_not_a_numbered_paragraph() -> None:
+    """A footnote whose mark is on its page goes, as a PDF's small print does: set after
+    its number (pypdf) or below it, a blank line between (pdftotext). A numbered paragraph
+    at a page's foot, whose number no word above carries, stays."""
+    pages = [
+        "Review of the Local Safeguarding Children Board1\n"
+        "Inspection date: 12 June 2017\n\n"
+        "1 Ofsted produces this report under its power to combine reports.\n",
+        " 2 \nInformation about this local authority area2\n"
+        "The local authority operates two children's homes.\n\n"
+        "2\n\nThe local authority was given the opportunity to review this section.\n",
+        " 3 \nRecommendations\n"
+        "1. Improve the effectiveness of frontline managers.\n\n"
+        "2 Ensure that plans are reviewed.\n",
+    ]
+    lines = _text_lines("\f".join(pages))
+    assert not any(
+        line.startswith(("Ofsted produces", "The local authority was")) for line in lines
+    )
+    assert "1" not in lines
+    assert not any(line.strip() == "2" for line in lines)  # the pages' numbers at their tops
+    assert lines[-2:] == [
+        "1. Improve the effectiveness of frontline managers.",
+        "2 Ensure that plans are reviewed.",
+    ]
+
+
+def test_a_page_that_starts_after_a_finished_sentence_starts_a_block() -> None:
+    """With its number gone, a page's first line after a finished sentence is a new
+    block's; after a sentence cut by the page, it goes on."""
+    pages = [
+        "Leaders know their services well.\n",
+        " 2 \nThe experiences and progress of children\nwho need help\n",
+        " 3 \nand protection are good.\n",
+    ]
+    lines = extract_text("\f".join(pages).encode(), "report.txt").lines
+    assert [(line.text, line.gap_before) for line in lines] == [
+        ("Leaders know their services well.", True),
+        ("The experiences and progress of children", True),
+        ("who need help", False),
+        ("and protection are good.", False),
+    ]

@@ -309,7 +309,11 @@ def _heading_span(
         return 1
     for span in (1, 2, 3):
         chunk = lines[index : index + span]
-        if len(chunk) < span or (span > 1 and chunk[-1].gap_before):
+        # A heading goes on over lines of its own, never into an item below it
+        # ("Leadership and management" / "• Senior leaders within…").
+        if len(chunk) < span or (
+            span > 1 and (chunk[-1].gap_before or _BULLET.match(chunk[-1].text))
+        ):
             break
         if is_heading(join_wrapped([ln.text for ln in chunk])):
             return span
@@ -324,12 +328,14 @@ _JUDGEMENT_HEADING_WORDS = 14
 
 
 def _judgement_heading_span(lines: Sequence[Line], index: int) -> int:
-    """In plain text, a judgement's heading (one or two lines after a blank line) is told by
-    its grade on the next line, which is then read as a heading of its own."""
+    """In plain text, a judgement's heading (one to three lines after a blank line or a
+    finished sentence) is told by its grade on the next line, which is then read as a
+    heading of its own."""
     line = lines[index]
-    if not (line.gap_before and line.text[:1].isupper()):
+    after_a_sentence = index > 0 and lines[index - 1].text.rstrip().endswith(_SENTENCE_END)
+    if not ((line.gap_before or after_a_sentence) and line.text[:1].isupper()):
         return 0
-    for span in (1, 2):
+    for span in (1, 2, 3):
         chunk = lines[index : index + span]
         below = lines[index + span] if index + span < len(lines) else None
         if len(chunk) < span or below is None or (span > 1 and chunk[-1].gap_before):

@@ -126,7 +126,7 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
                     continue
                 page_lines.append(Line(text=piece.rstrip(), page=page, gap_before=gap))
                 gap = False
-        pages.append(page_lines)
+        pages.append(_without_footnotes(page_lines))
     # With pages, their running headers and footers go as a PDF's do (from three pages,
     # as `_running_keys` counts; a file without form feeds keeps every line).
     edges = [_edge_keys(page_lines) if len(pages) >= 3 else {} for page_lines in pages]
@@ -139,7 +139,47 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
     ]
     if not lines:
         raise UnreadableReport("the file holds no text")
+    # A page's first line after a finished sentence starts a block, as in a PDF, though no
+    # blank line is left once the page's header or number is gone (pypdf's exports).
+    for previous, line in itertools.pairwise(lines):
+        if line.page != previous.page and not line.gap_before:
+            line.gap_before = _page_start_is_new_block([previous], line.text, 0.0)
     return ExtractedText(kind="text", lines=_cells_in_reading_order(lines))
+
+
+# A footnote at a page's foot: its number and its text ("2 The local authority was given
+# the opportunity…", as pypdf exports it), or its number on a line of its own above the
+# text (pdftotext, with or without a blank line between). Its mark is glued to a word above
+# it on the page ("…area2", "Board1").
+_NOTE_START = re.compile(r"^\s*(?P<number>\d{1,2})(?:\s*$| +(?=[A-Z‘'\"(“]))")
+_NOTE_NUMBER_ALONE = re.compile(r"^\s*(?P<number>\d{1,2})\s*$")
+
+
+def _without_footnotes(page_lines: list[Line]) -> list[Line]:
+    """A page's lines less the footnotes at its foot, as a PDF's are dropped by their
+    type: in plain text a footnote "1 Ofsted produces this report…" reads as a numbered
+    paragraph, and the report's own paragraph 1 then as a repeat."""
+
+    def block_start(end: int) -> int:
+        start = end - 1
+        while start > 0 and not page_lines[start].gap_before:
+            start -= 1
+        return start
+
+    end = len(page_lines)
+    while end > 0:
+        start = block_start(end)
+        note = _NOTE_START.match(page_lines[start].text)
+        if note is None and start > 0 and start - (before := block_start(start)) == 1:
+            note = _NOTE_NUMBER_ALONE.match(page_lines[before].text)
+            start = before
+        if note is None:
+            break
+        mark = re.compile(rf"(?<=[^\W\d_]|[.,;:)’”]){note['number']}(?!\d)")
+        if not any(mark.search(line.text) for line in page_lines[:start]):
+            break
+        end = start
+    return page_lines[:end]
 
 
 # pdftotext's layout mode (`pdftotext -layout`) sets a table's cells side by side, apart by
@@ -494,7 +534,7 @@ def _runs_on_every_page(
     of its own ("4."), which many pages start with."""
     return (
         key is not None
-        and (key in running or bool(_PAGE_NUMBER.match(line.text)))
+        and (key in running or bool(_PAGE_NUMBER.match(line.text.strip())))
         and not PARAGRAPH_NUMBER_ALONE.match(line.text)
     )
 
