@@ -261,3 +261,40 @@ def test_in_plain_text_a_heading_does_not_run_into_the_item_below_it() -> None:
     ]
     assert all(f.category is FindingCategory.IMPROVEMENT for f in items)
     assert all(f.section == "Areas for improvement" for f in items)
+
+
+def test_in_plain_text_topics_among_recommendations_keep_their_category() -> None:
+    """Without type to tell a topic's heading from a section's, a heading among actions
+    whose first item is one more action ("Ensure…") is a topic of theirs, a judgement's
+    name included; a section's heading by its words or a judgement's graded heading
+    still ends them."""
+    text = "\n".join(
+        [
+            "Testshire County Council",
+            "Inspection of services for children in need of help and protection, children"
+            " looked after and care leavers",
+            "Inspection date: 1 to 12 May 2015",
+            "Lead inspector: Ann Example HMI",
+            "What does the local authority need to improve?",
+            "Areas for improvement",
+            "",
+            "Missing children",
+            "1. Improve the quality of return interviews.",
+            "",
+            "Leadership, management and governance",
+            "2. Urgently strengthen the oversight of casework.",
+            "3. Ensure that supervision is regular.",
+            "",
+            "Care leavers",
+            "4. Ensure that care leavers have pathway plans.",
+            "",
+            "The experiences and progress of children who need help and protection",
+            "Requires improvement",
+            "5. Early help is well coordinated.",
+        ]
+    )
+    findings = parse_report(text.encode(), "report.txt").findings
+    by_number = {f.paragraph: f for f in findings if f.paragraph}
+    assert [by_number[n].category for n in (1, 2, 3, 4)] == [FindingCategory.IMPROVEMENT] * 4
+    assert by_number[4].section == "Care leavers"
+    assert by_number[5].category is FindingCategory.EVIDENCE

@@ -391,9 +391,9 @@ def test_a_judgements_evidence_keeps_its_area_through_its_summary_and_recommenda
     ("export", "same_sections"),
     [
         ("inspection_bolton_2023-10-27.txt", True),
-        # Left: the topics within a SIF report's recommendations ("Child protection
-        # medicals") are told from a new section by their type in the PDF only; in the
-        # text they end the recommendations' category (docs/accuracy.md).
+        # Left: a topic within a SIF report's recommendations ("Child protection
+        # medicals") whose one action starts "Robustly challenge…" ends the priority
+        # actions' category in the text: 1 of 170 numbered paragraphs (docs/accuracy.md).
         ("inspection_plymouth_2015-01-06.txt", False),
         # `pdftotext -layout`: the judgement table's cells side by side, a label's second
         # line below its grade, grades centred beside their labels over two lines.

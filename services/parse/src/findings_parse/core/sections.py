@@ -35,6 +35,23 @@ _SKIPPED_SECTION = re.compile(
 # no findings until the next numbered paragraph or heading.
 _GRADE_TABLE = re.compile(r"^key judgements? (?:judgement|inspection) grades?$")
 # Headings of a judgement's parts, which name no subject of their own.
+_ACTIONS = frozenset(
+    {
+        FindingCategory.IMPROVEMENT,
+        FindingCategory.PRIORITY_ACTION,
+        FindingCategory.AREA_FOR_DEVELOPMENT,
+    }
+)
+# How an action starts: the verbs that open what needs to improve and no other finding
+# in the corpus's PDFs ("Ensure…" 693 times, "Improve…" 160, "Strengthen…" 59…), after
+# an adverb at times ("Urgently improve…").
+_AN_ACTION = re.compile(
+    r"^(?:\w+ly\s+)?(?:ensure|improve|strengthen|develop|increase|continue|establish|provide|take"
+    r"|implement|undertake|monitor|consider|accelerate|evaluate|revise|prioritise|reduce"
+    r"|complete|update|enable|promote|analyse|raise|recruit|devise|produce|secure|embed"
+    r"|create|enhance|agree|track)\b",
+    re.IGNORECASE,
+)
 _GOES_ON = re.compile(r"^(?:(?:executive )?summary|(?:inspection|main|key) findings|findings)$")
 _JUDGEMENT_HEADING = re.compile(
     rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
@@ -108,6 +125,7 @@ class _Position:
         rules: Sequence[SectionRule],
         labels: LabelTable,
         judged: frozenset[JudgementArea],
+        following: Sequence[Block] = (),
     ) -> None:
         text = block.text.strip()
         if _GRADE_SUBHEADING.match(text):
@@ -123,7 +141,8 @@ class _Position:
         # A judgement's heading, with its grade or without it (the grade in a table below
         # it; a sub-section's "Inspection findings – the LSCB"), but a heading in body type
         # or under a category's (a recommendation's topic) names no section of its own.
-        weak = block.in_body_type or self.category_fresh or smaller
+        topic = self._topic_of_recommendations(block, following)
+        weak = block.in_body_type or self.category_fresh or smaller or topic
         graded_area = judgement_area_of_heading(self.section, labels)
         area = graded_area or (None if weak else _judged_area_named(self.section, labels, judged))
         if _SKIPPED_SECTION.match(fold(self.section)):
@@ -148,10 +167,22 @@ class _Position:
             # "Summary", "Inspection findings": parts of the judgement's section, after
             # its recommendations too
             self.category, self.area = FindingCategory.EVIDENCE, self.judgement_area
-        elif not (smaller or self.category_fresh or block.in_body_type):
+        elif not weak:
             # Only a sub-heading (smaller, straight after, or in body type) stays inside
             # a category's section.
             self.category, self.area, self.judgement_area = FindingCategory.EVIDENCE, None, None
+
+    def _topic_of_recommendations(self, block: Block, following: Sequence[Block]) -> bool:
+        """In plain text (no type to tell a sub-heading by), a heading among actions is
+        a topic of theirs when the item below it is one more action ("Management capacity
+        and oversight" / "8. Ensure that records of strategy discussions…")."""
+        return (
+            not block.size
+            and self.category in _ACTIONS
+            and bool(following)
+            and following[0].kind in ("numbered", "bullet")
+            and _AN_ACTION.match(following[0].text) is not None
+        )
 
 
 def section_findings(
@@ -165,7 +196,7 @@ def section_findings(
     position = _Position(section=title)
     findings: list[Finding] = []
     not_findings_chars = 0
-    for block in blocks:
+    for index, block in enumerate(blocks):
         if position.in_grade_table and block.kind == "numbered":
             position.in_grade_table = False
         if position.in_grade_table and (area := judgement_area_of_heading(block.text, labels)):
@@ -175,7 +206,7 @@ def section_findings(
         if block.kind == "heading" or position.skipping or position.in_grade_table:
             not_findings_chars += len(block.text)
         if block.kind == "heading":
-            position.enter(block, rules, labels, judged)
+            position.enter(block, rules, labels, judged, blocks[index + 1 : index + 2])
             continue
         if position.skipping or position.in_grade_table:
             continue
