@@ -205,3 +205,24 @@ def test_a_page_that_starts_after_a_finished_sentence_starts_a_block() -> None:
         ("who need help", False),
         ("and protection are good.", False),
     ]
+
+
+def test_a_short_last_line_ends_its_paragraph_in_text_without_blank_lines() -> None:
+    """pypdf leaves no blank line between paragraphs: a sentence's last line well short of
+    the text's width ends its paragraph; a sentence that ends on a full line does not."""
+    full = "Children in Testshire receive help that is timely and proportionate to their"
+    text = "\n".join(
+        [
+            *[full] * 10,
+            "needs, and their plans are reviewed regularly by managers who know them.",
+            "Leaders know their services well, and they act on what they find in audits of",
+            "practice.",
+            "Social workers visit children often and see them alone when that is right.",
+        ]
+    )
+    lines = extract_text(text.encode(), "report.txt").lines
+    starts = [line.text for line in lines if line.gap_before]
+    assert starts == [
+        full,  # the file's first line
+        "Social workers visit children often and see them alone when that is right.",
+    ]

@@ -144,7 +144,33 @@ def _extract_plain_text(content: bytes) -> ExtractedText:
     for previous, line in itertools.pairwise(lines):
         if line.page != previous.page and not line.gap_before:
             line.gap_before = _page_start_is_new_block([previous], line.text, 0.0)
+    _mark_short_last_text_lines(lines)
     return ExtractedText(kind="text", lines=_cells_in_reading_order(lines))
+
+
+# Without fonts a line's width is its letters, which differ in width: a line is short when
+# it and the next word fill less than this share of the text's width (0.6 to 0.95 measured
+# over pdftotext's and pypdf's exports of the corpus, docs/accuracy.md).
+_SHORT_TEXT_LINE = 0.75
+
+
+def _mark_short_last_text_lines(lines: list[Line]) -> None:
+    """Paragraphs with no blank line between them (pypdf's exports, and some of
+    pdftotext's): as in a PDF (`_mark_short_last_lines`), a sentence's last line that
+    stops well short of the text's width, the next line's first word and all, ended its
+    paragraph."""
+    lengths = sorted(len(line.text) for line in lines if not _CELL_GAP.search(line.text.strip()))
+    if len(lengths) < _MEASURED_LINES:
+        return
+    width = lengths[int(len(lengths) * 0.95)]  # the text's width, less the odd long line
+    for previous, line in itertools.pairwise(lines):
+        if line.gap_before or previous.page != line.page or not line.text[:1].isupper():
+            continue
+        if not previous.text.endswith(_SENTENCE_ENDS):
+            continue
+        first_word = line.text.split(maxsplit=1)[0]
+        if len(previous.text) + len(first_word) + 1 < width * _SHORT_TEXT_LINE:
+            line.gap_before = True
 
 
 # A footnote at a page's foot: its number and its text ("2 The local authority was given

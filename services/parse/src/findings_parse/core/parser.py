@@ -28,8 +28,9 @@ from findings_shared.local_authorities import find_local_authority
 # parser version, so `findings replay` tags stored reports again. The minor number is the
 # reading's: 0.5 reads pdftotext's plain-text exports (pages, numbers on lines of their own),
 # 0.6 its layout mode's too (a table's cells side by side), 0.7 pypdf's (footnotes at a
-# page's foot, pages without blank lines), 0.8 topics among a plain text's actions.
-PARSER_VERSION = f"0.8.{THEMES_VERSION}"
+# page's foot, pages without blank lines), 0.8 topics among a plain text's actions, 0.9 a
+# plain text's paragraphs told by their short last lines.
+PARSER_VERSION = f"0.9.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
