@@ -34,7 +34,7 @@ _SKIPPED_SECTION = re.compile(
 # A judgement table repeated in the body ("Key judgement / Judgement grade" and its rows):
 # no findings until the next numbered paragraph or heading.
 _GRADE_TABLE = re.compile(r"^key judgements? (?:judgement|inspection) grades?$")
-# Headings of a judgement's parts, which name no subject of their own.
+# What a report asks to be done.
 _ACTIONS = frozenset(
     {
         FindingCategory.IMPROVEMENT,
@@ -52,6 +52,7 @@ _AN_ACTION = re.compile(
     r"|create|enhance|agree|track)\b",
     re.IGNORECASE,
 )
+# Headings of a judgement's parts, which name no subject of their own.
 _GOES_ON = re.compile(r"^(?:(?:executive )?summary|(?:inspection|main|key) findings|findings)$")
 _JUDGEMENT_HEADING = re.compile(
     rf"^(?P<label>[^.]{{5,200}}?)\s*(?:[:–-]|\b(?:is|are)\b)?\s*(?P<grade>{GRADE_PATTERN})\.?$",
