@@ -182,14 +182,26 @@ def test_a_number_alone_on_its_line_opens_the_paragraph_below_it() -> None:
     assert 9 not in numbered
 
 
+# The front of a plain-text report of the 2012 framework.
+COVER_2012 = (
+    "Testshire Council Inspection of safeguarding and looked after children",
+    "Inspection dates: 1 to 12 May 2012",
+    "Lead inspector: Ann Example HMI",
+)
+
+
+def _numbered_paragraphs(*lines: str) -> dict[int, Finding]:
+    """A plain-text report's numbered paragraphs, by their numbers."""
+    findings = parse_report("\n".join(lines).encode(), "report.txt").findings
+    return {f.paragraph: f for f in findings if f.paragraph}
+
+
 def test_in_plain_text_a_judgements_heading_is_told_by_its_grade_below_it() -> None:
     """A judgement's heading over two lines, its grade on the next ("Grade 4
     (Inadequate)"), ends the recommendations before it: its paragraphs are evidence."""
     text = "\n".join(
         [
-            "Testshire Council Inspection of safeguarding and looked after children",
-            "Inspection dates: 1 to 12 May 2012",
-            "Lead inspector: Ann Example HMI",
+            *COVER_2012,
             "Areas for improvement",
             "1. The local authority should take the following action.",
             "Ensure that every plan is reviewed.",
@@ -213,22 +225,16 @@ def test_in_plain_text_a_judgements_heading_is_told_by_its_grade_below_it() -> N
 def test_in_plain_text_a_judgements_heading_over_three_lines_after_a_sentence() -> None:
     """Without a blank line (pypdf's exports), a judgement's heading over three lines after
     a finished sentence, its grade below it, still ends the recommendations before it."""
-    text = "\n".join(
-        [
-            "Testshire Council Inspection of safeguarding and looked after children",
-            "Inspection dates: 1 to 12 May 2012",
-            "Lead inspector: Ann Example HMI",
-            "Areas for improvement",
-            "1. Ensure that every plan is reviewed.",
-            "The experiences and progress of",
-            "children who need help and",
-            "protection",
-            "Requires improvement",
-            "2. Early help is well coordinated.",
-        ]
+    by_number = _numbered_paragraphs(
+        *COVER_2012,
+        "Areas for improvement",
+        "1. Ensure that every plan is reviewed.",
+        "The experiences and progress of",
+        "children who need help and",
+        "protection",
+        "Requires improvement",
+        "2. Early help is well coordinated.",
     )
-    findings = parse_report(text.encode(), "report.txt").findings
-    by_number = {f.paragraph: f for f in findings if f.paragraph}
     assert by_number[1].category is FindingCategory.IMPROVEMENT
     assert by_number[1].text == "Ensure that every plan is reviewed."
     assert by_number[2].category is FindingCategory.EVIDENCE
@@ -268,33 +274,29 @@ def test_in_plain_text_topics_among_recommendations_keep_their_category() -> Non
     whose first item is one more action ("Ensure…") is a topic of theirs, a judgement's
     name included; a section's heading by its words or a judgement's graded heading
     still ends them."""
-    text = "\n".join(
-        [
-            "Testshire County Council",
-            "Inspection of services for children in need of help and protection, children"
-            " looked after and care leavers",
-            "Inspection date: 1 to 12 May 2015",
-            "Lead inspector: Ann Example HMI",
-            "What does the local authority need to improve?",
-            "Areas for improvement",
-            "",
-            "Missing children",
-            "1. Improve the quality of return interviews.",
-            "",
-            "Leadership, management and governance",
-            "2. Urgently strengthen the oversight of casework.",
-            "3. Ensure that supervision is regular.",
-            "",
-            "Care leavers",
-            "4. Ensure that care leavers have pathway plans.",
-            "",
-            "The experiences and progress of children who need help and protection",
-            "Requires improvement",
-            "5. Early help is well coordinated.",
-        ]
+    by_number = _numbered_paragraphs(
+        "Testshire County Council",
+        "Inspection of services for children in need of help and protection, children"
+        " looked after and care leavers",
+        "Inspection date: 1 to 12 May 2015",
+        "Lead inspector: Ann Example HMI",
+        "What does the local authority need to improve?",
+        "Areas for improvement",
+        "",
+        "Missing children",
+        "1. Improve the quality of return interviews.",
+        "",
+        "Leadership, management and governance",
+        "2. Urgently strengthen the oversight of casework.",
+        "3. Ensure that supervision is regular.",
+        "",
+        "Care leavers",
+        "4. Ensure that care leavers have pathway plans.",
+        "",
+        "The experiences and progress of children who need help and protection",
+        "Requires improvement",
+        "5. Early help is well coordinated.",
     )
-    findings = parse_report(text.encode(), "report.txt").findings
-    by_number = {f.paragraph: f for f in findings if f.paragraph}
     assert [by_number[n].category for n in (1, 2, 3, 4)] == [FindingCategory.IMPROVEMENT] * 4
     assert by_number[4].section == "Care leavers"
     assert by_number[5].category is FindingCategory.EVIDENCE
