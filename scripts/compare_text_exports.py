@@ -1,8 +1,8 @@
 """How a report's plain-text export reads against its PDF (docs/accuracy.md).
 
 Usage: python scripts/compare_text_exports.py PDF_FOLDER TEXT_FOLDER
-where TEXT_FOLDER holds `<name>.txt` for each `<name>.pdf` (pdftotext's exports, say:
-`pdftotext -enc UTF-8 report.pdf report.txt`). The PDF's reading is the reference: it
+where TEXT_FOLDER holds `<name>.txt` for each `<name>.pdf` (made by
+`scripts/export_text.py`, say). The PDF's reading is the reference: it
 is the one `findings evaluate` scores against Ofsted's records. Prints how many of the
 PDF's numbered paragraphs the text gives the same category, and the reports that differ
 most.

@@ -44,10 +44,9 @@ def main() -> None:
     manifest = pdf_folder / "MANIFEST.tsv"
     if manifest.exists():
         rows = manifest.read_text("utf-8").splitlines()
+        exported = {pdf.name for pdf in pdfs}
         renamed = [rows[0]] + [
-            row.replace(".pdf\t", ".txt\t", 1)
-            for row in rows[1:]
-            if row.split("\t")[0] in {pdf.name for pdf in pdfs}
+            row.replace(".pdf\t", ".txt\t", 1) for row in rows[1:] if row.split("\t")[0] in exported
         ]
         (text_folder / "MANIFEST.tsv").write_text("\n".join(renamed) + "\n", "utf-8")
     labels = pdf_folder.parent / "labels"
