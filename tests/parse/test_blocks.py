@@ -182,6 +182,31 @@ def test_a_number_alone_on_its_line_opens_the_paragraph_below_it() -> None:
     assert 9 not in numbered
 
 
+def test_a_lone_number_finds_its_text_past_a_page_number_or_opening_with_a_figure() -> None:
+    """pdftotext may set the page's number between a paragraph's number and its text,
+    where the page's last block starts; and a paragraph may open with a figure."""
+    numbered = _numbered_paragraphs(
+        "Inspection of Testshire local authority children's services",
+        "Inspection dates: 1 to 12 May 2023",
+        "Lead inspector: Ann Example, His Majesty's Inspector",
+        "The experiences and progress of children who need help and protection: good",
+        "1. Children receive help at the right time.",
+        "2. Plans are reviewed on time.",
+        "3.",
+        "",
+        "14",
+        "",
+        "Strategy meetings are timely and thorough.",
+        "4.",
+        "",
+        "16- and 17-year-olds who are homeless are helped quickly.",
+        "5. Leaders know their services well.",
+    )
+    assert numbered[3].text == "Strategy meetings are timely and thorough."
+    assert numbered[4].text == "16- and 17-year-olds who are homeless are helped quickly."
+    assert sorted(numbered) == [1, 2, 3, 4, 5]
+
+
 # The front of a plain-text report of the 2012 framework.
 COVER_2012 = (
     "Testshire Council Inspection of safeguarding and looked after children",

@@ -143,12 +143,13 @@ def split_blocks(
         )
         numbered = _NUMBERED.match(content) if content[:1].isdigit() else None
         if numbered is None and (
-            following := _text_after_lone_number(lines, index, content, expected_number)
+            after := _text_after_lone_number(lines, index, content, expected_number)
         ):
             # The number set apart from its paragraph, on a line of its own (pdftotext's
             # exports).
+            following, skipped = after
             numbered = _NUMBERED.match(f"{content} {following}")
-            index += 1
+            index += skipped
         glyph = text[:1] if bullet else ""
         # A sub-list ("… the response to children: − experiencing neglect") belongs to
         # the item that introduces it.
@@ -246,21 +247,32 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
 _STOPPED_NUMBER = re.compile(r"^\d{1,3}[.)](?!\d)")
 
 
+# A line that is a number and nothing else (a page's number: no full stop).
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+# A sentence that opens with a figure ("16- and 17-year-olds who…", "2,000 children…").
+_FIGURE_THEN_WORDS = re.compile(r"^\d[\d,.%–-]*\s+[^\W\d_]")
+
+
 def _text_after_lone_number(
     lines: Sequence[Line], index: int, content: str, expected_number: int
-) -> str | None:
-    """The next line's text, where this line is the next paragraph's number alone and the
-    next line starts a sentence (a page number has no full stop; a figure in a table is
-    not followed by one)."""
-    if (
-        not PARAGRAPH_NUMBER_ALONE.match(content)
-        or not _is_next_number(int(content[:-1]), expected_number)
-        or index + 1 >= len(lines)
+) -> tuple[str, int] | None:
+    """The paragraph's text and how many lines on it is, where this line is the next
+    paragraph's number alone and the text below starts a sentence (a page number has no
+    full stop; a figure in a table is not followed by one). pdftotext may set the page's
+    number between the two, where the page's last block starts."""
+    if not PARAGRAPH_NUMBER_ALONE.match(content) or not _is_next_number(
+        int(content[:-1]), expected_number
     ):
         return None
-    following = lines[index + 1].text.strip()
+    ahead = index + 1
+    if ahead + 1 < len(lines) and _BARE_NUMBER.match(lines[ahead].text.strip()):
+        ahead += 1
+    if ahead >= len(lines):
+        return None
+    following = lines[ahead].text.strip()
     first = following.lstrip("‘'\"(“")[:1]
-    return following if first.isupper() else None
+    starts = first.isupper() or _FIGURE_THEN_WORDS.match(following) is not None
+    return (following, ahead - index) if starts else None
 
 
 def _is_next_number(number: int, expected: int) -> bool:
