@@ -189,6 +189,23 @@ def test_a_footnote_at_a_pages_foot_is_not_a_numbered_paragraph() -> None:
     ]
 
 
+def test_a_footnote_above_the_pages_number_goes_and_a_section_number_is_no_mark() -> None:
+    """pdftotext prints a page's number below its footnotes: the notes above it go. A
+    table's "2.2" carries no mark "2", so the lines below it are no footnote."""
+    pages = [
+        "Inspection of Testshire\nInspection dates: 1 to 12 May 2016\n\n1\n",
+        "Children looked after in this area\n"
+        " 2 live in residential special schools2, all within the authority\n\n"
+        "2\n\nThese are residential special schools that look after children.\n\n5\n",
+        "2.1 Adoption performance\n2.2 Experiences and progress of care leavers\n\n2\n\n"
+        "Requires improvement\nGood\n",
+        "Contents\n\n7\n",
+    ]
+    lines = _text_lines("\f".join(pages))
+    assert not any(line.startswith("These are residential") for line in lines)
+    assert lines[-3:] == ["Requires improvement", "Good", "Contents"]
+
+
 def test_a_page_that_starts_after_a_finished_sentence_starts_a_block() -> None:
     """With its number gone, a page's first line after a finished sentence is a new
     block's; after a sentence cut by the page, it goes on."""

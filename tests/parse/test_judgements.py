@@ -81,3 +81,53 @@ def test_one_area_printed_with_two_grades_is_a_warning() -> None:
     assert table.warnings == [
         "overall_effectiveness printed twice with different grades: good and inadequate"
     ]
+
+
+@pytest.mark.parametrize(
+    "grades",
+    [
+        pytest.param(("Requires improvement", "Good", "Inadequate"), id="a-line-each"),
+        pytest.param(("Requires", "improvement", "Good", "Inadequate"), id="a-grade-cut"),
+    ],
+)
+def test_a_run_of_labels_then_their_grades_is_read_in_order(grades: tuple[str, ...]) -> None:
+    """pdftotext prints a table so where a grade stands a little above its label: the
+    labels, one wrapped, then their grades in the same order."""
+    table = parse_grade_table(
+        lines(
+            "1. Children who need help and protection",
+            "Good",
+            "2. Children looked after and achieving",
+            "permanence",
+            "2.1 Adoption performance",
+            "2.2 Experiences and progress of care leavers",
+            *grades,
+            "3. Leadership, management and governance",
+            "Good",
+            "Executive summary",
+        ),
+        sif.LABELS,
+    )
+    assert [(j.area, j.grade) for j in table.judgements] == [
+        (JudgementArea.HELP_AND_PROTECTION, Grade.GOOD),
+        (JudgementArea.CHILDREN_LOOKED_AFTER, Grade.REQUIRES_IMPROVEMENT),
+        (JudgementArea.ADOPTION, Grade.GOOD),
+        (JudgementArea.CARE_LEAVERS, Grade.INADEQUATE),
+        (JudgementArea.LEADERSHIP_MANAGEMENT_GOVERNANCE, Grade.GOOD),
+    ]
+    assert table.lines_used == 8 + len(grades)
+
+
+def test_a_run_of_labels_with_fewer_grades_is_not_paired() -> None:
+    """Labels and grades that do not pair one to one are no rows: two labels' text is
+    never one label, graded by the first grade below it."""
+    table = parse_grade_table(
+        lines(
+            "1. Children who need help and protection",
+            "2. Children looked after and achieving permanence",
+            "Good",
+            "2.1 Adoption performance Good",
+        ),
+        sif.LABELS,
+    )
+    assert table.judgements == []

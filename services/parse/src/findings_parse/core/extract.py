@@ -179,6 +179,9 @@ def _mark_short_last_text_lines(lines: list[Line]) -> None:
 # it on the page ("…area2", "Board1").
 _NOTE_START = re.compile(r"^\s*(?P<number>\d{1,2})(?:\s*$| +(?=[A-Z‘'\"(“]))")
 _NOTE_NUMBER_ALONE = re.compile(r"^\s*(?P<number>\d{1,2})\s*$")
+# What a footnote's mark follows: a word, or a word and its punctuation; never a number
+# ("2.2 Adoption performance" holds no mark "2").
+_MARK_AFTER = r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)’”]))"
 
 
 def _without_footnotes(page_lines: list[Line]) -> list[Line]:
@@ -192,7 +195,12 @@ def _without_footnotes(page_lines: list[Line]) -> list[Line]:
             start -= 1
         return start
 
-    end = len(page_lines)
+    # A number alone on the page's last line is its page number, below its notes
+    # (pdftotext): the notes are looked for above it, and it stays for the page's edges.
+    page_number = [
+        line for line in page_lines[-1:] if _NOTE_NUMBER_ALONE.match(line.text) and line.gap_before
+    ]
+    end = len(page_lines) - len(page_number)
     while end > 0:
         start = block_start(end)
         note = _NOTE_START.match(page_lines[start].text)
@@ -201,11 +209,11 @@ def _without_footnotes(page_lines: list[Line]) -> list[Line]:
             start = before
         if note is None:
             break
-        mark = re.compile(rf"(?<=[^\W\d_]|[.,;:)’”]){note['number']}(?!\d)")
+        mark = re.compile(rf"{_MARK_AFTER}{note['number']}(?!\d)")
         if not any(mark.search(line.text) for line in page_lines[:start]):
             break
         end = start
-    return page_lines[:end]
+    return page_lines[:end] + page_number
 
 
 # pdftotext's layout mode (`pdftotext -layout`) sets a table's cells side by side, apart by
@@ -498,7 +506,7 @@ def _without_note_marks(
     if not numbers:
         return
     mark = re.compile(
-        rf"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)’”]))(?:{'|'.join(sorted(numbers))})"
+        rf"{_MARK_AFTER}(?:{'|'.join(sorted(numbers))})"
         r"(?=[\s.,;:)–-]|$)"
     )
     for line, start, letter_size in zip(lines, starts, letter_sizes, strict=True):

@@ -130,6 +130,16 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
     used = 0
     index = 0
     while index < len(lines):
+        if not row and (run := _labels_then_grades(lines, index, labels)):
+            run_rows, index = run
+            for run_row in run_rows:
+                add_judgement(judgements, *run_row, warnings)
+            used = index
+            continue
+        if row and _ROW_NUMBER.match(lines[index].text.strip()):
+            # A numbered label below a label not yet graded: two labels are never one row
+            # (it would take the first grade below them, which may be either's).
+            break
         row.append(lines[index].text.strip())
         index += 1
         text = _GRADE_NUMBER.sub("", " ".join(row))
@@ -167,3 +177,79 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
         add_judgement(judgements, area, label, grade, warnings)
         row, used = [], index
     return GradeTable(judgements, used, unknown, warnings, not_judged)
+
+
+# Rows printed as a run of labels and then their grades, in the same order: pdftotext's
+# default mode prints a table so where a grade stands a little above its label's line.
+_GRADES = re.compile(rf"(?:\s*(?:{GRADE_PATTERN}))+\s*", re.IGNORECASE)
+_GRADE = re.compile(GRADE_PATTERN, re.IGNORECASE)
+# A line of grades or of a grade's pieces ("Requires" / "improvement").
+_GRADE_WORDS = re.compile(
+    r"(?:\s*\b(?:outstanding|good|requires?|improvement|to|be|inadequate|adequate)\b)+\s*",
+    re.IGNORECASE,
+)
+_MAX_RUN_ROWS = 8
+_MAX_LABEL_LINES = 3
+
+
+def _labels_then_grades(
+    lines: Sequence[Line], start: int, labels: LabelTable
+) -> tuple[list[tuple[JudgementArea, str, Grade]], int] | None:
+    """The rows of a run of two or more labels followed by as many grades, and the index
+    after them; None unless the labels' lines split into known labels one way only, as
+    many as the grades, each area once. A label's second line starts in lower case."""
+    texts = [line.text.strip() for line in lines[start : start + _MAX_RUN_ROWS * 4]]
+    labelled = 0
+    while labelled < len(texts) and not (
+        _GRADE_AT_END.search(texts[labelled]) or _GRADE_WORDS.fullmatch(texts[labelled])
+    ):
+        if labelled >= _MAX_RUN_ROWS * _MAX_LABEL_LINES:
+            return None
+        labelled += 1
+    if labelled < 2:
+        return None
+    graded = labelled
+    while graded < len(texts) and _GRADE_WORDS.fullmatch(texts[graded]):
+        graded += 1
+    # A grade cut over lines ("Requires" / "improvement") is read whole: the lines must
+    # read as grades together and as nothing else.
+    graded_text = " ".join(texts[labelled:graded])
+    if not _GRADES.fullmatch(graded_text):
+        return None
+    grade_texts = _GRADE.findall(graded_text)
+    if len(grade_texts) < 2:
+        return None
+    splits = _label_splits(texts[:labelled], len(grade_texts), labels)
+    if len(splits) != 1:
+        return None
+    rows = []
+    for (area, label), grade_text in zip(splits[0], grade_texts, strict=True):
+        grade = grade_of(grade_text)
+        if grade is None:
+            return None
+        rows.append((area, label, grade))
+    return rows, start + graded
+
+
+def _label_splits(
+    texts: Sequence[str], count: int, labels: LabelTable
+) -> list[list[tuple[JudgementArea, str]]]:
+    """Every way (up to two) to read `texts` as `count` known labels, each area once."""
+    if not texts:
+        return [[]] if count == 0 else []
+    if count == 0:
+        return []
+    splits: list[list[tuple[JudgementArea, str]]] = []
+    for size in range(1, min(_MAX_LABEL_LINES, len(texts)) + 1):
+        if size > 1 and not texts[size - 1][:1].islower():
+            break
+        label = printed_label(_ROW_NUMBER.sub("", " ".join(texts[:size])))
+        area = labels.area_of(label)
+        if area is None or len(label) > _MAX_LABEL_CHARS:
+            continue
+        for rest in _label_splits(texts[size:], count - 1, labels):
+            if all(area != other for other, _ in rest):
+                splits.append([(area, label), *rest])
+            if len(splits) > 1:
+                return splits
+    return splits
