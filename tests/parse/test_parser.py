@@ -25,7 +25,13 @@ from findings_cli.evaluate import (
 )
 from findings_parse.core.extract import extract_text
 from findings_parse.core.parser import parse_report
-from findings_shared.events import FindingCategory, JudgementArea, ReportParsed, ReportType
+from findings_shared.events import (
+    Finding,
+    FindingCategory,
+    JudgementArea,
+    ReportParsed,
+    ReportType,
+)
 from findings_shared.official import OfficialRecords
 from tests.golden import EXPECTED, FIXTURES, REPORTS, expected_path, parsed_fixture, summarise
 
@@ -187,6 +193,30 @@ def test_pdf_and_text_forms_of_one_report_give_the_same_findings() -> None:
     assert [(c, p) for c, p, _ in from_pdf] == [(c, p) for c, p, _ in from_text]
     same = sum(1 for a, b in zip(from_pdf, from_text, strict=True) if a[2] == b[2])
     assert same >= 40  # the two exports differ in a few hyphens and spaces
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "cp1252"])
+def test_text_saved_in_another_encoding_reads_as_in_utf8(encoding: str) -> None:
+    """Windows saves text as UTF-16 with its byte-order mark (Notepad's "Unicode",
+    PowerShell's `>`) or as cp1252: the report reads as its UTF-8 file does."""
+    name = "inspection_wandsworth_2023-01-13.txt"
+    text = (REPORTS / name).read_text(encoding="utf-8")
+    mark = "\ufeff" if encoding == "utf-16-be" else ""  # Python writes the others' mark
+    content = (mark + text).encode(encoding, errors="replace")
+    report = parse_report(content, name)
+    expected = parsed(REPORTS / name)
+    assert report.judgements == expected.judgements
+
+    def read(findings: list[Finding]) -> list[dict[str, object]]:
+        # Ids are of the file's bytes; cp1252 has no letter such as "≥" (written "?").
+        return [
+            finding.model_dump(exclude={"finding_id", "text", "themes", "sentence_tones"})
+            for finding in findings
+        ]
+
+    assert read(report.findings) == read(expected.findings)
+    if encoding != "cp1252":
+        assert [f.text for f in report.findings] == [f.text for f in expected.findings]
 
 
 def test_a_paragraph_split_by_a_page_break_is_joined() -> None:

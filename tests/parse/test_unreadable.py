@@ -34,6 +34,13 @@ FIFTY_MB = 50 * 1024 * 1024
             lambda: A_PDF[: len(A_PDF) // 3], "cut.pdf", "cannot be opened", id="truncated"
         ),
         pytest.param(lambda: b"\x00\x01\x02junk" * 100, "junk.txt", "binary", id="binary-as-txt"),
+        # Bytes after a UTF-16 mark decode to letters of some script, no controls among them.
+        pytest.param(
+            lambda: "".join(chr(0x4E00 + i * 7919 % 20000) for i in range(5000)).encode("utf-16"),
+            "junk.txt",
+            "binary",
+            id="junk-after-a-utf16-mark",
+        ),
         pytest.param(
             lambda: b"%PDF-1.7\n garbage", "junk.pdf", "cannot be opened", id="pdf-header"
         ),

@@ -8,7 +8,13 @@ import zipfile
 
 import pytest
 
-from findings_shared.admission import Rejected, admit, is_hidden_or_partial, looks_unfinished
+from findings_shared.admission import (
+    Admitted,
+    Rejected,
+    admit,
+    is_hidden_or_partial,
+    looks_unfinished,
+)
 from tests.conftest import REPORTS
 
 
@@ -60,3 +66,14 @@ def test_an_archive_holding_a_pdf_is_refused_by_what_it_is() -> None:
     verdict = admit("report.pdf", gzipped, len(gzipped), 10**8)
     assert isinstance(verdict, Rejected)
     assert "gzip" in verdict.reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_text_in_utf16_or_utf32_with_its_mark_is_taken(encoding: str) -> None:
+    """Their bytes hold NULs, as binary data's do; their byte-order mark tells them."""
+    content = "\ufeffInspection of Testshire children's services".encode(encoding)
+    assert b"\x00" in content
+    assert admit("report.txt", content, len(content), 10**8) == Admitted("text/plain")
+    verdict = admit("report.txt", content[len("\ufeff".encode(encoding)) :], len(content), 10**8)
+    assert isinstance(verdict, Rejected)
+    assert "binary" in verdict.reason

@@ -6,6 +6,7 @@ HTML and text apart with the same `sniff`."""
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -49,6 +50,18 @@ def sniff(head: bytes) -> Literal["pdf", "html", "other"]:
     return "other"
 
 
+def unicode_encoding(head: bytes) -> str | None:
+    """The encoding a text's byte-order mark names where it is UTF-16 or UTF-32, whose
+    bytes hold NULs (Windows' Notepad "Unicode", PowerShell's `>` and `Out-File` write
+    UTF-16 with its mark); None for any other bytes. UTF-32's little-endian mark starts
+    with UTF-16's, so it is looked for first."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejected:
     """Decide from the file's name, first bytes and size; parse judges the content."""
     suffix = PurePath(name).suffix.lower()
@@ -69,7 +82,7 @@ def admit(name: str, head: bytes, size: int, max_bytes: int) -> Admitted | Rejec
         what = "an HTML page" if kind == "html" else "not a PDF"
         return Rejected(f"named .pdf but the content is {what}")
     if suffix in TEXT_SUFFIXES:
-        if b"\x00" in head:
+        if b"\x00" in head and unicode_encoding(head) is None:
             return Rejected("named .txt but the content is binary")
         return Admitted("text/plain")
     return Rejected(f"not a report: only PDF and .txt files are read (got {suffix or 'no suffix'})")

@@ -21,7 +21,7 @@ from typing import Literal
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from findings_shared.admission import sniff
+from findings_shared.admission import sniff, unicode_encoding
 
 
 class UnreadableReport(Exception):
@@ -90,22 +90,34 @@ def extract_text(content: bytes, name: str) -> ExtractedText:
     return _extract_plain_text(content)
 
 
+# The least share of ASCII in a text's first characters (every report has over 0.95).
+_ASCII_SHARE = 0.5
+
+
 def _decode(content: bytes) -> str:
-    if b"\x00" in content[:65536]:
+    encoding = unicode_encoding(content[:4])
+    if encoding is None and b"\x00" in content[:65536]:
         raise UnreadableReport("the file holds binary data, not text")
     if len(content) > MAX_TEXT_BYTES:
         raise UnreadableReport(
             f"the text file is {len(content) >> 20} MB, more than any report"
             f" (limit {MAX_TEXT_BYTES >> 20} MB)"
         )
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
+    if encoding is not None:
+        text = content.decode(encoding, errors="replace")
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="replace")
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
     if controls > len(sample) * 0.01 or sample.count("\ufffd") > len(sample) * 0.05:
         raise UnreadableReport("the file holds binary data, not text")
+    # Any bytes read as UTF-16 or cp1252 are letters of some script: a report's English is
+    # almost all ASCII, such bytes hardly any.
+    if sum(1 for ch in sample if ch < "\x80") < len(sample) * _ASCII_SHARE:
+        raise UnreadableReport("the file holds binary data or text in another script, not a report")
     # A stray NUL past the sample: no text column in PostgreSQL can hold one.
     return text.replace("\x00", " ")
 
