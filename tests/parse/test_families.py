@@ -287,6 +287,57 @@ Leadership and governance Inadequate
     assert not report.quality.needs_review
 
 
+def test_the_record_of_main_findings_is_the_one_with_grades_not_its_contents_entry() -> None:
+    """A contents list names the record too; in text without page breaks its entry reads
+    as a heading, with the contents and the body's headings below it."""
+    text = """Inspection of looked after children services
+Testshire Council
+
+Inspection dates: 15-19 July 2013
+Reporting inspector Ann Example HMI
+Published: 23 August 2013
+
+Contents
+About this inspection
+
+2
+
+Overall effectiveness of services for looked after children and
+young people
+
+4
+
+Record of main findings
+
+24
+
+About this inspection
+
+1. The inspection was carried out under section 136 of the Education and Inspections Act.
+
+Overall effectiveness
+Grade 4 (Inadequate)
+
+2. The judgement for overall effectiveness is inadequate.
+
+Record of main findings
+Services for looked after children
+Overall effectiveness
+
+Inadequate Grade 4
+
+Capacity to improve
+
+Adequate Grade 3
+"""
+    report = parse_text(text)
+    assert report.report_type is ReportType.SAFEGUARDING_LAC_INSPECTION
+    assert {j.area.value: j.grade.value for j in report.judgements} == {
+        "overall_effectiveness": "inadequate",
+        "capacity_to_improve": "adequate",
+    }
+
+
 # --- Annual unannounced inspection letters in plain text ---
 
 

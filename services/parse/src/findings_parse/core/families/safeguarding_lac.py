@@ -48,15 +48,19 @@ _COVER_FIELD = re.compile(
 
 
 def _record(lines: Sequence[Line]) -> Sequence[Line] | None:
-    """The lines of the record of main findings, from its first judgement row."""
+    """The lines of the record of main findings, from its first judgement row: the first
+    heading so named with grades below it (a contents list names it too, and without a
+    page break its entry reads as the heading)."""
     record_at = index_of(lines, _RECORD)
-    if record_at < 0:
-        return None
-    record = lines[record_at + 1 : record_at + 1 + _RECORD_LINES]
-    first_row = next(
-        (i for i, line in enumerate(record) if LABELS.area_of(line.text) is not None), None
-    )
-    return None if first_row is None else record[first_row:]
+    while record_at >= 0:
+        record = lines[record_at + 1 : record_at + 1 + _RECORD_LINES]
+        first_row = next(
+            (i for i, line in enumerate(record) if LABELS.area_of(line.text) is not None), None
+        )
+        if first_row is not None and parse_grade_table(record[first_row:], LABELS).judgements:
+            return record[first_row:]
+        record_at = index_of(lines, _RECORD, start=record_at + 1)
+    return None
 
 
 def has_record_of_main_findings(lines: Sequence[Line]) -> bool:
