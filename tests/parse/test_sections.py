@@ -34,3 +34,22 @@ def test_a_bold_sub_heading_straight_after_a_categorys_heading_keeps_the_categor
         (FindingCategory.EVIDENCE, "Children in care"),
         (FindingCategory.EVIDENCE, "Main findings"),
     ]
+
+
+def test_a_sentence_saying_there_are_none_is_no_action_of_its_kind() -> None:
+    """ "There are no areas for priority action" under that heading counts no priority
+    action: it is a statement about the report."""
+    pdf = focused_visit_letter(
+        PdfLine("Areas for priority action", 12, True, 12),
+        *paragraph("There are no areas for priority action."),
+        PdfLine("Areas for improvement", 12, True, 12),
+        *paragraph(
+            "The quality of early help assessments for children and families, and the",
+            "management oversight of plans when needs change.",
+        ),
+    )
+    report = parse_report(pdf, "visit.pdf")
+    assert [(f.category, f.text[:28]) for f in report.findings[-2:]] == [
+        (FindingCategory.SUMMARY, "There are no areas for prior"),
+        (FindingCategory.IMPROVEMENT, "The quality of early help as"),
+    ]

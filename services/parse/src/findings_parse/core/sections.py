@@ -42,6 +42,15 @@ _ACTIONS = frozenset(
         FindingCategory.AREA_FOR_DEVELOPMENT,
     }
 )
+# A sentence saying the report has none of a kind ("There are no priority actions.", "The
+# inspection did not find any areas for priority and immediate action."): a statement
+# about the report, never one of the actions it says there are none of.
+_NONE_OF_THEM = re.compile(
+    r"^(?:(?:the inspection|inspectors) did not (?:find|identify) any|there (?:are|were) no)"
+    r"\s+(?:areas?\s+(?:for|of)\s+)?(?:priority|immediate|improvement|development"
+    r"|recommendations?|actions?)\b[^.]{0,60}\.?$",
+    re.IGNORECASE,
+)
 # How an action starts: the verbs that open what needs to improve and no other finding
 # in the corpus's PDFs ("Ensure…" 693 times, "Improve…" 160, "Strengthen…" 59…), after
 # an adverb at times ("Urgently improve…").
@@ -217,7 +226,9 @@ def section_findings(
             Finding(
                 finding_id=finding_id_of(report_id, ordinal, block.text),
                 ordinal=ordinal,
-                category=position.category,
+                category=FindingCategory.SUMMARY
+                if _NONE_OF_THEM.match(block.text)
+                else position.category,
                 section=position.section,
                 judgement_area=position.area,
                 paragraph=block.number,
