@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from findings_parse.core.blocks import Block
+from findings_parse.core.families import ALL_SECTIONS, sif
 from findings_parse.core.parser import parse_report
-from findings_shared.events import FindingCategory, ReportType
+from findings_parse.core.sections import section_findings
+from findings_shared.events import FindingCategory, JudgementArea, ReportType
 from tests.pdfs import PdfLine, focused_visit_letter, paragraph
 
 
@@ -52,4 +55,31 @@ def test_a_sentence_saying_there_are_none_is_no_action_of_its_kind() -> None:
     assert [(f.category, f.text[:28]) for f in report.findings[-2:]] == [
         (FindingCategory.SUMMARY, "There are no areas for prior"),
         (FindingCategory.IMPROVEMENT, "The quality of early help as"),
+    ]
+
+
+def test_the_boards_recommendations_are_the_boards_and_its_findings_end_them() -> None:
+    """In a combined report the board's review makes its own recommendations; its
+    "Inspection findings" heading ends them though set smaller than "Recommendations"."""
+    blocks = [
+        Block("heading", "The Local Safeguarding Children Board (LSCB)", size=16),
+        Block("heading", "Executive summary", size=14),
+        Block("paragraph", "The LSCB requires improvement."),
+        Block("heading", "Recommendations", size=14),
+        Block("numbered", "Ensure that the dataset is analysed for board members.", number=100),
+        Block("heading", "Inspection findings – the Local Safeguarding Children Board", size=12),
+        Block("numbered", "There are appropriate governance arrangements.", number=101),
+    ]
+    sectioned = section_findings(
+        "report",
+        "Title",
+        blocks,
+        sif.FAMILY.sections + ALL_SECTIONS,
+        sif.LABELS,
+        frozenset(JudgementArea),
+    )
+    assert [(f.category, f.judgement_area) for f in sectioned.findings] == [
+        (FindingCategory.EVIDENCE, JudgementArea.LSCB),
+        (FindingCategory.IMPROVEMENT, JudgementArea.LSCB),
+        (FindingCategory.EVIDENCE, JudgementArea.LSCB),
     ]

@@ -61,6 +61,10 @@ _AN_ACTION = re.compile(
     r"|create|enhance|agree|track)\b",
     re.IGNORECASE,
 )
+# Headings of a report's parts, never a recommendation's topic, whatever their type size
+# ("Inspection findings – the Local Safeguarding Children Board" set smaller than the
+# "Recommendations" above it).
+_REPORT_PART = re.compile(r"^(?:inspection findings|summary for children)\b")
 # Headings of a judgement's parts, which name no subject of their own.
 _GOES_ON = re.compile(r"^(?:(?:executive )?summary|(?:inspection|main|key) findings|findings)$")
 _JUDGEMENT_HEADING = re.compile(
@@ -152,7 +156,9 @@ class _Position:
         # it; a sub-section's "Inspection findings – the LSCB"), but a heading in body type
         # or under a category's (a recommendation's topic) names no section of its own.
         topic = self._topic_of_recommendations(block, following)
-        weak = block.in_body_type or self.category_fresh or smaller or topic
+        weak = (block.in_body_type or self.category_fresh or smaller or topic) and not (
+            _REPORT_PART.match(fold(self.section))
+        )
         graded_area = judgement_area_of_heading(self.section, labels)
         area = graded_area or (None if weak else _judged_area_named(self.section, labels, judged))
         if _SKIPPED_SECTION.match(fold(self.section)):
@@ -170,6 +176,10 @@ class _Position:
         if rule is not None:
             self.category, self.area, self.category_size = rule.category, None, block.size
             self.category_fresh = True
+            # A combined report's review of the board (the LSCB's, 2013-18) makes its own
+            # recommendations, to the board; the local authority's are the whole report's.
+            if self.judgement_area is JudgementArea.LSCB and rule.category in _ACTIONS:
+                self.area = JudgementArea.LSCB
         elif area is not None:
             self.category, self.area, self.category_fresh = FindingCategory.EVIDENCE, area, False
             self.judgement_area = area
