@@ -7,6 +7,8 @@ footnote marks, words cut at a hyphen, sub-headings in body type.
 
 from __future__ import annotations
 
+from findings_parse.core.blocks import split_blocks
+from findings_parse.core.extract import Line
 from findings_parse.core.parser import parse_report
 from findings_shared.events import Finding, FindingCategory
 from tests.pdfs import PdfLine, focused_visit_letter, paragraph
@@ -325,3 +327,62 @@ def test_in_plain_text_topics_among_recommendations_keep_their_category() -> Non
     assert [by_number[n].category for n in (1, 2, 3, 4)] == [FindingCategory.IMPROVEMENT] * 4
     assert by_number[4].section == "Care leavers"
     assert by_number[5].category is FindingCategory.EVIDENCE
+
+
+def _table_line(
+    text: str, left: float, bold: bool = False, page: int = 5, size: float = 12.0
+) -> Line:
+    return Line(text=text, page=page, size=size, bold=bold, left=left)
+
+
+def test_a_responsibility_tables_rows_are_a_body_and_its_action_each() -> None:
+    """An area SEND report's table ("Responsible body | Areas for priority action") has
+    no space between rows: each row is the body's name (the section) and its action, a
+    row going on over a page until its action ends a sentence; a list in the action's
+    cell stays in it."""
+    lines = [
+        _table_line("Areas for priority action", 57, bold=True, size=14.0),
+        _table_line("Responsible body Areas for priority action", 63, bold=True),
+        _table_line("Testshire Council and", 63),
+        _table_line("NHS Testshire ICB", 63),
+        _table_line("Leaders should cooperate at pace to improve", 224),
+        _table_line("the shared oversight of services.", 224),
+        _table_line("Testshire Council and", 63),
+        _table_line("Leaders should improve the joint commissioning", 224),
+        _table_line("of services to ensure", 224),
+        _table_line("NHS Testshire ICB", 63, page=6),
+        _table_line("that children receive support, particularly:", 224, page=6),
+        _table_line("◼ children who wait for an assessment.", 242, page=6),
+        _table_line("Areas for improvement", 57, bold=True, page=6),
+    ]
+    blocks = split_blocks(
+        lines, is_heading=lambda text: text.startswith("Areas"), body_size=12.0, plain_text=False
+    )
+    assert [(block.kind, block.text) for block in blocks[1:]] == [
+        ("heading", "Testshire Council and NHS Testshire ICB"),
+        (
+            "paragraph",
+            "Leaders should cooperate at pace to improve the shared oversight of services.",
+        ),
+        ("heading", "Testshire Council and NHS Testshire ICB"),
+        (
+            "paragraph",
+            "Leaders should improve the joint commissioning of services to ensure that children"
+            " receive support, particularly: ◼ children who wait for an assessment.",
+        ),
+        ("heading", "Areas for improvement"),
+    ]
+    assert blocks[1].in_body_type  # names the row: a section within the actions
+
+
+def test_a_responsibility_table_whose_cells_share_a_line_reads_as_text() -> None:
+    """Where the PDF set a body's name and its action's first words as one line, the
+    cells cannot be told apart: the table is read as before, nothing lost."""
+    lines = [
+        _table_line("Responsible body Areas for priority action", 63, bold=True),
+        _table_line("Testshire Council Testshire Council leaders should ensure that", 63),
+        _table_line("children with SEND get the care they need.", 224),
+    ]
+    blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
+    assert [block.kind for block in blocks[1:]] == ["paragraph"]
+    assert "Council leaders should ensure that children with SEND" in blocks[1].text

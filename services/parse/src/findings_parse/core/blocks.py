@@ -85,6 +85,12 @@ def split_blocks(
     while index < len(lines):
         line = lines[index]
         text = line.text
+        if not plain_text and line.bold and _RESPONSIBLE_BODY.match(text.strip()):
+            rows, table_end = _responsibility_rows(lines, index)
+            if rows:
+                blocks.extend(rows)
+                current, index = None, table_end
+                continue
 
         # Most lines of a PDF go on from the line above in body type: no heading, no
         # bullet or number (a letter then no space), no new paragraph (no gap).
@@ -251,6 +257,58 @@ _STOPPED_NUMBER = re.compile(r"^\d{1,3}[.)](?!\d)")
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 # A sentence that opens with a figure ("16- and 17-year-olds who…", "2,000 children…").
 _FIGURE_THEN_WORDS = re.compile(r"^\d[\d,.%–-]*\s+[^\W\d_]")
+
+
+# An area SEND report's table of actions: "Responsible body | Areas for priority action",
+# each row a body's name beside the action it must take, no space between rows.
+_RESPONSIBLE_BODY = re.compile(r"^responsible bod(?:y|ies)\b", re.IGNORECASE)
+_CELL_LEFT = 3.0  # points either side of a column's left edge
+_SECOND_COLUMN = 100.0  # points right of the first column at least
+_LETTER_WIDTH = 0.45  # a letter's average width in ems, spaces included (Arial)
+
+
+def _responsibility_rows(lines: Sequence[Line], header: int) -> tuple[list[Block], int]:
+    """The rows below a responsibility table's header, each the body's name (a heading in
+    body type: it names the row's section) and its action (a paragraph), and the index
+    after the table. A row goes on, over a page too, until its action ends a sentence and
+    the first column starts again; the table ends at a line in neither column."""
+    first = lines[header].left
+    second: float | None = None
+    rows: list[tuple[list[str], list[str]]] = []
+    body: list[str] = []
+    action: list[str] = []
+    index = header + 1
+    while index < len(lines):
+        line = lines[index]
+        if abs(line.left - first) <= _CELL_LEFT and not line.bold:
+            if action and action[-1].endswith(_SENTENCE_END):
+                rows.append((body, action))
+                body, action = [], []
+            body.append(line.text.strip())
+        elif not line.bold and (
+            # A list in the action's cell is set right of the column's edge.
+            line.left >= second - _CELL_LEFT
+            if second is not None
+            else line.left - first >= _SECOND_COLUMN
+        ):
+            second = second or line.left
+            action.append(line.text.strip())
+        else:
+            break
+        index += 1
+    rows.append((body, action))
+    if second is None or not all(body and action for body, action in rows):
+        return [], header
+    # A body's line as long as a line of the action's column has both cells' words in it
+    # (the PDF set them as one line): no telling them apart, so the table reads as text.
+    widest_body = max(len(text) for body, _ in rows for text in body)
+    if widest_body * lines[header].size * _LETTER_WIDTH > second - first:
+        return [], header
+    blocks: list[Block] = []
+    for body, action in rows:
+        blocks.append(Block(kind="heading", text=join_wrapped(body), in_body_type=True))
+        blocks.append(Block(kind="paragraph", text=join_wrapped(action)))
+    return blocks, index
 
 
 def _text_after_lone_number(

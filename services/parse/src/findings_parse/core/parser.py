@@ -30,7 +30,7 @@ from findings_shared.local_authorities import find_local_authority
 # 0.6 its layout mode's too (a table's cells side by side), 0.7 pypdf's (footnotes at a
 # page's foot, pages without blank lines), 0.8 topics among a plain text's actions, 0.9 a
 # plain text's paragraphs told by their short last lines.
-PARSER_VERSION = f"0.14.{THEMES_VERSION}"
+PARSER_VERSION = f"0.15.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
