@@ -180,7 +180,8 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
 
 
 # Rows printed as a run of labels and then their grades, in the same order: pdftotext's
-# default mode prints a table so where a grade stands a little above its label's line.
+# default mode prints a table so where a grade stands a little above its label's line, and
+# text copied from it keeps that order.
 _GRADES = re.compile(rf"(?:\s*(?:{GRADE_PATTERN}))+\s*", re.IGNORECASE)
 _GRADE = re.compile(GRADE_PATTERN, re.IGNORECASE)
 # A line of grades or of a grade's pieces ("Requires" / "improvement").

@@ -29,7 +29,10 @@ from findings_shared.local_authorities import find_local_authority
 # reading's: 0.5 reads pdftotext's plain-text exports (pages, numbers on lines of their own),
 # 0.6 its layout mode's too (a table's cells side by side), 0.7 pypdf's (footnotes at a
 # page's foot, pages without blank lines), 0.8 topics among a plain text's actions, 0.9 a
-# plain text's paragraphs told by their short last lines.
+# plain text's paragraphs told by their short last lines, 0.10 a paragraph's number apart
+# past a page number, 0.11 grade tables printed as labels then grades, 0.12 the record of
+# main findings after its contents entry, 0.13 a sentence saying there are none, 0.14 the
+# board's own recommendations, 0.15 area SEND responsibility tables (docs/accuracy.md).
 PARSER_VERSION = f"0.15.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
