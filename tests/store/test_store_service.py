@@ -51,11 +51,13 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
     report = parse_report(path.read_bytes(), path.name)
     uri = path.resolve().as_uri()
     first = ReportParsedEvent(report_id=report.report_id, object_uri=uri, report=report)
+    # A version after the parser's own, whatever it is now.
+    newer_version = f"{int(PARSER_VERSION.split('.')[0]) + 1}.0.0"
     newer = ReportParsedEvent(
         report_id=report.report_id,
         object_uri=uri,
         report=report.model_copy(
-            update={"parser_version": "0.10.0", "findings": report.findings[:5]}
+            update={"parser_version": newer_version, "findings": report.findings[:5]}
         ),
     )
     older = ReportParsedEvent(
@@ -104,12 +106,12 @@ async def test_store_is_idempotent_and_replaces_older_parser_versions(
         (PARSER_VERSION, 51),
         (PARSER_VERSION, 51),
         (PARSER_VERSION, 51),
-        ("0.10.0", 5),
-        ("0.10.0", 5),  # the older version changed nothing
+        (newer_version, 5),
+        (newer_version, 5),  # the older version changed nothing
     ]
     assert await rows(
         database_settings, "select parser_version, finding_count from store.reports"
-    ) == [("0.10.0", 5)]
+    ) == [(newer_version, 5)]
     assert await rows(database_settings, "select count(*) from store.findings") == [(5,)]
     # The search rows are the stored version's alone: the older version's went with it.
     assert await rows(database_settings, "select count(*) from store.finding_search") == [(5,)]
