@@ -57,6 +57,9 @@ class PdfLine:
     space_before: float = 0.0
     scaled: bool = False  # set at size 1 and scaled by the text matrix, as some producers do
     indent: float = 0.0  # points right of the left margin
+    # A baseline this far below the page's top, the lines after it going on from there: a
+    # box drawn after the text below it.
+    top: float | None = None
 
 
 def _escaped(text: str) -> str:
@@ -100,7 +103,7 @@ def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
         page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
         commands, y = [], 800.0
         for line in lines:
-            y -= line.space_before + line.size * 1.3
+            y = 842 - line.top if line.top is not None else y - line.space_before - line.size * 1.3
             font = "/F1" if line.bold else "/F0"
             x = 72 + line.indent
             # "^1^": a run in small raised type (a footnote's mark) within the line.

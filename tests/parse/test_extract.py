@@ -189,6 +189,32 @@ def test_a_footnote_at_a_pages_foot_is_not_a_numbered_paragraph() -> None:
     ]
 
 
+def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
+    """A practice study in a frame at a page's top, which the PDF draws after the page's
+    other text: read first, so the actions below it stay together over the page break."""
+    body = [
+        PdfLine("Areas for improvement", 12, True, top=600),
+        PdfLine(
+            "Within the front door, strategy discussions are mostly timely, but they do not", 12
+        ),
+    ]
+    box = [
+        PdfLine("Practice study: highly effective practice", 12, True, top=100),
+        PdfLine("All names are pseudonyms.", 12),
+        PdfLine("Sarah was helped to understand healthy relationships.", 12, space_before=12),
+    ]
+    next_page = [PdfLine("routinely involve all relevant agencies.", 12)]
+    lines = [line.text for line in extract_text(styled_pdf([body + box, next_page]), "r.pdf").lines]
+    assert lines == [
+        "Practice study: highly effective practice",
+        "All names are pseudonyms.",
+        "Sarah was helped to understand healthy relationships.",
+        "Areas for improvement",
+        "Within the front door, strategy discussions are mostly timely, but they do not",
+        "routinely involve all relevant agencies.",
+    ]
+
+
 def test_a_footnote_above_the_pages_number_goes_and_a_section_number_is_no_mark() -> None:
     """pdftotext prints a page's number below its footnotes: the notes above it go. A
     table's "2.2" carries no mark "2", so the lines below it are no footnote."""

@@ -622,13 +622,15 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
         lowest_body = min(
             (ln.bottom for ln in lines if abs(ln.size - body_size) < 0.5), default=float("-inf")
         )
-        for position, line in enumerate(lines):
-            if _runs_on_every_page(line, edge_keys.get(position), running):
-                continue
+        page_lines = [
+            line
+            for position, line in enumerate(lines)
+            if not _runs_on_every_page(line, edge_keys.get(position), running)
             # Small print below the page's last body line is a footnote or footer; a
             # short run of small glyphs is a superscript footnote marker.
-            if line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3):
-                continue
+            and not (line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3))
+        ]
+        for line in _box_in_reading_order(page_lines):
             if previous is None:
                 line.gap_before = _page_start_is_new_block(kept, line.text, body_size)
             else:
@@ -637,6 +639,26 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
             previous = line
     _mark_short_last_lines(kept, body_size)
     return ExtractedText(kind="pdf", lines=kept, body_size=body_size, pages=len(pages))
+
+
+# A box (a practice study in a frame) that the PDF draws after the text below it on the
+# page: a run of lines headed in bold, each no more than this far up from the line before
+# and all of them above every line before the run, is read first, where the page shows it.
+_BOX_JUMP = 40.0  # points: more than a paragraph's gap or a table row's
+
+
+def _box_in_reading_order(lines: list[Line]) -> list[Line]:
+    for start in range(1, len(lines)):
+        if not lines[start].bold or lines[start].bottom <= lines[start - 1].bottom + _BOX_JUMP:
+            continue
+        end = start + 1
+        while end < len(lines) and lines[end].bottom <= lines[end - 1].bottom + _BOX_JUMP:
+            end += 1
+        if min(line.bottom for line in lines[start:end]) > max(
+            line.bottom for line in lines[:start]
+        ):
+            return lines[start:end] + lines[:start] + lines[end:]
+    return lines
 
 
 def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
