@@ -189,6 +189,28 @@ def test_a_footnote_at_a_pages_foot_is_not_a_numbered_paragraph() -> None:
     ]
 
 
+def test_a_footnote_above_the_pages_number_in_body_type_is_small_print() -> None:
+    """The page's number, set in body type below the footnotes, is no body line: the note
+    above it in small type goes, and the paragraph it cut goes on over the page."""
+    note = "1 This joint inspection was conducted under section 20 of the Act."
+    pages = [
+        [
+            PdfLine("Senior leaders recognise that the arrangements at the front door do not", 12),
+            PdfLine(note, 7, top=780),
+        ],
+        [PdfLine("provide a sufficiently resilient response for all children.", 12)],
+        [PdfLine("Leaders know their services well.", 12)],
+    ]
+    for number, page in enumerate(pages, start=1):
+        page.append(PdfLine(str(number), 12, top=800))
+    lines = [line.text for line in extract_text(styled_pdf(pages), "r.pdf").lines]
+    assert lines == [
+        "Senior leaders recognise that the arrangements at the front door do not",
+        "provide a sufficiently resilient response for all children.",
+        "Leaders know their services well.",
+    ]
+
+
 def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
     """A practice study in a frame at a page's top, which the PDF draws after the page's
     other text: read first, so the actions below it stay together over the page break."""

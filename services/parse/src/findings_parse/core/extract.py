@@ -619,16 +619,22 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
     small_below = body_size * 0.9
     for lines, edge_keys in zip(pages, edges, strict=True):
         previous: Line | None = None
-        lowest_body = min(
-            (ln.bottom for ln in lines if abs(ln.size - body_size) < 0.5), default=float("-inf")
-        )
-        page_lines = [
+        unrepeated = [
             line
             for position, line in enumerate(lines)
             if not _runs_on_every_page(line, edge_keys.get(position), running)
+        ]
+        # The page's number in body type below its footnotes is no body line.
+        lowest_body = min(
+            (ln.bottom for ln in unrepeated if abs(ln.size - body_size) < 0.5),
+            default=float("-inf"),
+        )
+        page_lines = [
+            line
+            for line in unrepeated
             # Small print below the page's last body line is a footnote or footer; a
             # short run of small glyphs is a superscript footnote marker.
-            and not (line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3))
+            if not (line.size < small_below and (line.bottom < lowest_body or len(line.text) <= 3))
         ]
         for line in _box_in_reading_order(page_lines):
             if previous is None:
