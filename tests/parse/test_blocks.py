@@ -386,3 +386,27 @@ def test_a_responsibility_table_whose_cells_share_a_line_reads_as_text() -> None
     blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
     assert [block.kind for block in blocks[1:]] == ["paragraph"]
     assert "Council leaders should ensure that children with SEND" in blocks[1].text
+
+
+def test_a_judgements_heading_ends_at_its_grade() -> None:
+    """Large type's wrapped lines join into one heading, but not past a judgement's grade:
+    the heading after it in the same type is another one. A grade cut after "requires
+    improvement" goes on."""
+    lines = [
+        _table_line("The Local Safeguarding Children Board is outstanding", 71, True, size=14.0),
+        _table_line("Executive summary", 71, True, size=14.0),
+        _table_line("The board is outstanding.", 71),
+        _table_line(
+            "The experiences and progress of children who need help and", 71, True, size=14
+        ),
+        _table_line("protection requires improvement", 71, True, size=14.0),
+        _table_line("to be good", 71, True, size=14.0),
+        _table_line("Children are seen.", 71),
+    ]
+    blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
+    assert [block.text for block in blocks if block.kind == "heading"] == [
+        "The Local Safeguarding Children Board is outstanding",
+        "Executive summary",
+        "The experiences and progress of children who need help and protection requires"
+        " improvement to be good",
+    ]

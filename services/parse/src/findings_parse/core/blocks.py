@@ -366,6 +366,7 @@ def _heading_span(
             and (larger or not lines[index + span].gap_before)
             and not _BULLET.match(lines[index + span].text)
             and span < _MAX_HEADING_LINES
+            and not _ends_at_its_grade(lines[index + span - 1].text, lines[index + span].text)
         ):
             span += 1
         return span
@@ -393,6 +394,18 @@ def _heading_span(
 
 
 # A judgement's grade on the line below its heading ("Grade 4 (Inadequate)", "Good").
+# A judgement's heading ends at its grade ("The Local Safeguarding Children Board is
+# outstanding"): the next heading in the same type ("Executive summary") is another one.
+_GRADE_AT_END = re.compile(rf"\b(?:{GRADE_PATTERN})\.?$", re.IGNORECASE)
+_TO_BE_GOOD = re.compile(r"^to\s+be\s+good\b", re.IGNORECASE)
+
+
+def _ends_at_its_grade(text: str, next_text: str) -> bool:
+    return _GRADE_AT_END.search(text.strip()) is not None and not _TO_BE_GOOD.match(
+        next_text.strip()
+    )
+
+
 _GRADE_LINE = re.compile(rf"^(?:grade\s+[1-4]\s*\([\w ]+\)|{GRADE_PATTERN})$", re.IGNORECASE)
 _JUDGEMENT_HEADING_WORDS = 14
 
