@@ -329,7 +329,7 @@ def test_in_plain_text_topics_among_recommendations_keep_their_category() -> Non
     assert by_number[5].category is FindingCategory.EVIDENCE
 
 
-def _table_line(
+def _pdf_line(
     text: str, left: float, bold: bool = False, page: int = 5, size: float = 12.0
 ) -> Line:
     return Line(text=text, page=page, size=size, bold=bold, left=left)
@@ -341,19 +341,19 @@ def test_a_responsibility_tables_rows_are_a_body_and_its_action_each() -> None:
     row going on over a page until its action ends a sentence; a list in the action's
     cell stays in it."""
     lines = [
-        _table_line("Areas for priority action", 57, bold=True, size=14.0),
-        _table_line("Responsible body Areas for priority action", 63, bold=True),
-        _table_line("Testshire Council and", 63),
-        _table_line("NHS Testshire ICB", 63),
-        _table_line("Leaders should cooperate at pace to improve", 224),
-        _table_line("the shared oversight of services.", 224),
-        _table_line("Testshire Council and", 63),
-        _table_line("Leaders should improve the joint commissioning", 224),
-        _table_line("of services to ensure", 224),
-        _table_line("NHS Testshire ICB", 63, page=6),
-        _table_line("that children receive support, particularly:", 224, page=6),
-        _table_line("◼ children who wait for an assessment.", 242, page=6),
-        _table_line("Areas for improvement", 57, bold=True, page=6),
+        _pdf_line("Areas for priority action", 57, bold=True, size=14.0),
+        _pdf_line("Responsible body Areas for priority action", 63, bold=True),
+        _pdf_line("Testshire Council and", 63),
+        _pdf_line("NHS Testshire ICB", 63),
+        _pdf_line("Leaders should cooperate at pace to improve", 224),
+        _pdf_line("the shared oversight of services.", 224),
+        _pdf_line("Testshire Council and", 63),
+        _pdf_line("Leaders should improve the joint commissioning", 224),
+        _pdf_line("of services to ensure", 224),
+        _pdf_line("NHS Testshire ICB", 63, page=6),
+        _pdf_line("that children receive support, particularly:", 224, page=6),
+        _pdf_line("◼ children who wait for an assessment.", 242, page=6),
+        _pdf_line("Areas for improvement", 57, bold=True, page=6),
     ]
     blocks = split_blocks(
         lines, is_heading=lambda text: text.startswith("Areas"), body_size=12.0, plain_text=False
@@ -379,9 +379,9 @@ def test_a_responsibility_table_whose_cells_share_a_line_reads_as_text() -> None
     """Where the PDF set a body's name and its action's first words as one line, the
     cells cannot be told apart: the table is read as before, nothing lost."""
     lines = [
-        _table_line("Responsible body Areas for priority action", 63, bold=True),
-        _table_line("Testshire Council Testshire Council leaders should ensure that", 63),
-        _table_line("children with SEND get the care they need.", 224),
+        _pdf_line("Responsible body Areas for priority action", 63, bold=True),
+        _pdf_line("Testshire Council Testshire Council leaders should ensure that", 63),
+        _pdf_line("children with SEND get the care they need.", 224),
     ]
     blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
     assert [block.kind for block in blocks[1:]] == ["paragraph"]
@@ -393,15 +393,13 @@ def test_a_judgements_heading_ends_at_its_grade() -> None:
     the heading after it in the same type is another one. A grade cut after "requires
     improvement" goes on."""
     lines = [
-        _table_line("The Local Safeguarding Children Board is outstanding", 71, True, size=14.0),
-        _table_line("Executive summary", 71, True, size=14.0),
-        _table_line("The board is outstanding.", 71),
-        _table_line(
-            "The experiences and progress of children who need help and", 71, True, size=14
-        ),
-        _table_line("protection requires improvement", 71, True, size=14.0),
-        _table_line("to be good", 71, True, size=14.0),
-        _table_line("Children are seen.", 71),
+        _pdf_line("The Local Safeguarding Children Board is outstanding", 71, True, size=14.0),
+        _pdf_line("Executive summary", 71, True, size=14.0),
+        _pdf_line("The board is outstanding.", 71),
+        _pdf_line("The experiences and progress of children who need help and", 71, True, size=14),
+        _pdf_line("protection requires improvement", 71, True, size=14.0),
+        _pdf_line("to be good", 71, True, size=14.0),
+        _pdf_line("Children are seen.", 71),
     ]
     blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
     assert [block.text for block in blocks if block.kind == "heading"] == [
