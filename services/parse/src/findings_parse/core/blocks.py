@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from findings_parse.core.extract import PARAGRAPH_NUMBER_ALONE, Line
-from findings_parse.core.judgements import GRADE_PATTERN
+from findings_parse.core.judgements import GRADE_AT_END, GRADE_PATTERN, TO_BE_GOOD
 
 BlockKind = Literal["heading", "bullet", "numbered", "paragraph"]
 
@@ -393,19 +393,14 @@ def _heading_span(
     return _judgement_heading_span(lines, index)
 
 
-# A judgement's grade on the line below its heading ("Grade 4 (Inadequate)", "Good").
-# A judgement's heading ends at its grade ("The Local Safeguarding Children Board is
-# outstanding"): the next heading in the same type ("Executive summary") is another one.
-_GRADE_AT_END = re.compile(rf"\b(?:{GRADE_PATTERN})\.?$", re.IGNORECASE)
-_TO_BE_GOOD = re.compile(r"^to\s+be\s+good\b", re.IGNORECASE)
-
-
 def _ends_at_its_grade(text: str, next_text: str) -> bool:
-    return _GRADE_AT_END.search(text.strip()) is not None and not _TO_BE_GOOD.match(
-        next_text.strip()
-    )
+    """A judgement's heading ends at its grade ("The Local Safeguarding Children Board is
+    outstanding"): the next heading in the same type ("Executive summary") is another
+    one, unless the grade goes on ("requires improvement" / "to be good")."""
+    return GRADE_AT_END.search(text.strip()) is not None and not TO_BE_GOOD.match(next_text.strip())
 
 
+# A judgement's grade on the line below its heading ("Grade 4 (Inadequate)", "Good").
 _GRADE_LINE = re.compile(rf"^(?:grade\s+[1-4]\s*\([\w ]+\)|{GRADE_PATTERN})$", re.IGNORECASE)
 _JUDGEMENT_HEADING_WORDS = 14
 

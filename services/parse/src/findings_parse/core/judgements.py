@@ -13,11 +13,11 @@ from findings_shared.events import Grade, Judgement, JudgementArea
 GRADE_PATTERN = (
     r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|inadequate|adequate"
 )
-_GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
+GRADE_AT_END = re.compile(rf"(?:^|\s|:)(?P<grade>{GRADE_PATTERN})\s*$", re.IGNORECASE)
 # A grade cut by a narrow table column: "Requires" / "improvement to be" / "good".
 _GRADE_CUT = re.compile(r"\brequires?(?:\s+improvement(?:\s+to(?:\s+be)?)?)?$", re.IGNORECASE)
 _REST_OF_GRADE = re.compile(r"^(?:improvement|to|be|good)\b", re.IGNORECASE)
-_TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
+TO_BE_GOOD = re.compile(r"^to\s+be\s+good$", re.IGNORECASE)
 # The 2009-13 frameworks print a grade's number after it: "Inadequate Grade 4".
 _GRADE_NUMBER = re.compile(r"\s+grade\s+[1-4]$", re.IGNORECASE)
 _NOT_JUDGED = re.compile(r"\bnot\s+judged$", re.IGNORECASE)
@@ -155,14 +155,14 @@ def parse_grade_table(lines: Sequence[Line], labels: LabelTable) -> GradeTable:
             and _REST_OF_GRADE.match(lines[index].text.strip())
         ):
             continue
-        match = _GRADE_AT_END.search(text)
+        match = GRADE_AT_END.search(text)
         if match is None:
             if len(row) >= _MAX_ROW_LINES:
                 break
             continue
         grade_text = match["grade"]
         next_text = lines[index].text.strip() if index < len(lines) else ""
-        if fold(grade_text) == "requires improvement" and _TO_BE_GOOD.match(next_text):
+        if fold(grade_text) == "requires improvement" and TO_BE_GOOD.match(next_text):
             index += 1
         label = printed_label(_ROW_NUMBER.sub("", text[: match.start("grade")]))
         grade = grade_of(grade_text)
@@ -202,7 +202,7 @@ def _labels_then_grades(
     texts = [line.text.strip() for line in lines[start : start + _MAX_RUN_ROWS * 4]]
     labelled = 0
     while labelled < len(texts) and not (
-        _GRADE_AT_END.search(texts[labelled]) or _GRADE_WORDS.fullmatch(texts[labelled])
+        GRADE_AT_END.search(texts[labelled]) or _GRADE_WORDS.fullmatch(texts[labelled])
     ):
         if labelled >= _MAX_RUN_ROWS * _MAX_LABEL_LINES:
             return None
