@@ -22,7 +22,7 @@ from findings_parse.core.front import (
     labelled_date,
     text_of,
 )
-from findings_parse.core.judgements import LabelTable, parse_grade_table
+from findings_parse.core.judgements import GradeTable, LabelTable, parse_grade_table
 from findings_shared.events import JudgementArea as A
 from findings_shared.events import ReportType
 
@@ -47,25 +47,28 @@ _COVER_FIELD = re.compile(
 )
 
 
-def _record(lines: Sequence[Line]) -> Sequence[Line] | None:
-    """The lines of the record of main findings, from its first judgement row: the first
-    heading so named with grades below it (a contents list names it too, and without a
-    page break its entry reads as the heading)."""
+def _record(lines: Sequence[Line]) -> GradeTable | None:
+    """The grades of the record of main findings, read from its first judgement row: the
+    first heading so named with grades below it (a contents list names it too, and without
+    a page break its entry reads as the heading)."""
     record_at = index_of(lines, _RECORD)
     while record_at >= 0:
         record = lines[record_at + 1 : record_at + 1 + _RECORD_LINES]
         first_row = next(
             (i for i, line in enumerate(record) if LABELS.area_of(line.text) is not None), None
         )
-        if first_row is not None and parse_grade_table(record[first_row:], LABELS).judgements:
-            return record[first_row:]
+        if (
+            first_row is not None
+            and (table := parse_grade_table(record[first_row:], LABELS)).judgements
+        ):
+            return table
         record_at = index_of(lines, _RECORD, start=record_at + 1)
     return None
 
 
 def has_record_of_main_findings(lines: Sequence[Line]) -> bool:
-    record = _record(lines)
-    return record is not None and len(parse_grade_table(record, LABELS).judgements) >= 2
+    table = _record(lines)
+    return table is not None and len(table.judgements) >= 2
 
 
 def read_front(lines: Sequence[Line]) -> Front:
@@ -78,9 +81,8 @@ def read_front(lines: Sequence[Line]) -> Front:
     front.inspection = find_inspection_dates(opening)
     front.published = labelled_date(opening, r"published")
     front.lead_inspector = find_lead_inspector(opening)
-    record = _record(lines)
-    if record is not None:
-        table = parse_grade_table(record, LABELS)
+    table = _record(lines)
+    if table is not None:
         front.judgements = table.judgements
         front.warnings += table.warnings
     else:
