@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
 
+# An A4 page in points: what every made PDF prints on.
+A4_WIDTH, A4_HEIGHT = 595, 842
+
 
 def encrypted_pdf(content: bytes) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
@@ -26,7 +29,7 @@ def text_pdf(lines: list[str]) -> bytes:
 def one_page_pdf(content: bytes, compressed: bool = False) -> bytes:
     """A one-page PDF whose page draws `content` (operators) with Helvetica as /F1."""
     writer = PdfWriter()
-    page = writer.add_blank_page(width=595, height=842)
+    page = writer.add_blank_page(width=A4_WIDTH, height=A4_HEIGHT)
     font = DictionaryObject(
         {
             NameObject("/Type"): NameObject("/Font"),
@@ -99,11 +102,15 @@ def styled_pdf(pages: list[list[PdfLine]]) -> bytes:
         }
     )
     for lines in pages:
-        page = writer.add_blank_page(width=595, height=842)
+        page = writer.add_blank_page(width=A4_WIDTH, height=A4_HEIGHT)
         page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
         commands, y = [], 800.0
         for line in lines:
-            y = 842 - line.top if line.top is not None else y - line.space_before - line.size * 1.3
+            y = (
+                A4_HEIGHT - line.top
+                if line.top is not None
+                else y - line.space_before - line.size * 1.3
+            )
             font = "/F1" if line.bold else "/F0"
             x = 72 + line.indent
             # "^1^": a run in small raised type (a footnote's mark) within the line.
