@@ -211,6 +211,25 @@ def test_a_footnote_above_the_pages_number_in_body_type_is_small_print() -> None
     ]
 
 
+def test_a_footnote_after_a_hyphen_at_the_pages_foot_is_small_print() -> None:
+    """PDFium runs a line that ends in a hyphen into the line it reads next, here the
+    footnote below: the note still goes, and the word goes on over the page."""
+    body = "The multi-agency safeguarding hub provides a timely and proportionate response."
+    cut = "Experienced and skilled managers provide robust oversight at all decision-"
+    note = "1 The areas for improvement have been cross-referenced with the outcomes"
+    pages = [
+        [
+            *(PdfLine(body, 12) for _ in range(4)),
+            PdfLine(cut, 12),
+            PdfLine(note, 7, top=790),
+            PdfLine("or principles in the Children's Social Care: National Framework.", 7),
+        ],
+        [PdfLine("making points. Records show decisive management guidance.", 12)],
+    ]
+    lines = [line.text for line in extract_text(styled_pdf(pages), "r.pdf").lines]
+    assert lines[-2:] == [cut, "making points. Records show decisive management guidance."]
+
+
 def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
     """A practice study in a frame at a page's top, which the PDF draws after the page's
     other text: read first, so the actions below it stay together over the page break."""

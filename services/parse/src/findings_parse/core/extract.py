@@ -427,8 +427,11 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
         lines: list[Line] = []
         starts: list[int] = []  # each line's first character in the page's text
         letter_sizes: list[float] = []  # and its first letter's size, unscaled
+        printed = [(raw, 2) for raw in text.split("\r\n")]  # a line and its "\r\n"
+        if _SOFT_HYPHEN in text:
+            printed = _smaller_type_apart(printed, lambda at: font_size(raw_page, at))
         offset = 0
-        for raw in text.split("\r\n"):
+        for raw, separator in printed:
             # A soft hyphen inside a line: PDFium ran two printed lines into one.
             runs_on = _SOFT_HYPHEN in raw and _SOFT_HYPHEN in raw.rstrip()[:-1]
             raw = raw.replace(_SOFT_HYPHEN, "-")
@@ -478,7 +481,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                 )
                 starts.append(start)
                 letter_sizes.append(letter_size)
-            offset += len(raw) + 2
+            offset += len(raw) + separator
         # Only a page with a line that starts like a note pays for looking at its marks.
         if _NOTE_LINE.search(text):
             _without_note_marks(lines, starts, letter_sizes, lambda at: font_size(raw_page, at))
@@ -488,12 +491,41 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
         page.close()
 
 
+_SMALLER_TYPE = 0.9  # a footnote's letters against the body's
+
+
+def _smaller_type_apart(
+    printed: list[tuple[str, int]], char_size: Callable[[int], float]
+) -> list[tuple[str, int]]:
+    """PDFium runs a line that ends in a hyphen into the next line it reads, and at a
+    page's foot that is a footnote ("…decision-1 The areas for improvement have been
+    cross-referenced…"): where the type after the hyphen is smaller, the two are lines
+    apart again, so the note goes as small print and the word goes on over the page.
+    (`printed`: each line with the length of what separates it from the next.)"""
+    apart: list[tuple[str, int]] = []
+    offset = 0
+    for raw, separator in printed:
+        start = 0
+        end = len(raw.rstrip()) - 1  # a hyphen at the line's end runs into nothing
+        at = raw.find(_SOFT_HYPHEN, 0, end)
+        while at > 0:
+            after = at + 1 + len(raw[at + 1 :]) - len(raw[at + 1 :].lstrip())
+            if char_size(offset + after) < char_size(offset + at - 1) * _SMALLER_TYPE:
+                apart.append((raw[start : at + 1], 0))
+                start = at + 1
+            at = raw.find(_SOFT_HYPHEN, at + 1, end)
+        apart.append((raw[start:], separator))
+        offset += len(raw) + separator
+    return apart
+
+
 _SENTENCE_ENDS = (".", "?", "!", ":")
 # A footnote's text, set small below the page's body: its number first.
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _NOTE_NUMBER = re.compile(rf"^(\d{{1,2}})\s*(?!{_MONTHS})[A-Z]")
-# A line that starts like a note (not a date: running headers print the inspection's).
-_NOTE_LINE = re.compile(rf"\n\s*\d{{1,2}} ?(?!{_MONTHS})[A-Z]")
+# A line that starts like a note (not a date: running headers print the inspection's),
+# after a line break or a hyphen PDFium ran into it.
+_NOTE_LINE = re.compile(rf"[\n{_SOFT_HYPHEN}]\s*\d{{1,2}} ?(?!{_MONTHS})[A-Z]")
 _NOTE_MARK_SIZE = 0.8  # a mark is set smaller than its line's letters
 
 
