@@ -230,6 +230,20 @@ def test_a_footnote_after_a_hyphen_at_the_pages_foot_is_small_print() -> None:
     assert lines[-2:] == [cut, "making points. Records show decisive management guidance."]
 
 
+def test_paragraphs_set_a_little_apart_are_two_though_the_first_fills_its_last_line() -> None:
+    """Some layouts set paragraphs 6 points apart, under one and a half line spacings: a
+    sentence's end, that space and a capital part two paragraphs; a line that goes on in
+    lower case stays in its paragraph."""
+    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
+    lines = [
+        *(PdfLine(sentence, 12) for _ in range(12)),
+        PdfLine(sentence, 12, space_before=6),
+        PdfLine("and " + sentence, 12, space_before=6),
+    ]
+    extracted = extract_text(styled_pdf([lines]), "r.pdf").lines
+    assert [line.gap_before for line in extracted[-3:]] == [False, True, False]
+
+
 def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
     """A practice study in a frame at a page's top, which the PDF draws after the page's
     other text: read first, so the actions below it stay together over the page break."""

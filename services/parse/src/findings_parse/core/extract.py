@@ -630,6 +630,14 @@ def _edge_key(line: Line) -> tuple[str, float]:
     return " ".join(_DIGIT_RUNS.sub("#", line.text.lower()).split()), line.size
 
 
+# Space between two lines, in the text's line spacings, that parts two blocks; or two
+# paragraphs where the first ends a sentence and the second starts one. Some layouts set
+# paragraphs 6 points apart at a 14.5-point spacing (1.41): over the corpus, spacings of
+# 1.27 to 1.45 between such lines part paragraphs, list items or table rows, as read.
+_GAP = 1.45
+_GAP_AFTER_A_SENTENCE = 1.27
+
+
 def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
     sizes: Counter[float] = Counter()
     for lines in pages:
@@ -645,7 +653,9 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
         for prev, cur in itertools.pairwise(lines)
         if prev.size == cur.size == body_size and 0 < prev.last_bottom - cur.bottom < 40
     ]
-    gap_above = (statistics.median(spacings) if spacings else 14.0) * 1.45
+    line_spacing = statistics.median(spacings) if spacings else 14.0
+    gap_above = line_spacing * _GAP
+    sentence_gap_above = line_spacing * _GAP_AFTER_A_SENTENCE
 
     kept: list[Line] = []
     small_below = body_size * 0.9
@@ -672,7 +682,16 @@ def _assemble_pdf_lines(pages: list[list[Line]]) -> ExtractedText:
             if previous is None:
                 line.gap_before = _page_start_is_new_block(kept, line.text, body_size)
             else:
-                line.gap_before = previous.last_bottom - line.bottom > gap_above
+                space = previous.last_bottom - line.bottom
+                line.gap_before = (
+                    space > gap_above
+                    or (
+                        space > sentence_gap_above
+                        and bool(previous.right)  # it ends a sentence
+                        and line.text[:1].isupper()
+                        and previous.size == line.size == body_size
+                    )
+                )
             kept.append(line)
             previous = line
     _mark_short_last_lines(kept, body_size)
