@@ -408,3 +408,29 @@ def test_a_judgements_heading_ends_at_its_grade() -> None:
         "The experiences and progress of children who need help and protection requires"
         " improvement to be good",
     ]
+
+
+def test_a_long_topic_alone_above_a_numbered_action_is_its_heading() -> None:
+    """A topic's heading in body type, alone between gaps, may run to a dozen words where
+    a numbered paragraph follows it; above a paragraph without a number it stays text."""
+
+    def gapped(text: str) -> Line:
+        return Line(text=text, page=5, size=12.0, gap_before=True, left=71)
+
+    lines = [
+        gapped("Areas for improvement"),
+        gapped("Assessment, planning, recording and reviewing children’s progress"),
+        gapped("1. Improve the quality of all plans for children and young people."),
+        gapped("Direct engagement with children, young people and their families"),
+        gapped("Some plans are reviewed late."),
+    ]
+    blocks = split_blocks(
+        lines, is_heading=lambda text: text.startswith("Areas"), body_size=12.0, plain_text=False
+    )
+    assert [(block.kind, block.text[:30]) for block in blocks] == [
+        ("heading", "Areas for improvement"),
+        ("heading", "Assessment, planning, recordin"),
+        ("numbered", "Improve the quality of all pla"),
+        ("paragraph", "Direct engagement with childre"),
+        ("paragraph", "Some plans are reviewed late."),
+    ]

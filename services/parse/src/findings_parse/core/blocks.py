@@ -430,6 +430,8 @@ def _judgement_heading_span(lines: Sequence[Line], index: int) -> int:
 
 _SHORT_HEADING_CHARS = 60
 _STANDALONE_HEADING_WORDS = 6
+_LONG_HEADING_CHARS = 90
+_LONG_HEADING_WORDS = 14
 # "The experiences and progress of / children who need help and / protection / Requires
 # improvement / to be good": a judgement's heading in a narrow column.
 _MAX_HEADING_LINES = 6
@@ -444,9 +446,17 @@ def _plain_known_heading(
     line = lines[index]
     following = lines[index + 1] if index + 1 < len(lines) else None
     after_a_sentence = index > 0 and lines[index - 1].text.rstrip().endswith(_SENTENCE_END)
+    # Alone between gaps above a numbered paragraph, a topic's heading may be longer
+    # ("Assessment, planning, recording and reviewing children's progress" / "15. Improve…").
+    above_a_number = (
+        line.gap_before
+        and following is not None
+        and following.gap_before
+        and _STOPPED_NUMBER.match(following.text) is not None
+    )
     if not (
         (line.gap_before or after_a_sentence)
-        and len(line.text) <= _SHORT_HEADING_CHARS
+        and len(line.text) <= (_LONG_HEADING_CHARS if above_a_number else _SHORT_HEADING_CHARS)
         and not line.text.rstrip().endswith((".", ",", ";", ":"))
         and not (following is not None and _starts_lower(following.text))
         and _BULLET.match(line.text) is None
@@ -457,7 +467,8 @@ def _plain_known_heading(
     stands_alone = (
         following is not None
         and (following.gap_before or _BULLET.match(following.text) is not None)
-        and len(line.text.split()) <= _STANDALONE_HEADING_WORDS
+        and len(line.text.split())
+        <= (_LONG_HEADING_WORDS if above_a_number else _STANDALONE_HEADING_WORDS)
         and line.text[:1].isupper()
         and ":" not in line.text  # "Lead inspector: …" is a field, not a heading
     )
