@@ -434,3 +434,27 @@ def test_a_long_topic_alone_above_a_numbered_action_is_its_heading() -> None:
         ("paragraph", "Direct engagement with childre"),
         ("paragraph", "Some plans are reviewed late."),
     ]
+
+
+def test_a_headings_words_in_another_weight_go_on_from_it() -> None:
+    """A judgement's statement in large type with its grade in bold: one heading, the
+    grade going on in lower case; a line in another weight that starts a sentence is a
+    heading of its own."""
+    lines = [
+        _pdf_line("The effectiveness of the Local Safeguarding Children Board (LSCB)", 71, size=14),
+        _pdf_line("requires improvement.", 72, True, size=14.0),
+        _pdf_line("The LSCB is not yet demonstrating the characteristics of good.", 71),
+        _pdf_line("Report details", 71, size=14.0),
+        _pdf_line("Inspection dates", 71, True, size=14.0),
+    ]
+    blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
+    assert [(block.kind, block.text) for block in blocks] == [
+        (
+            "heading",
+            "The effectiveness of the Local Safeguarding Children Board (LSCB) requires"
+            " improvement.",
+        ),
+        ("paragraph", "The LSCB is not yet demonstrating the characteristics of good."),
+        ("heading", "Report details"),
+        ("heading", "Inspection dates"),
+    ]

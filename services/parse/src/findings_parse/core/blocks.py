@@ -361,7 +361,13 @@ def _heading_span(
         while (
             index + span < len(lines)
             and lines[index + span].size == line.size
-            and lines[index + span].bold == line.bold
+            # A heading's words in another weight go on from it in lower case, without a
+            # gap: "The effectiveness of the Local Safeguarding Children Board (LSCB)" /
+            # "requires improvement." (its grade in bold).
+            and (
+                lines[index + span].bold == line.bold
+                or (_starts_lower(lines[index + span].text) and not lines[index + span].gap_before)
+            )
             # Large type has a wide line pitch: its wrapped lines look like a gap.
             and (larger or not lines[index + span].gap_before)
             and not _BULLET.match(lines[index + span].text)
