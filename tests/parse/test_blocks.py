@@ -458,3 +458,27 @@ def test_a_headings_words_in_another_weight_go_on_from_it() -> None:
         ("heading", "Report details"),
         ("heading", "Inspection dates"),
     ]
+
+
+def test_in_plain_text_a_long_topic_above_a_numbered_action_is_its_heading() -> None:
+    """As in a PDF, a topic's heading alone above a numbered action may run to a dozen
+    words; a sentence wrapped before a figure ("… aged 18 to" / "25. …") is none."""
+    by_number = _numbered_paragraphs(
+        "Testshire County Council",
+        "Inspection of services for children in need of help and protection, children"
+        " looked after and care leavers",
+        "Inspection date: 1 to 12 May 2015",
+        "Lead inspector: Ann Example HMI",
+        "What does the local authority need to improve?",
+        "Areas for improvement",
+        "",
+        "Enable looked after children and young people to live in permanent homes",
+        "1. Ensure that all routes to permanence are maximised.",
+        "",
+        "Inspectors looked at the arrangements for the care leavers who are aged 18 to",
+        "2. Ensure that care leavers have pathway plans.",
+    )
+    assert by_number[1].section == (
+        "Enable looked after children and young people to live in permanent homes"
+    )
+    assert by_number[2].section == by_number[1].section

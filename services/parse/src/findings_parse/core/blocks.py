@@ -438,6 +438,9 @@ _SHORT_HEADING_CHARS = 60
 _STANDALONE_HEADING_WORDS = 6
 _LONG_HEADING_CHARS = 90
 _LONG_HEADING_WORDS = 14
+# A line that ends so goes on below: "… care leavers aged 18 to" / "25. This visit…" is a
+# sentence wrapped at a figure, not a heading above paragraph 25.
+_OPEN_ENDED = re.compile(r"\b(?:a|an|and|at|by|for|from|in|of|on|or|the|to|with)$", re.IGNORECASE)
 # "The experiences and progress of / children who need help and / protection / Requires
 # improvement / to be good": a judgement's heading in a narrow column.
 _MAX_HEADING_LINES = 6
@@ -487,18 +490,15 @@ def _stands_alone_as_heading(lines: Sequence[Line], index: int) -> bool:
     line = lines[index]
     text = line.text.strip()
     following = lines[index + 1] if index + 1 < len(lines) else None
+    # its number with a full stop: "11 to 15 September" below a running header is a date
+    above_a_number = following is not None and _STOPPED_NUMBER.match(following.text.strip())
     return (
         line.gap_before
-        and (
-            following is None
-            or following.gap_before
-            # its number with a full stop: "11 to 15 September" below a running header
-            # is a date
-            or _STOPPED_NUMBER.match(following.text.strip()) is not None
-        )
+        and (following is None or following.gap_before or above_a_number is not None)
         # A sentence cut by a page break goes on in lower case: no heading.
         and not (following is not None and _starts_lower(following.text.strip()))
-        and len(text.split()) <= 10
+        and len(text.split())
+        <= (_LONG_HEADING_WORDS if above_a_number and not _OPEN_ENDED.search(text) else 10)
         and text[:1].isupper()
         and not text.endswith((".", ",", ";", ":"))
         and not line.text.startswith(" ")  # a bullet whose glyph was lost
