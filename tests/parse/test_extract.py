@@ -244,6 +244,21 @@ def test_paragraphs_set_a_little_apart_are_two_though_the_first_fills_its_last_l
     assert [line.gap_before for line in extracted[-3:]] == [False, True, False]
 
 
+def test_lines_are_spaced_by_their_baselines_not_their_first_glyphs() -> None:
+    """A line that opens with a quotation mark, whose glyph sits high above the baseline,
+    is no further from the line below it than any other line of its paragraph."""
+    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
+    quoted = sentence.replace("Inspectors", "\u2018Inspectors\u2019")
+    lines = [
+        *(PdfLine(sentence, 12) for _ in range(12)),
+        PdfLine(quoted, 12),
+        PdfLine("Children's plans draw on an impressive range of resources and services.", 12),
+    ]
+    extracted = extract_text(styled_pdf([lines]), "r.pdf").lines
+    assert extracted[-2].text.startswith("\u2018Inspectors")
+    assert [line.gap_before for line in extracted[-2:]] == [False, False]
+
+
 def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
     """A practice study in a frame at a page's top, which the PDF draws after the page's
     other text: read first, so the actions below it stay together over the page break."""

@@ -43,7 +43,7 @@ class Line:
     size: float = 0.0  # font size of the line's first letter; 0 for plain text
     gap_before: bool = False  # a blank line or vertical gap precedes it: a paragraph hint
     bold: bool = False  # first and last letters bold: a heading at body size
-    bottom: float = 0.0  # a PDF line's baseline on its page, from the bottom
+    bottom: float = 0.0  # a PDF line's baseline on its page, from the bottom (its origin)
     left: float = 0.0  # where a PDF line starts on its page
     right: float = 0.0  # where it ends, for a line that ends a sentence (else 0)
     # Its last letter's baseline: lower than `bottom` when PDFium ran two printed lines
@@ -413,7 +413,11 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
     bottom, top = ctypes.c_double(), ctypes.c_double()
     end_left, end_right = ctypes.c_double(), ctypes.c_double()
     end_bottom, end_top = ctypes.c_double(), ctypes.c_double()
+    origin_x, baseline = ctypes.c_double(), ctypes.c_double()
     char_box = pdfium_c.FPDFText_GetCharBox
+    # A glyph's box sits above its baseline (a quotation mark, 6 points up) or below it
+    # (a descender): lines are measured by their baselines.
+    char_origin = pdfium_c.FPDFText_GetCharOrigin
     font_size = pdfium_c.FPDFText_GetFontSize
     font_weight = pdfium_c.FPDFText_GetFontWeight
     matrix = pdfium_c.FS_MATRIX()
@@ -441,6 +445,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
             first_letter = indent if stripped[:1].isalnum() else _first_letter(raw)
             if first_letter is not None or stripped:
                 char_box(raw_page, offset + indent, left, right, bottom, top)
+                char_origin(raw_page, offset + indent, origin_x, baseline)
                 if first_letter is None:  # symbols only (a lone bullet, a rule): never bold
                     letter, bold = offset + indent, False
                 else:
@@ -459,12 +464,15 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                 line_text = stripped.rstrip()
                 start = offset + indent
                 # Where a sentence's last line ends tells a paragraph's end (see below).
-                ends, last_bottom = 0.0, bottom.value
+                line_bottom = last_bottom = baseline.value
+                ends = 0.0
                 if runs_on or line_text.endswith(_SENTENCE_ENDS):
                     last = start + len(line_text) - 1
                     char_box(raw_page, last, end_left, end_right, end_bottom, end_top)
                     ends = end_right.value if line_text.endswith(_SENTENCE_ENDS) else 0.0
-                    last_bottom = end_bottom.value if runs_on else bottom.value
+                    if runs_on:
+                        char_origin(raw_page, last, origin_x, baseline)
+                    last_bottom = baseline.value
                 # (text, page, size, gap_before, bold, bottom, left, right, last_bottom)
                 lines.append(
                     Line(
@@ -473,7 +481,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                         round(size, 1),
                         False,
                         bold,
-                        bottom.value,
+                        line_bottom,
                         left.value,
                         ends,
                         last_bottom,

@@ -36,8 +36,9 @@ from findings_shared.local_authorities import find_local_authority
 # after the text below it, 0.17 footnotes above a page number in body type, 0.18 a
 # judgement's heading ends at its grade, 0.19 a footnote a hyphen ran into, 0.20
 # paragraphs set a little apart, 0.21 long topics above numbered actions, 0.22 a heading
-# going on in another weight, 0.23 long topics in plain text too (docs/accuracy.md).
-PARSER_VERSION = f"0.23.{THEMES_VERSION}"
+# going on in another weight, 0.23 long topics in plain text too, 0.24 lines spaced by
+# their baselines (docs/accuracy.md).
+PARSER_VERSION = f"0.24.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
