@@ -259,6 +259,27 @@ def test_lines_are_spaced_by_their_baselines_not_their_first_glyphs() -> None:
     assert [line.gap_before for line in extracted[-2:]] == [False, False]
 
 
+def test_a_sentence_that_ends_at_a_boxs_edge_goes_on_in_its_paragraph() -> None:
+    """A case study in a frame narrower than the page: a line that fills the box and
+    ends a sentence is no paragraph's short last line, though the page's text reaches
+    further right."""
+    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
+    box = [
+        "The local area has built on the good practice of a scheme",
+        "known to every school. Every school and general practice",
+        "receives notifications on the day that a child goes missing.",
+        "This initiative strengthens the sharing of information about",
+        "children of concern and results in work to reduce their harm.",
+    ]
+    lines = [
+        *(PdfLine(sentence, 12) for _ in range(12)),
+        *(PdfLine(text, 12, space_before=12 * (i == 0), indent=50) for i, text in enumerate(box)),
+    ]
+    extracted = extract_text(styled_pdf([lines]), "r.pdf").lines
+    assert extracted[-2].text.startswith("This initiative")
+    assert not extracted[-2].gap_before
+
+
 def test_a_box_drawn_after_the_text_below_it_is_read_where_the_page_shows_it() -> None:
     """A practice study in a frame at a page's top, which the PDF draws after the page's
     other text: read first, so the actions below it stay together over the page break."""

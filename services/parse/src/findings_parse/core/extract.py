@@ -49,6 +49,7 @@ class Line:
     # Its last letter's baseline: lower than `bottom` when PDFium ran two printed lines
     # into one at a soft hyphen ("multi-" / "agency").
     last_bottom: float = 0.0
+    end: float = 0.0  # where any PDF line ends: the right edge of the column it is in
 
 
 @dataclass(slots=True)
@@ -464,16 +465,14 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                 line_text = stripped.rstrip()
                 start = offset + indent
                 # Where a sentence's last line ends tells a paragraph's end (see below).
-                line_bottom = last_bottom = baseline.value
-                ends = 0.0
-                if runs_on or line_text.endswith(_SENTENCE_ENDS):
-                    last = start + len(line_text) - 1
-                    char_box(raw_page, last, end_left, end_right, end_bottom, end_top)
-                    ends = end_right.value if line_text.endswith(_SENTENCE_ENDS) else 0.0
-                    if runs_on:
-                        char_origin(raw_page, last, origin_x, baseline)
-                    last_bottom = baseline.value
-                # (text, page, size, gap_before, bold, bottom, left, right, last_bottom)
+                line_bottom = baseline.value
+                last = start + len(line_text) - 1
+                char_box(raw_page, last, end_left, end_right, end_bottom, end_top)
+                ends = end_right.value if line_text.endswith(_SENTENCE_ENDS) else 0.0
+                if runs_on:
+                    char_origin(raw_page, last, origin_x, baseline)
+                last_bottom = baseline.value
+                # (text, page, size, gap_before, bold, bottom, left, right, last_bottom, end)
                 lines.append(
                     Line(
                         line_text,
@@ -485,6 +484,7 @@ def _page_lines(pdf: pdfium.PdfDocument, index: int) -> list[Line]:
                         left.value,
                         ends,
                         last_bottom,
+                        end_right.value,
                     )
                 )
                 starts.append(start)
@@ -726,6 +726,10 @@ def _box_in_reading_order(lines: list[Line]) -> list[Line]:
     return lines
 
 
+_NEIGHBOURS = 5  # lines either side that tell how far a line's column reaches
+_SAME_COLUMN = 4.0  # points between the starts of two lines of one column
+
+
 def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
     """Paragraphs set without space between them: a sentence's last line that stops short
     of the text's right edge by more than the next line's first word would need ended its
@@ -749,8 +753,18 @@ def _mark_short_last_lines(lines: list[Line], body_size: float) -> None:
             continue
         if previous.size != body_size or line.size != body_size:
             continue
+        # A box narrower than the page (a case study in a frame) has its own right edge:
+        # the furthest the lines around it that start where it starts reach.
+        column_ends = [
+            ln.end
+            for ln in lines[max(index - _NEIGHBOURS, 0) : index + _NEIGHBOURS + 2]
+            if ln.page == previous.page
+            and ln.size == body_size
+            and abs(ln.left - previous.left) < _SAME_COLUMN
+        ]
+        right_edge = min(text_right, max(column_ends)) if len(column_ends) > 2 else text_right
         first_word = line.text.split(maxsplit=1)[0]
-        if text_right - previous.right > (len(first_word) + 2) * char_width:
+        if right_edge - previous.right > (len(first_word) + 2) * char_width:
             line.gap_before = True
 
 
