@@ -482,3 +482,23 @@ def test_in_plain_text_a_long_topic_above_a_numbered_action_is_its_heading() -> 
         "Enable looked after children and young people to live in permanent homes"
     )
     assert by_number[2].section == by_number[1].section
+
+
+def test_a_list_kept_in_the_item_that_introduces_it_keeps_its_items_apart() -> None:
+    """A numbered action's list ("… this to include" / "- reliable data" / …) stays in the
+    action, each item after its glyph (a font's own glyph shown as "•"), not run together."""
+    lines = [
+        Line(text=text, page=4, size=12.0, gap_before=gap, left=left)
+        for text, gap, left in [
+            ("1. Put into place a performance framework; this to include", True, 72),
+            ("\uf02d comprehensive and reliable performance data", True, 116),
+            ("\uf02d clear monitoring and quality assurance arrangements.", False, 116),
+            ("2. Ensure that all staff receive regular supervision.", True, 72),
+            ("3. Ensure that plans are reviewed.", True, 72),
+        ]
+    ]
+    blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
+    assert blocks[0].text == (
+        "Put into place a performance framework; this to include • comprehensive and reliable"
+        " performance data • clear monitoring and quality assurance arrangements."
+    )

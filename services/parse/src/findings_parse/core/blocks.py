@@ -168,7 +168,7 @@ def split_blocks(
         )
         if continues or sub_item:
             assert current is not None
-            current.add(content)
+            current.add(_kept_item(glyph, content) if sub_item else content)
         elif (
             numbered
             and _is_next_number(int(numbered["number"]), expected_number)
@@ -213,6 +213,17 @@ def _has_word(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
+# Glyphs shown as printed where a list stays inside the text that introduces it; a font's
+# own glyph (U+F0xx), a letter "o" or a lost one is shown as "•".
+_SHOWN_GLYPHS = "▪●•◼■◦‣∙·➢✓-–−"
+
+
+def _kept_item(glyph: str, text: str) -> str:
+    """A list's item kept in the paragraph or item that introduces it, its glyph before
+    it, so the items stay apart: "… to include: • reliable data • clear monitoring"."""
+    return f"{glyph if glyph and glyph in _SHOWN_GLYPHS else '•'} {text}"
+
+
 # Points a bullet's wrapped lines sit right of its glyph, at the least.
 _INDENT = 2.0
 
@@ -243,7 +254,10 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
             # the list an item introduces ("… to include:", "…; this to include")
             or not item.parts[-1].rstrip().endswith((".", "?", "!"))
         ):
-            item.parts += block.parts
+            if block.kind == "bullet":
+                item.parts += [_kept_item(block.glyph, block.parts[0]), *block.parts[1:]]
+            else:
+                item.parts += block.parts
             continue
         whole.append(block)
     return whole
