@@ -83,3 +83,31 @@ def test_the_boards_recommendations_are_the_boards_and_its_findings_end_them() -
         (FindingCategory.IMPROVEMENT, JudgementArea.LSCB),
         (FindingCategory.EVIDENCE, JudgementArea.LSCB),
     ]
+
+
+def test_the_areas_facts_stay_skipped_past_a_sub_section_that_is_skipped_too() -> None:
+    """A sub-section of the information about the area that is itself skipped ("Previous
+    Ofsted inspections") does not lower what ends the skipping: the sub-sections after
+    it, in the same type, are the area's facts too, up to the next section."""
+    blocks = [
+        Block("heading", "Information about this local authority area", size=14),
+        Block("heading", "Previous Ofsted inspections", size=12),
+        Block("paragraph", "The local authority operates three children's homes."),
+        Block("heading", "Children living in Testshire", size=12),
+        Block(
+            "paragraph", "Approximately 23.2% of the local authority's children live in poverty."
+        ),
+        Block("heading", "Recommendations", size=14),
+        Block("numbered", "Ensure that plans are reviewed.", number=1),
+    ]
+    sectioned = section_findings(
+        "report",
+        "Title",
+        blocks,
+        sif.FAMILY.sections + ALL_SECTIONS,
+        sif.LABELS,
+        frozenset(JudgementArea),
+    )
+    assert [(f.category, f.text) for f in sectioned.findings] == [
+        (FindingCategory.IMPROVEMENT, "Ensure that plans are reviewed.")
+    ]

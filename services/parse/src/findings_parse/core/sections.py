@@ -162,7 +162,13 @@ class _Position:
         graded_area = judgement_area_of_heading(self.section, labels)
         area = graded_area or (None if weak else _judged_area_named(self.section, labels, judged))
         if _SKIPPED_SECTION.match(fold(self.section)):
-            self.skipping, self.skip_size = True, block.size
+            # A skipped section's own sub-section ("Previous Ofsted inspections" under
+            # "Information about this local authority area") keeps its heading's type as
+            # what ends it: the sub-sections after it ("Children living in Gateshead")
+            # are the area's facts too.
+            if not (self.skipping and block.size and block.size < self.skip_size):
+                self.skip_size = block.size
+            self.skipping = True
         elif (
             rule
             or graded_area  # (a name alone, "The LSCB", may head what the grades mean)
