@@ -28,7 +28,10 @@ def bullet(text: str, *more: str) -> list[PdfLine]:
     ]
 
 
-def test_list_items_that_start_in_lower_case_are_items_of_their_own() -> None:
+def test_list_items_that_finish_their_sentence_are_one_finding_with_it() -> None:
+    """Items in lower case after a sentence that ends in a colon finish that sentence: one
+    finding, the items parted as a sentence parts them (not run together, as they once
+    were); items that start sentences of their own are findings of their own."""
     pdf = focused_visit_letter(
         PdfLine("Areas for improvement", 12, True, 12),
         *paragraph("Leaders should strengthen their quality assurance by:"),
@@ -38,16 +41,19 @@ def test_list_items_that_start_in_lower_case_are_items_of_their_own() -> None:
             "that plans are reviewed when needs change",
         ),
         *bullet("ensuring that preparation for adulthood starts in Year 9."),
+        *paragraph("Leaders should make sure that:"),
+        *bullet("Plans are reviewed when needs change."),
     )
     assert [(f.category, f.text) for f in findings_of(pdf)] == [
-        (FindingCategory.IMPROVEMENT, "Leaders should strengthen their quality assurance by:"),
-        (FindingCategory.IMPROVEMENT, "improving the timeliness of annual reviews of plans"),
         (
             FindingCategory.IMPROVEMENT,
-            "using the voice of children when shaping their plans, and making sure that plans"
-            " are reviewed when needs change",
+            "Leaders should strengthen their quality assurance by: improving the timeliness of"
+            " annual reviews of plans; using the voice of children when shaping their plans,"
+            " and making sure that plans are reviewed when needs change; ensuring that"
+            " preparation for adulthood starts in Year 9.",
         ),
-        (FindingCategory.IMPROVEMENT, "ensuring that preparation for adulthood starts in Year 9."),
+        (FindingCategory.IMPROVEMENT, "Leaders should make sure that:"),
+        (FindingCategory.IMPROVEMENT, "Plans are reviewed when needs change."),
     ]
 
 
@@ -486,7 +492,7 @@ def test_in_plain_text_a_long_topic_above_a_numbered_action_is_its_heading() -> 
 
 def test_a_list_kept_in_the_item_that_introduces_it_keeps_its_items_apart() -> None:
     """A numbered action's list ("… this to include" / "- reliable data" / …) stays in the
-    action, each item after its glyph (a font's own glyph shown as "•"), not run together."""
+    action, its items parted as a sentence parts them, not run together."""
     lines = [
         Line(text=text, page=4, size=12.0, gap_before=gap, left=left)
         for text, gap, left in [
@@ -499,6 +505,6 @@ def test_a_list_kept_in_the_item_that_introduces_it_keeps_its_items_apart() -> N
     ]
     blocks = split_blocks(lines, is_heading=lambda _: False, body_size=12.0, plain_text=False)
     assert blocks[0].text == (
-        "Put into place a performance framework; this to include • comprehensive and reliable"
-        " performance data • clear monitoring and quality assurance arrangements."
+        "Put into place a performance framework; this to include comprehensive and reliable"
+        " performance data; clear monitoring and quality assurance arrangements."
     )

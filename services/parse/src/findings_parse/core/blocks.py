@@ -34,6 +34,7 @@ class Block:
     left: float = 0.0  # where a bullet's glyph stands (PDF), to tell its wrapped lines
     # Its lines, joined once when the block is complete (see `split_blocks`).
     parts: list[str] = field(default_factory=list)
+    items: int = 0  # list items kept in it (see `_add_item`)
 
     def add(self, text: str) -> None:
         self.parts.append(text)
@@ -168,7 +169,10 @@ def split_blocks(
         )
         if continues or sub_item:
             assert current is not None
-            current.add(_kept_item(glyph, content) if sub_item else content)
+            if sub_item:
+                _add_item(current, [content])
+            else:
+                current.add(content)
         elif (
             numbered
             and _is_next_number(int(numbered["number"]), expected_number)
@@ -201,7 +205,7 @@ def split_blocks(
         else:
             current.add(content)
         index += 1
-    blocks = _numbered_items_whole(blocks)
+    blocks = _lists_in_their_sentence(_numbered_items_whole(blocks))
     for block in blocks:
         if block.parts:
             block.text = join_wrapped(block.parts)
@@ -213,15 +217,14 @@ def _has_word(text: str) -> bool:
     return any(character.isalnum() for character in text)
 
 
-# Glyphs shown as printed where a list stays inside the text that introduces it; a font's
-# own glyph (U+F0xx), a letter "o" or a lost one is shown as "•".
-_SHOWN_GLYPHS = "▪●•◼■◦‣∙·➢✓-–−"
-
-
-def _kept_item(glyph: str, text: str) -> str:
-    """A list's item kept in the paragraph or item that introduces it, its glyph before
-    it, so the items stay apart: "… to include: • reliable data • clear monitoring"."""
-    return f"{glyph if glyph and glyph in _SHOWN_GLYPHS else '•'} {text}"
+def _add_item(block: Block, item: list[str]) -> None:
+    """A list's item kept in the paragraph or item that introduces it, apart from the item
+    before it as a sentence parts them, not by the list's glyph: "… relating to:
+    alternative provision; post-16 education for those with the most complex needs"."""
+    if block.items and not block.parts[-1].rstrip().endswith((";", ",", ".", ":")):
+        block.parts[-1] = f"{block.parts[-1].rstrip()};"
+    block.parts += item
+    block.items += 1
 
 
 # Points a bullet's wrapped lines sit right of its glyph, at the least.
@@ -232,6 +235,31 @@ def _outdented(line: Line, current: Block) -> bool:
     """A line back at a bullet's glyph (or left of it) after the bullet's text: the list
     has ended and a paragraph begins, though no space was left before it."""
     return current.kind == "bullet" and current.left > 0 and 0 < line.left <= current.left + _INDENT
+
+
+def _lists_in_their_sentence(blocks: list[Block]) -> list[Block]:
+    """A paragraph that ends in a colon, and the items in lower case after it that finish
+    its sentence ("…should improve the education offer relating to:" / "• alternative
+    provision" / "• post-16 education…"), are one finding: the items are no findings
+    of their own. Items that start a sentence of their own stay items."""
+    whole: list[Block] = []
+    sentence: Block | None = None
+    for block in blocks:
+        if (
+            sentence is not None
+            and block.kind == "bullet"
+            and block.parts
+            and _starts_lower(block.parts[0])
+        ):
+            _add_item(sentence, block.parts)
+            continue
+        sentence = (
+            block
+            if block.kind == "paragraph" and block.parts and block.parts[-1].rstrip().endswith(":")
+            else None
+        )
+        whole.append(block)
+    return whole
 
 
 # A report numbers its evidence when it prints at least this many numbered paragraphs.
@@ -255,7 +283,7 @@ def _numbered_items_whole(blocks: list[Block]) -> list[Block]:
             or not item.parts[-1].rstrip().endswith((".", "?", "!"))
         ):
             if block.kind == "bullet":
-                item.parts += [_kept_item(block.glyph, block.parts[0]), *block.parts[1:]]
+                _add_item(item, block.parts)
             else:
                 item.parts += block.parts
             continue

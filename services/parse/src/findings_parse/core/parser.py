@@ -38,8 +38,9 @@ from findings_shared.local_authorities import find_local_authority
 # paragraphs set a little apart, 0.21 long topics above numbered actions, 0.22 a heading
 # going on in another weight, 0.23 long topics in plain text too, 0.24 lines spaced by
 # their baselines, 0.25 a box's own right edge, 0.26 a kept list's items apart, 0.27 the
-# area's facts past a skipped sub-section (docs/accuracy.md).
-PARSER_VERSION = f"0.27.{THEMES_VERSION}"
+# area's facts past a skipped sub-section, 0.28 a list that finishes its sentence
+# (docs/accuracy.md).
+PARSER_VERSION = f"0.28.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
