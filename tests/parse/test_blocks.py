@@ -223,6 +223,18 @@ COVER_2012 = (
 )
 
 
+# A plain-text SIF report's front and the heading of its areas for improvement.
+_SIF_AREAS_FOR_IMPROVEMENT = (
+    "Testshire County Council",
+    "Inspection of services for children in need of help and protection, children"
+    " looked after and care leavers",
+    "Inspection date: 1 to 12 May 2015",
+    "Lead inspector: Ann Example HMI",
+    "What does the local authority need to improve?",
+    "Areas for improvement",
+)
+
+
 def _numbered_paragraphs(*lines: str) -> dict[int, Finding]:
     """A plain-text report's numbered paragraphs, by their numbers."""
     findings = parse_report("\n".join(lines).encode(), "report.txt").findings
@@ -308,13 +320,7 @@ def test_in_plain_text_topics_among_recommendations_keep_their_category() -> Non
     name included; a section's heading by its words or a judgement's graded heading
     still ends them."""
     by_number = _numbered_paragraphs(
-        "Testshire County Council",
-        "Inspection of services for children in need of help and protection, children"
-        " looked after and care leavers",
-        "Inspection date: 1 to 12 May 2015",
-        "Lead inspector: Ann Example HMI",
-        "What does the local authority need to improve?",
-        "Areas for improvement",
+        *_SIF_AREAS_FOR_IMPROVEMENT,
         "",
         "Missing children",
         "1. Improve the quality of return interviews.",
@@ -470,13 +476,7 @@ def test_in_plain_text_a_long_topic_above_a_numbered_action_is_its_heading() -> 
     """As in a PDF, a topic's heading alone above a numbered action may run to a dozen
     words; a sentence wrapped before a figure ("… aged 18 to" / "25. …") is none."""
     by_number = _numbered_paragraphs(
-        "Testshire County Council",
-        "Inspection of services for children in need of help and protection, children"
-        " looked after and care leavers",
-        "Inspection date: 1 to 12 May 2015",
-        "Lead inspector: Ann Example HMI",
-        "What does the local authority need to improve?",
-        "Areas for improvement",
+        *_SIF_AREAS_FOR_IMPROVEMENT,
         "",
         "Enable looked after children and young people to live in permanent homes",
         "1. Ensure that all routes to permanence are maximised.",

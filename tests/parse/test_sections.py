@@ -5,7 +5,7 @@ from __future__ import annotations
 from findings_parse.core.blocks import Block
 from findings_parse.core.families import ALL_SECTIONS, sif
 from findings_parse.core.parser import parse_report
-from findings_parse.core.sections import section_findings
+from findings_parse.core.sections import Sectioning, section_findings
 from findings_shared.events import FindingCategory, JudgementArea, ReportType
 from tests.pdfs import PdfLine, focused_visit_letter, paragraph
 
@@ -58,6 +58,18 @@ def test_a_sentence_saying_there_are_none_is_no_action_of_its_kind() -> None:
     ]
 
 
+def _sif_sections(blocks: list[Block]) -> Sectioning:
+    """Blocks sectioned as a SIF report's, every judgement area judged."""
+    return section_findings(
+        "report",
+        "Title",
+        blocks,
+        sif.FAMILY.sections + ALL_SECTIONS,
+        sif.LABELS,
+        frozenset(JudgementArea),
+    )
+
+
 def test_the_boards_recommendations_are_the_boards_and_its_findings_end_them() -> None:
     """In a combined report the board's review makes its own recommendations; its
     "Inspection findings" heading ends them though set smaller than "Recommendations"."""
@@ -70,14 +82,7 @@ def test_the_boards_recommendations_are_the_boards_and_its_findings_end_them() -
         Block("heading", "Inspection findings – the Local Safeguarding Children Board", size=12),
         Block("numbered", "There are appropriate governance arrangements.", number=101),
     ]
-    sectioned = section_findings(
-        "report",
-        "Title",
-        blocks,
-        sif.FAMILY.sections + ALL_SECTIONS,
-        sif.LABELS,
-        frozenset(JudgementArea),
-    )
+    sectioned = _sif_sections(blocks)
     assert [(f.category, f.judgement_area) for f in sectioned.findings] == [
         (FindingCategory.EVIDENCE, JudgementArea.LSCB),
         (FindingCategory.IMPROVEMENT, JudgementArea.LSCB),
@@ -100,14 +105,7 @@ def test_the_areas_facts_stay_skipped_past_a_sub_section_that_is_skipped_too() -
         Block("heading", "Recommendations", size=14),
         Block("numbered", "Ensure that plans are reviewed.", number=1),
     ]
-    sectioned = section_findings(
-        "report",
-        "Title",
-        blocks,
-        sif.FAMILY.sections + ALL_SECTIONS,
-        sif.LABELS,
-        frozenset(JudgementArea),
-    )
+    sectioned = _sif_sections(blocks)
     assert [(f.category, f.text) for f in sectioned.findings] == [
         (FindingCategory.IMPROVEMENT, "Ensure that plans are reviewed.")
     ]
