@@ -517,7 +517,7 @@ def _smaller_type_apart(
         end = len(raw.rstrip()) - 1  # a hyphen at the line's end runs into nothing
         at = raw.find(_SOFT_HYPHEN, 0, end)
         while at > 0:
-            after = at + 1 + len(raw[at + 1 :]) - len(raw[at + 1 :].lstrip())
+            after = len(raw) - len(raw[at + 1 :].lstrip())  # the next letter, past spaces
             if char_size(offset + after) < char_size(offset + at - 1) * _SMALLER_TYPE:
                 apart.append((raw[start : at + 1], 0))
                 start = at + 1
