@@ -34,6 +34,7 @@ from findings_shared.events import (
 )
 from findings_shared.official import OfficialRecords
 from tests.golden import EXPECTED, FIXTURES, REPORTS, expected_path, parsed_fixture, summarise
+from tests.pdfs import PdfLine, focused_visit_letter, paragraph
 
 CORPUS = {report.path.name: report for report in read_corpus([FIXTURES])}
 RECORDS = OfficialRecords.read(FIXTURES / "labels")
@@ -485,3 +486,23 @@ def test_a_report_whose_text_was_mostly_set_aside_is_flagged() -> None:
     one_page = parse_report(f"{text}\fAnnex\n".encode(), f"{name}.txt")
     assert one_page.quality.needs_review
     assert any("set aside" in warning for warning in one_page.quality.warnings)
+
+
+def test_a_case_studys_note_on_its_names_is_no_finding() -> None:
+    """ "All names are pseudonyms." under a case study's heading, and a starred note below
+    its last paragraph, are the editor's: neither is a finding nor part of one."""
+    pdf = focused_visit_letter(
+        PdfLine("Practice study: highly effective practice", 12, True, 12),
+        *paragraph("All names are pseudonyms."),
+        *paragraph(
+            "Hannah was well supported in her interview by an intermediary, and was helped",
+            "to understand what would happen next by her social worker.",
+        ),
+        PdfLine("* Pseudonym used to protect confidentiality.", 12),
+    )
+    report = parse_report(pdf, "visit.pdf")
+    assert report.findings[-1].text == (
+        "Hannah was well supported in her interview by an intermediary, and was helped to"
+        " understand what would happen next by her social worker."
+    )
+    assert not any("seudonym" in finding.text for finding in report.findings)

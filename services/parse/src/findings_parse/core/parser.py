@@ -38,9 +38,9 @@ from findings_shared.local_authorities import find_local_authority
 # paragraphs set a little apart, 0.21 long topics above numbered actions, 0.22 a heading
 # going on in another weight, 0.23 long topics in plain text too, 0.24 lines spaced by
 # their baselines, 0.25 a box's own right edge, 0.26 a kept list's items apart, 0.27 the
-# area's facts past a skipped sub-section, 0.28 a list that finishes its sentence
-# (docs/accuracy.md).
-PARSER_VERSION = f"0.28.{THEMES_VERSION}"
+# area's facts past a skipped sub-section, 0.28 a list that finishes its sentence, 0.29
+# notes on names (docs/accuracy.md).
+PARSER_VERSION = f"0.29.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front
@@ -62,14 +62,23 @@ _FINAL_BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _COVER_BOILERPLATE = ("© Crown copyright", "This document may be reproduced", "Further copies")
+# A case study's note on its names ("All names are pseudonyms.", "* Pseudonym used to
+# protect confidentiality."): the editor's, no finding.
+_NAMES_NOTE = re.compile(
+    r"^\*?\s*(?:all (?:the )?names (?:used )?(?:are|have been changed to) pseudonyms"
+    r"|pseudonyms? (?:are |is |has been |have been )?used to protect [\w ]{0,30})\.?$",
+    re.IGNORECASE,
+)
 
 
 def clean_lines(lines: Sequence[Line]) -> list[Line]:
-    """Drop letterheads, cover boilerplate and the closing boilerplate."""
+    """Drop letterheads, notes on names, cover boilerplate and the closing boilerplate."""
     kept = [
         line
         for line in lines
-        if len(line.text) > 60 or not _LETTERHEAD.match(line.text.strip())  # letterheads are short
+        # letterheads and notes on names are short
+        if len(line.text) > 60
+        or not (_LETTERHEAD.match(line.text.strip()) or _NAMES_NOTE.match(line.text.strip()))
     ]
     # A table of contents lists headings with page numbers: not the report's text.
     contents_at = next(
