@@ -109,3 +109,23 @@ def test_the_areas_facts_stay_skipped_past_a_sub_section_that_is_skipped_too() -
     assert [(f.category, f.text) for f in sectioned.findings] == [
         (FindingCategory.IMPROVEMENT, "Ensure that plans are reviewed.")
     ]
+
+
+def test_a_grade_below_its_judgement_with_a_full_stop_is_the_judgements() -> None:
+    """A cover's judgement with its grade on the line below, as a sentence ("Requires
+    improvement."): the grade goes with the judgement, as it does without the full stop."""
+    blocks = [
+        Block(
+            "heading", "The effectiveness of the Local Safeguarding Children Board (LSCB)", size=14
+        ),
+        Block("heading", "Requires improvement.", size=12),
+        Block("paragraph", "The LSCB is not yet demonstrating the characteristics of good."),
+    ]
+    sectioned = _sif_sections(blocks)
+    assert [(f.section, f.judgement_area) for f in sectioned.findings] == [
+        (
+            "The effectiveness of the Local Safeguarding Children Board (LSCB): Requires"
+            " improvement.",
+            JudgementArea.LSCB,
+        )
+    ]

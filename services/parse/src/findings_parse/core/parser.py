@@ -39,8 +39,8 @@ from findings_shared.local_authorities import find_local_authority
 # going on in another weight, 0.23 long topics in plain text too, 0.24 lines spaced by
 # their baselines, 0.25 a box's own right edge, 0.26 a kept list's items apart, 0.27 the
 # area's facts past a skipped sub-section, 0.28 a list that finishes its sentence, 0.29
-# notes on names (docs/accuracy.md).
-PARSER_VERSION = f"0.29.{THEMES_VERSION}"
+# notes on names, 0.30 a grade below its judgement with a full stop (docs/accuracy.md).
+PARSER_VERSION = f"0.30.{THEMES_VERSION}"
 LOW_COVERAGE = 0.8
 LEAST_BODY_SHARE = 0.5
 LEAST_BODY_SHARE_FROM = 5000  # characters: a short letter is mostly its front

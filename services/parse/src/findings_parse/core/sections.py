@@ -74,7 +74,7 @@ _JUDGEMENT_HEADING = re.compile(
 # A grade printed under a judgement's heading ("Good", "Grade 4 (Inadequate)", "Not judged")
 # belongs to it.
 _GRADE_SUBHEADING = re.compile(
-    rf"^(?:grade\s+[1-4]\s*\(\w+\)|not judged|{GRADE_PATTERN})$", re.IGNORECASE
+    rf"^(?:grade\s+[1-4]\s*\(\w+\)|not judged|{GRADE_PATTERN})\.?$", re.IGNORECASE
 )
 _FOOTNOTE_DIGITS = re.compile(r"(?<=[a-z?:)])\d{1,2}$")
 
