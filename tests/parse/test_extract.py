@@ -211,6 +211,12 @@ def test_a_footnote_above_the_pages_number_in_body_type_is_small_print() -> None
     ]
 
 
+# A paragraph's lines that fill the width and end a sentence: what tells a page's spacing
+# and right edge.
+_SENTENCE = "Inspectors read the minutes of the meetings held over the year before the visit."
+_FULL_LINES = [PdfLine(_SENTENCE, 12) for _ in range(12)]
+
+
 def test_a_footnote_after_a_hyphen_at_the_pages_foot_is_small_print() -> None:
     """PDFium runs a line that ends in a hyphen into the line it reads next, here the
     footnote below: the note still goes, and the word goes on over the page."""
@@ -234,11 +240,10 @@ def test_paragraphs_set_a_little_apart_are_two_though_the_first_fills_its_last_l
     """Some layouts set paragraphs 6 points apart, under one and a half line spacings: a
     sentence's end, that space and a capital part two paragraphs; a line that goes on in
     lower case stays in its paragraph."""
-    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
     lines = [
-        *(PdfLine(sentence, 12) for _ in range(12)),
-        PdfLine(sentence, 12, space_before=6),
-        PdfLine("and " + sentence, 12, space_before=6),
+        *_FULL_LINES,
+        PdfLine(_SENTENCE, 12, space_before=6),
+        PdfLine("and " + _SENTENCE, 12, space_before=6),
     ]
     extracted = extract_text(styled_pdf([lines]), "r.pdf").lines
     assert [line.gap_before for line in extracted[-3:]] == [False, True, False]
@@ -247,10 +252,9 @@ def test_paragraphs_set_a_little_apart_are_two_though_the_first_fills_its_last_l
 def test_lines_are_spaced_by_their_baselines_not_their_first_glyphs() -> None:
     """A line that opens with a quotation mark, whose glyph sits high above the baseline,
     is no further from the line below it than any other line of its paragraph."""
-    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
-    quoted = sentence.replace("Inspectors", "\u2018Inspectors\u2019")
+    quoted = _SENTENCE.replace("Inspectors", "\u2018Inspectors\u2019")
     lines = [
-        *(PdfLine(sentence, 12) for _ in range(12)),
+        *_FULL_LINES,
         PdfLine(quoted, 12),
         PdfLine("Children's plans draw on an impressive range of resources and services.", 12),
     ]
@@ -263,7 +267,6 @@ def test_a_sentence_that_ends_at_a_boxs_edge_goes_on_in_its_paragraph() -> None:
     """A case study in a frame narrower than the page: a line that fills the box and
     ends a sentence is no paragraph's short last line, though the page's text reaches
     further right."""
-    sentence = "Inspectors read the minutes of the meetings held over the year before the visit."
     box = [
         "The local area has built on the good practice of a scheme",
         "known to every school. Every school and general practice",
@@ -272,7 +275,7 @@ def test_a_sentence_that_ends_at_a_boxs_edge_goes_on_in_its_paragraph() -> None:
         "children of concern and results in work to reduce their harm.",
     ]
     lines = [
-        *(PdfLine(sentence, 12) for _ in range(12)),
+        *_FULL_LINES,
         *(PdfLine(text, 12, space_before=12 * (i == 0), indent=50) for i, text in enumerate(box)),
     ]
     extracted = extract_text(styled_pdf([lines]), "r.pdf").lines

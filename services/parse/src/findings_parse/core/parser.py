@@ -78,7 +78,7 @@ def clean_lines(lines: Sequence[Line]) -> list[Line]:
         for line in lines
         # letterheads and notes on names are short
         if len(line.text) > 60
-        or not (_LETTERHEAD.match(line.text.strip()) or _NAMES_NOTE.match(line.text.strip()))
+        or not (_LETTERHEAD.match(text := line.text.strip()) or _NAMES_NOTE.match(text))
     ]
     # A table of contents lists headings with page numbers: not the report's text.
     contents_at = next(
